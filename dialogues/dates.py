@@ -1,0 +1,176 @@
+"""Uncertain dates, written in EDTF (the Library of Congress Extended Date/Time Format).
+
+The archive keeps the EDTF string as the editor wrote it and stores the earliest and latest
+possible day beside it, so that sorting and range filters use plain indexed date columns.
+Parsing is left to the `edtf` package; it is slow (milliseconds a string), so results are cached.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from functools import lru_cache
+
+from edtf import parse_edtf, struct_time_to_date
+from edtf.parser.parser_classes import (
+    Date,
+    Interval,
+    Level1Interval,
+    Season,
+    Unspecified,
+    UncertainOrApproximate,
+)
+
+EXAMPLES = (
+    ("1976~", "about 1976"),
+    ("1992/1993", "some time from 1992 to 1993"),
+    ("2000-07", "July 2000"),
+    ("2025-03-18", "18 March 2025"),
+    ("2006?", "2006, but uncertain"),
+)
+EXAMPLES_TEXT = ", ".join(f"{code} ({meaning})" for code, meaning in EXAMPLES)
+HELP_TEXT = (
+    "An EDTF date. Examples: "
+    + EXAMPLES_TEXT
+    + ". Add ~ for an approximate date and ? for an uncertain one; write a span as start/end."
+)
+
+MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+
+
+class InvalidDate(ValueError):
+    """An EDTF string that cannot be read, or whose end comes before its start."""
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The parsed facts about one EDTF string."""
+
+    edtf: str
+    earliest: datetime.date
+    latest: datetime.date
+    display: str
+
+
+def invalid_message(value: str, label: str = "Date") -> str:
+    shown = value if len(value) <= 60 else value[:57] + "…"
+    return (
+        f"{label}: “{shown}” is not a valid EDTF date. Valid examples: {EXAMPLES_TEXT}."
+    )
+
+
+@lru_cache(maxsize=4096)
+def parse(value: str) -> Bounds:
+    """Parse an EDTF string into its bounds and words, or raise InvalidDate.
+
+    The bounds are the *fuzzy* ones: `1976~` may be any day of 1975–1977, because "about 1976"
+    admits the neighbouring years. Anything the parser cannot handle (it raises several kinds of
+    error, not all of them its own) is an InvalidDate.
+    """
+    text = (value or "").strip()
+    if not text or len(text) > 64:
+        raise InvalidDate(text)
+    try:
+        parsed = parse_edtf(text)
+        earliest = struct_time_to_date(parsed.lower_fuzzy())
+        latest = struct_time_to_date(parsed.upper_fuzzy())
+    except Exception as exc:  # the parser raises ParseException, TypeError, ValueError…
+        raise InvalidDate(text) from exc
+    if earliest > latest:
+        raise InvalidDate(text)
+    return Bounds(text, earliest, latest, _words(parsed))
+
+
+def _words(parsed) -> str:
+    """Say an EDTF value in plain words: "c. 1976", "1992–1993", "July 2000"."""
+    if isinstance(parsed, (Interval, Level1Interval)):
+        return _span_words(parsed.lower, parsed.upper)
+    return _point_words(parsed)
+
+
+def _point_words(parsed) -> str:
+    if isinstance(parsed, UncertainOrApproximate):
+        inner = _point_words(parsed.date)
+        if parsed.ua is None:
+            return inner
+        both = parsed.ua.is_uncertain_and_approximate
+        approximate = parsed.ua.is_approximate or both
+        uncertain = parsed.ua.is_uncertain or both
+        if approximate and uncertain:
+            return f"c. {inner}?"
+        if approximate:
+            return f"c. {inner}"
+        if uncertain:
+            return f"{inner}?"
+        return inner
+    if isinstance(parsed, Season):
+        return f"{_season_name(parsed)} {parsed.year}"
+    if isinstance(parsed, Unspecified):
+        return _unspecified_words(str(parsed))
+    if isinstance(parsed, Date):
+        year = parsed.year
+        month = int(parsed.month) if parsed.month else None
+        if parsed.day:
+            return f"{int(parsed.day)} {MONTHS[month - 1]} {_year(year)}"
+        if parsed.month:
+            return f"{MONTHS[month - 1]} {_year(year)}"
+        return _year(year)
+    return str(parsed)
+
+
+def _span_words(lower, upper) -> str:
+    start, end = _point_words(lower), _point_words(upper)
+    # "18–20 March 2025" and "July–September 2000" read better than repeating the shared part.
+    if isinstance(lower, Date) and isinstance(upper, Date) and type(lower) is type(upper) is Date:
+        if lower.year == upper.year and lower.month and upper.month:
+            if lower.day and upper.day and lower.month == upper.month:
+                return f"{int(lower.day)}–{end}"
+            if not lower.day and not upper.day:
+                return f"{MONTHS[int(lower.month) - 1]}–{end}"
+    # Spaces around the dash only when a side is several words ("July 2000 – 2002").
+    several_words = any(" " in side.removeprefix("c. ") for side in (start, end))
+    joiner = " – " if several_words else "–"
+    return f"{start}{joiner}{end}"
+
+
+def _year(year) -> str:
+    number = int(year)
+    return f"{-number} BCE" if number < 0 else str(number)
+
+
+def _season_name(parsed) -> str:
+    names = {21: "Spring", 22: "Summer", 23: "Autumn", 24: "Winter"}
+    return names.get(int(parsed.season), "Season")
+
+
+def _unspecified_words(text: str) -> str:
+    if len(text) == 4 and text.endswith("XX"):
+        return f"{text[:2]}00s"
+    if len(text) == 4 and text.endswith("X"):
+        return f"{text[:3]}0s"
+    return text
+
+
+def display(value: str) -> str:
+    """The words for an EDTF string, or the string itself when it cannot be read."""
+    try:
+        return parse(value).display
+    except InvalidDate:
+        return value
+
+
+def parse_bound(value: str, *, end: bool) -> datetime.date:
+    """Read a filter bound: a year (`1995`) or an ISO date (`1995-06-01`).
+
+    A year means its first day as a start and its last day as an end.
+    """
+    text = (value or "").strip()
+    if len(text) == 4 and text.isdigit():
+        year = int(text)
+        return datetime.date(year, 12, 31) if end else datetime.date(year, 1, 1)
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidDate(text) from exc

@@ -1,0 +1,12 @@
+import pytest
+from django.db import connection
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _record_database_vendor(request, django_db_blocker):
+    """Write the vendor the suite ran on, so CI can tell a PostgreSQL run really happened."""
+    yield
+    path = request.config.getoption("--pg-marker")
+    if path:
+        with django_db_blocker.unblock(), open(path, "w") as fh:
+            fh.write(connection.vendor + "\n")
