@@ -7,4 +7,7 @@ class DialoguesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the receivers)
+        from . import (
+            search,  # noqa: F401  (connects the search index receivers)
+            signals,  # noqa: F401  (connects the receivers)
+        )

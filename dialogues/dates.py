@@ -17,8 +17,8 @@ from edtf.parser.parser_classes import (
     Interval,
     Level1Interval,
     Season,
-    Unspecified,
     UncertainOrApproximate,
+    Unspecified,
 )
 
 EXAMPLES = (
@@ -56,9 +56,7 @@ class Bounds:
 
 def invalid_message(value: str, label: str = "Date") -> str:
     shown = value if len(value) <= 60 else value[:57] + "…"
-    return (
-        f"{label}: “{shown}” is not a valid EDTF date. Valid examples: {EXAMPLES_TEXT}."
-    )
+    return f"{label}: “{shown}” is not a valid EDTF date. Valid examples: {EXAMPLES_TEXT}."
 
 
 @lru_cache(maxsize=4096)
@@ -167,10 +165,10 @@ def parse_bound(value: str, *, end: bool) -> datetime.date:
     A year means its first day as a start and its last day as an end.
     """
     text = (value or "").strip()
-    if len(text) == 4 and text.isdigit():
-        year = int(text)
-        return datetime.date(year, 12, 31) if end else datetime.date(year, 1, 1)
     try:
+        if len(text) == 4 and text.isdigit():
+            year = int(text)
+            return datetime.date(year, 12, 31) if end else datetime.date(year, 1, 1)
         return datetime.date.fromisoformat(text)
     except ValueError as exc:
         raise InvalidDate(text) from exc

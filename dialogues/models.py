@@ -8,6 +8,7 @@ same rows instead of adding new ones.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -134,6 +135,8 @@ class UncertainDate(models.Model):
             try:
                 dates.parse(self.date)
             except dates.InvalidDate:
+                # Stale bounds from the last save would mislead the checks in clean().
+                self.date_earliest = self.date_latest = None
                 label = self._meta.get_field("date").verbose_name.capitalize()
                 errors["date"] = [
                     ValidationError(dates.invalid_message(self.date, label), code="invalid_edtf")
@@ -181,11 +184,11 @@ class Source(UncertainDate, Timestamped):
     def __str__(self):
         return self.title
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("dialogues:source", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
 
 
 class EraQuerySet(models.QuerySet):
@@ -216,11 +219,11 @@ class Era(UncertainDate):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("dialogues:era", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
 
     def overlaps(self, other: Era) -> bool:
         if None in (self.date_earliest, self.date_latest, other.date_earliest, other.date_latest):
@@ -287,11 +290,11 @@ class Participant(Timestamped):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("dialogues:participant", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
 
 
 class DialogueQuerySet(models.QuerySet):
@@ -348,16 +351,18 @@ class Dialogue(UncertainDate, Timestamped):
     def __str__(self):
         return self.title
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("dialogues:dialogue", args=[self.slug])
 
+    def natural_key(self):
+        return (self.slug,)
+
     def clean(self):
         super().clean()
-        if self.era_id and self.date_earliest and not self.era.contains(
-            self.date_earliest, self.date_latest
+        if (
+            self.era_id
+            and self.date_earliest
+            and not self.era.contains(self.date_earliest, self.date_latest)
         ):
             raise ValidationError(
                 {
@@ -415,7 +420,9 @@ class Outcome(models.Model):
     class Meta:
         ordering = ["kind"]
         constraints = [
-            models.UniqueConstraint(fields=["dialogue", "kind"], name="one_outcome_kind_per_dialogue")
+            models.UniqueConstraint(
+                fields=["dialogue", "kind"], name="one_outcome_kind_per_dialogue"
+            )
         ]
 
     def __str__(self):
@@ -461,6 +468,7 @@ class Citation(models.Model):
     )
     paragraph = models.PositiveIntegerField(
         "paragraph",
+        validators=[MinValueValidator(1)],
         help_text="The paragraph's number in the source, counting from its first paragraph.",
     )
 
@@ -470,7 +478,8 @@ class Citation(models.Model):
         ordering = ["source", "paragraph"]
         constraints = [
             models.UniqueConstraint(
-                fields=["dialogue", "source", "paragraph", "excerpt"], name="one_citation_per_passage"
+                fields=["dialogue", "source", "paragraph", "excerpt"],
+                name="one_citation_per_passage",
             )
         ]
 

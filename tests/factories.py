@@ -40,7 +40,9 @@ def make_source(**kw) -> Source:
 
 def make_era(**kw) -> Era:
     n = _n()
-    defaults = dict(slug=f"era-{n}", name=f"Era {n}", position=n, date="1990/1999", summary="An era.")
+    defaults = dict(
+        slug=f"era-{n}", name=f"Era {n}", position=n, date="1990/1999", summary="An era."
+    )
     defaults.update(kw)
     return Era.objects.create(**defaults)
 
@@ -54,7 +56,9 @@ def make_conflict(**kw) -> Conflict:
 
 def make_participant(**kw) -> Participant:
     n = _n()
-    defaults = dict(slug=f"participant-{n}", name=f"Participant {n}", kind="person", side=Side.ISRAELI)
+    defaults = dict(
+        slug=f"participant-{n}", name=f"Participant {n}", kind="person", side=Side.ISRAELI
+    )
     defaults.update(kw)
     return Participant.objects.create(**defaults)
 

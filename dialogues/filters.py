@@ -1,0 +1,308 @@
+"""The one FilterSet behind the browse page, the exports and the API.
+
+Every parameter is validated by the FilterSet's form, so a bad value becomes a form error with a
+message, never an exception: the page shows the error and ignores the bad value.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Count, F, QuerySet
+
+from . import dates
+from .models import (
+    Background,
+    Conflict,
+    Dialogue,
+    Era,
+    OutcomeKind,
+    Participant,
+    ParticipantKind,
+    Side,
+    Track,
+)
+
+MAX_QUERY_LENGTH = 10_000
+
+SORTS = {
+    "date": ("Date, earliest first", ("date_earliest", "date_latest", "title", "pk")),
+    "-date": ("Date, latest first", ("-date_latest", "-date_earliest", "title", "pk")),
+    "title": ("Title", ("title", "date_earliest", "pk")),
+    "relevance": ("Relevance", ("-search_rank", "date_earliest", "pk")),
+}
+
+
+class DateBoundField(forms.CharField):
+    """A year (`1995`) or an ISO date (`1995-06-02`); `end=True` reads a year as its last day."""
+
+    def __init__(self, *args, end: bool = False, **kwargs):
+        self.end = end
+        kwargs.setdefault("max_length", 10)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        try:
+            return dates.parse_bound(value, end=self.end)
+        except dates.InvalidDate as exc:
+            raise forms.ValidationError(
+                "“%(value)s” is not a date. Enter a year such as 1995 or a date such as "
+                "1995-06-02.",
+                code="invalid_bound",
+                params={"value": value[:20]},
+            ) from exc
+
+
+class DateBoundFilter(django_filters.Filter):
+    field_class = DateBoundField
+
+    def __init__(self, *args, end=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.extra["end"] = end
+
+    def filter(self, qs, value):
+        # The overlap or containment test needs both bounds at once: see DialogueFilterSet.
+        return qs
+
+
+def _slug_choice(model, label, **kw):
+    return django_filters.ModelChoiceFilter(
+        queryset=model.objects.all(),
+        to_field_name="slug",
+        label=label,
+        error_messages={
+            "invalid_choice": (
+                f"There is no {label.lower()} “%(value)s”. Choose one from the list, or "
+                "leave it empty."
+            )
+        },
+        **kw,
+    )
+
+
+def _choice(choices, label, **kw):
+    return django_filters.ChoiceFilter(
+        choices=choices,
+        label=label,
+        empty_label=f"Any {label.lower()}",
+        error_messages={
+            "invalid_choice": (
+                "“%(value)s” is not a known "
+                + label.lower()
+                + ". Accepted: "
+                + ", ".join(value for value, _ in choices)
+                + "."
+            )
+        },
+        **kw,
+    )
+
+
+class DialogueFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search",
+        method="filter_search",
+        max_length=MAX_QUERY_LENGTH,
+        error_messages={
+            "max_length": f"The search is too long: use at most {MAX_QUERY_LENGTH:,} characters."
+        },
+    )
+    era = _slug_choice(Era, "Era")
+    conflict = _slug_choice(Conflict, "Conflict")
+    participant = _slug_choice(
+        Participant,
+        "Participant",
+        method="filter_participant",
+        widget=forms.TextInput(attrs={"placeholder": "participant slug"}),
+    )
+    side = _choice(Side.choices, "Side", method="filter_side")
+    background = _choice(Background.choices, "Background", method="filter_background")
+    outcome = _choice(OutcomeKind.choices, "Outcome", method="filter_outcome")
+    track = _choice(Track.choices, "Track")
+    place = django_filters.CharFilter(label="Place", lookup_expr="icontains", max_length=200)
+    date_from = DateBoundFilter(label="From")
+    date_to = DateBoundFilter(label="To", end=True)
+    match = _choice(
+        (("overlap", "Overlaps the range"), ("within", "Lies wholly within the range")),
+        "Match",
+    )
+    sort = _choice(tuple((key, label) for key, (label, _) in SORTS.items()), "Sort")
+
+    class Meta:
+        model = Dialogue
+        fields = []
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        if queryset is None:
+            queryset = Dialogue.objects.all()
+        super().__init__(data=data, queryset=queryset, **kwargs)
+
+    # --- filter methods ---------------------------------------------------------------------
+
+    def filter_search(self, qs, name, value):
+        from . import search
+
+        return search.search_queryset(qs, value) if value.strip() else qs
+
+    def filter_participant(self, qs, name, value):
+        return qs.filter(pk__in=value.participations.values("dialogue_id"))
+
+    def filter_side(self, qs, name, value):
+        return qs.filter(participations__participant__side=value).distinct()
+
+    def filter_background(self, qs, name, value):
+        return qs.filter(participations__participant__background=value).distinct()
+
+    def filter_outcome(self, qs, name, value):
+        return qs.filter(outcomes__kind=value).distinct()
+
+    # --- the whole set ----------------------------------------------------------------------
+
+    @property
+    def cleaned(self) -> dict:
+        """The valid values given, without empty ones. Invalid values are left out."""
+        self.errors  # noqa: B018  (runs validation)
+        data = getattr(self.form, "cleaned_data", {})
+        return {k: v for k, v in data.items() if v not in (None, "", [])}
+
+    def filter_queryset(self, queryset, *, without: str | None = None):
+        """Apply every valid filter except `without` (a facet leaves out its own filter)."""
+        cleaned = self.cleaned
+        for name, value in cleaned.items():
+            if name == without or name in {"from", "to", "match", "sort"}:
+                continue
+            queryset = self.filters[name].filter(queryset, value)
+        return self._filter_dates(queryset, cleaned)
+
+    def _filter_dates(self, qs, cleaned):
+        start, end = cleaned.get("from"), cleaned.get("to")
+        if cleaned.get("match") == "within":
+            if start:
+                qs = qs.filter(date_earliest__gte=start)
+            if end:
+                qs = qs.filter(date_latest__lte=end)
+        else:
+            # An uncertain date counts when any day it may be falls in the range.
+            if start:
+                qs = qs.filter(date_latest__gte=start)
+            if end:
+                qs = qs.filter(date_earliest__lte=end)
+        return qs
+
+    @property
+    def qs(self):
+        if not hasattr(self, "_qs"):
+            self._qs = self.filter_queryset(self.queryset.all()).order_by(*self.ordering())
+        return self._qs
+
+    @property
+    def active_sort(self) -> str:
+        cleaned = self.cleaned
+        if "sort" in cleaned and (cleaned["sort"] != "relevance" or self.searching):
+            return cleaned["sort"]
+        return "relevance" if self.searching else "date"
+
+    @property
+    def searching(self) -> bool:
+        return bool(self.cleaned.get("q", "").strip())
+
+    def ordering(self):
+        return SORTS[self.active_sort][1]
+
+
+# The parameters are `from` and `to` in URLs; Python cannot name attributes so.
+DialogueFilterSet.base_filters["from"] = DialogueFilterSet.base_filters.pop("date_from")
+DialogueFilterSet.base_filters["to"] = DialogueFilterSet.base_filters.pop("date_to")
+DialogueFilterSet.base_filters["from"].field_name = "date_from"
+DialogueFilterSet.base_filters["to"].field_name = "date_to"
+
+
+# --- Facets -----------------------------------------------------------------------------------
+
+
+class Facet:
+    """Counts of dialogues per value of one filter, under every other active filter."""
+
+    name: str
+    label: str
+
+    def __init__(self, filterset: DialogueFilterSet):
+        self.filterset = filterset
+
+    def base(self) -> QuerySet:
+        ids = self.filterset.filter_queryset(Dialogue.objects.all(), without=self.name)
+        return Dialogue.objects.filter(pk__in=ids.values("pk"))
+
+    def counts(self) -> list[tuple[str, str, int]]:
+        """Return (value, label, count) for every value with at least one dialogue."""
+        raise NotImplementedError
+
+
+class EraFacet(Facet):
+    name, label = "era", "Era"
+
+    def counts(self):
+        rows = (
+            self.base()
+            .values(value=F("era__slug"), name=F("era__name"), position=F("era__position"))
+            .annotate(n=Count("pk"))
+            .order_by("position")
+        )
+        return [(r["value"], r["name"], r["n"]) for r in rows]
+
+
+class ChoiceFacet(Facet):
+    """A facet over a vocabulary reached through a relation; counts distinct dialogues."""
+
+    path: str
+    choices: type
+
+    def counts(self):
+        rows = (
+            self.base()
+            .filter(**{f"{self.path}__isnull": False})
+            .exclude(**{self.path: ""})
+            .values(value=F(self.path))
+            .annotate(n=Count("pk", distinct=True))
+        )
+        found = {r["value"]: r["n"] for r in rows}
+        return [(v, label, found[v]) for v, label in self.choices.choices if v in found]
+
+
+class OutcomeFacet(ChoiceFacet):
+    name, label, path, choices = "outcome", "Outcome", "outcomes__kind", OutcomeKind
+
+
+class SideFacet(ChoiceFacet):
+    name, label, path, choices = "side", "Side", "participations__participant__side", Side
+
+
+class BackgroundFacet(ChoiceFacet):
+    name, label, path, choices = (
+        "background",
+        "Background",
+        "participations__participant__background",
+        Background,
+    )
+
+
+FACETS = (EraFacet, OutcomeFacet, SideFacet, BackgroundFacet)
+
+
+def facet_counts(filterset: DialogueFilterSet) -> list[tuple[Facet, list]]:
+    return [(facet, facet.counts()) for facet in (cls(filterset) for cls in FACETS)]
+
+
+class ParticipantFilterSet(django_filters.FilterSet):
+    """Filters for the participant list, in HTML and in the API."""
+
+    side = _choice(Side.choices, "Side")
+    background = _choice(Background.choices, "Background")
+    kind = _choice(ParticipantKind.choices, "Kind")
+
+    class Meta:
+        model = Participant
+        fields = []

@@ -1,0 +1,588 @@
+"""Full-text search over dialogues, alike on SQLite (FTS5) and PostgreSQL (tsvector).
+
+Each dialogue is indexed on its title, summary, participants' names, place and venue, outcome
+descriptions and citation excerpts. Titles weigh most, then names, then summary, places and
+outcomes, then excerpts.
+
+The query language is the one web search engines taught everyone:
+
+    settlers talks        both words (in any field)
+    "track two"           the words next to each other, in that order
+    -fatah                leave out dialogues that have the word
+    hamas or fatah        either word; `or` binds two neighbouring terms, so
+                          `hamas or fatah talks` is (hamas or fatah) and talks
+
+Words are stemmed ("negotiate" finds "negotiations") and accents are ignored ("Rene" finds
+"René"). The user's text is never handed to either database's query parser: it is read here
+into terms of letters and digits only, and each backend's query is built from those, so the two
+databases agree and no input can raise a syntax error.
+
+The index is kept fresh by signal receivers that reindex the affected dialogues once their
+transaction commits. `QuerySet.update()`, `bulk_create()` and raw SQL send no signals: call
+`rebuild_index()` after them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import partial
+
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import F, FloatField, Func, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.dispatch import receiver
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from .models import Citation, Dialogue, Outcome, Participant, Participation
+
+FTS_TABLE = "dialogues_dialogue_fts"
+TS_CONFIG = "trackii"
+
+# Columns in index order, with the weight each gets on SQLite (bm25) and PostgreSQL (setweight).
+COLUMNS = ("title", "summary", "people", "places", "outcomes", "excerpts")
+BM25_WEIGHTS = {
+    "title": 10.0,
+    "people": 4.0,
+    "summary": 2.0,
+    "places": 2.0,
+    "outcomes": 2.0,
+    "excerpts": 1.0,
+}
+# ts_rank's weights run D, C, B, A; these are its defaults, written out to be deliberate.
+TS_RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
+
+# A query is cut to this many words, and each word to this many characters, so that a pasted
+# essay costs no more than a sentence.
+MAX_TERMS = 32
+MAX_TERM_LENGTH = 64
+MAX_QUERY_LENGTH = 2000
+
+SNIPPET_WORDS = 24
+# Snippets order: the title is on the result already, so a match elsewhere says more.
+SNIPPET_COLUMNS = ("summary", "people", "places", "outcomes", "excerpts", "title")
+# Control characters that cannot come from a form field mark the matches until the text is
+# escaped; only then do they become <mark> tags.
+MARK_START, MARK_END = "\x02", "\x03"
+
+# PostgreSQL's parser reads "Israeli/Palestinian" as a file name and an address as one token;
+# turning punctuation into spaces first makes it split words as SQLite's unicode61 does.
+# The class is spelt out because [^[:alnum:]] drops accented letters under the C locale.
+PG_SEPARATORS = (
+    r"[\x01-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f\u00a0-\u00bf\u00d7\u00f7"
+    r"\u2000-\u206f\u2e00-\u2e7f\u3000-\u303f]+"
+)
+
+# Characters PostgreSQL's headline parser would swallow as markup, and control characters that
+# stand in for them on the way through.
+PG_MARKUP, PG_MARKUP_STANDINS = "<>&", "\x04\x05\x06"
+_PUT_MARKUP_BACK = str.maketrans(PG_MARKUP_STANDINS, PG_MARKUP)
+
+# How many ids go into one IN (...) list: well under SQLite's limit on bound parameters.
+ID_CHUNK = 500
+
+
+# --- Reading the query --------------------------------------------------------------------
+
+
+Phrase = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A query reduced to what both databases can run: all groups, each any of its phrases."""
+
+    groups: tuple[tuple[Phrase, ...], ...] = ()
+    excluded: tuple[Phrase, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.groups and not self.excluded
+
+
+_WORD = re.compile(r"[^\W_]+")
+# A quoted phrase (running to the end when the quote is never closed) or a bare chunk, each with
+# any dashes in front of it.
+_CHUNK = re.compile(r'(-*)"([^"]*)"?|(-*)([^\s"]+)')
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def parse(q: str) -> ParsedQuery:
+    """Read a user's query into groups of phrases; never raise, whatever the text."""
+    text = unicodedata.normalize("NFKC", _CONTROL.sub(" ", str(q or "")[:MAX_QUERY_LENGTH]))
+    groups: list[list[Phrase]] = []
+    excluded: list[Phrase] = []
+    budget = MAX_TERMS
+    join_next = last_was_positive = False
+    for match in _CHUNK.finditer(text):
+        if budget <= 0:
+            break
+        quoted = match.group(2) is not None
+        dashes = match.group(1) if quoted else match.group(3)
+        body = match.group(2) if quoted else match.group(4)
+        if not quoted and not dashes and body.casefold() == "or":
+            # `or` only joins two positive terms that stand either side of it.
+            join_next = join_next or last_was_positive
+            last_was_positive = False
+            continue
+        # Punctuation inside a chunk ("Israeli/Palestinian", "title:foo", "NEAR(a") only splits
+        # words, as it does in the indexed text, so the pieces must stand together.
+        phrase = tuple(word[:MAX_TERM_LENGTH] for word in _WORD.findall(body))[:budget]
+        if not phrase:
+            continue
+        budget -= len(phrase)
+        if dashes:
+            excluded.append(phrase)
+            join_next = last_was_positive = False
+        elif join_next and groups:
+            groups[-1].append(phrase)
+            join_next, last_was_positive = False, True
+        else:
+            groups.append([phrase])
+            join_next, last_was_positive = False, True
+    return ParsedQuery(
+        groups=_unique(tuple(_unique(group)) for group in groups),
+        excluded=_unique(excluded),
+    )
+
+
+def _key(item):
+    if isinstance(item, str):
+        return item.casefold()
+    return tuple(_key(part) for part in item)
+
+
+def _unique(items: Iterable) -> tuple:
+    seen, kept = set(), []
+    for item in items:
+        key = _key(item)
+        if key not in seen:
+            seen.add(key)
+            kept.append(item)
+    return tuple(kept)
+
+
+def describe(q: str) -> str:
+    """Say in plain words what the query looks for; return "" when it has no usable terms.
+
+    For example `matching “settlers”`, `matching the phrase “track two”` or
+    `matching “hamas” but not “fatah”`. The result is plain text, for the template to escape.
+    """
+    parsed = parse(q)
+    if parsed.is_empty:
+        return ""
+    several_groups = len(parsed.groups) > 1
+    groups = []
+    for group in parsed.groups:
+        words = _join([_say(phrase) for phrase in group], "or")
+        groups.append(f"either {words}" if several_groups and len(group) > 1 else words)
+    # A comma before the last "and" keeps "a or b, and c" from reading as "a or (b and c)".
+    serial_comma = any(len(group) > 1 for group in parsed.groups)
+    wanted = _join(groups, "and", serial_comma=serial_comma)
+    unwanted = _join([_say(phrase) for phrase in parsed.excluded], "or")
+    if wanted and unwanted:
+        return f"matching {wanted} but not {unwanted}"
+    if wanted:
+        return f"matching {wanted}"
+    return f"not matching {unwanted}"
+
+
+def _say(phrase: Phrase) -> str:
+    words = " ".join(phrase)
+    return f"the phrase “{words}”" if len(phrase) > 1 else f"“{words}”"
+
+
+def _join(parts: list[str], conjunction: str, *, serial_comma: bool = False) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    comma = "," if serial_comma else ""
+    return f"{', '.join(parts[:-1])}{comma} {conjunction} {parts[-1]}"
+
+
+# --- Querying -----------------------------------------------------------------------------
+
+
+def _vendor(using: str = DEFAULT_DB_ALIAS) -> str:
+    return connections[using].vendor
+
+
+def _fts_phrase(phrase: Phrase) -> str:
+    # An FTS5 string is a phrase whatever it holds: operators, columns and stars inside it are
+    # plain text. Words are letters and digits already; doubling quotes is belt and braces.
+    return '"' + " ".join(word.replace('"', '""') for word in phrase) + '"'
+
+
+def _fts_any(phrases: Iterable[Phrase]) -> str:
+    return "(" + " OR ".join(_fts_phrase(phrase) for phrase in phrases) + ")"
+
+
+def _fts_all(groups) -> str:
+    return " AND ".join(_fts_any(group) for group in groups)
+
+
+def _pg_any(phrases: Iterable[Phrase]) -> tuple[str, list[str]]:
+    phrases = list(phrases)
+    sql = " || ".join([f"phraseto_tsquery('{TS_CONFIG}', %s)"] * len(phrases))
+    return f"({sql})", [" ".join(phrase) for phrase in phrases]
+
+
+def _pg_all(groups) -> tuple[str, list[str]]:
+    parts, params = [], []
+    for group in groups:
+        sql, group_params = _pg_any(group)
+        parts.append(sql)
+        params.extend(group_params)
+    return "(" + " && ".join(parts) + ")", params
+
+
+def _matching_ids(groups, vendor: str) -> RawSQL:
+    """Return a subquery of the ids of dialogues that match every group."""
+    if vendor == "postgresql":
+        tsquery, params = _pg_all(groups)
+        return RawSQL(f"SELECT id FROM dialogues_dialogue WHERE search_vector @@ {tsquery}", params)
+    return RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [_fts_all(groups)])
+
+
+class SearchRank(Func):
+    """The relevance of the row's dialogue to a query, looked up by its primary key.
+
+    The rank is a subquery on the row's key rather than a column of a join, so that it follows
+    the queryset into subqueries and through Django's relabelling of table aliases.
+    """
+
+    output_field = FloatField()
+
+    def __init__(self, sql_before: str, sql_after: str, params: tuple):
+        super().__init__(F("pk"))
+        self.sql_before, self.sql_after, self.rank_params = sql_before, sql_after, params
+
+    def as_sql(self, compiler, connection, **extra_context):
+        pk_sql, pk_params = compiler.compile(self.source_expressions[0])
+        return (
+            f"COALESCE(({self.sql_before}{pk_sql}{self.sql_after}), 0.0)",
+            (*self.rank_params, *pk_params),
+        )
+
+
+def _rank(groups, vendor: str) -> SearchRank:
+    if vendor == "postgresql":
+        tsquery, params = _pg_all(groups)
+        return SearchRank(
+            f"SELECT ts_rank('{TS_RANK_WEIGHTS}', r.search_vector, {tsquery}) "
+            "FROM dialogues_dialogue r WHERE r.id = ",
+            "",
+            tuple(params),
+        )
+    weights = ", ".join(str(BM25_WEIGHTS[column]) for column in COLUMNS)
+    # bm25 is lower-is-better and needs table-wide statistics that FTS5 recomputes every time
+    # a MATCH starts; materialising the ranks once per statement keeps a query that matches
+    # most of a large archive linear instead of quadratic.
+    return SearchRank(
+        f"WITH ranks AS MATERIALIZED (SELECT rowid AS id, -bm25({FTS_TABLE}, {weights}) AS rank "
+        f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "
+        "SELECT rank FROM ranks WHERE ranks.id = ",
+        "",
+        (_fts_all(groups),),
+    )
+
+
+def search_queryset(queryset, q: str):
+    """Filter a Dialogue queryset to the dialogues matching `q`, annotated with `search_rank`.
+
+    `search_rank` is a float, higher for a better match, and 0 when the query asks only for
+    what to leave out. A query with no usable terms returns the queryset unchanged apart from
+    search_rank=0.
+    """
+    parsed = parse(q)
+    vendor = _vendor(queryset.db)
+    if parsed.excluded:
+        queryset = queryset.exclude(pk__in=_matching_ids([parsed.excluded], vendor))
+    if not parsed.groups:
+        return queryset.annotate(search_rank=Value(0.0, output_field=FloatField()))
+    return queryset.filter(pk__in=_matching_ids(parsed.groups, vendor)).annotate(
+        search_rank=_rank(parsed.groups, vendor)
+    )
+
+
+# --- Snippets -----------------------------------------------------------------------------
+
+
+def snippets(ids: Iterable[int], q: str) -> dict[int, SafeString]:
+    """Return, for each of one page's dialogue ids, matching text with matches in <mark>.
+
+    The text is escaped before the marks are added, so the result is safe to show as is.
+    Dialogues the query does not match, and every dialogue when the query names nothing to
+    find (only exclusions, or no usable terms), get no entry: the page shows their summary.
+    Runs one query for the whole page.
+    """
+    parsed = parse(q)
+    ids = sorted({int(pk) for pk in ids})
+    if not parsed.groups or not ids:
+        return {}
+    using = DEFAULT_DB_ALIAS
+    rows = []
+    with connections[using].cursor() as cursor:
+        for start in range(0, len(ids), ID_CHUNK):
+            chunk = ids[start : start + ID_CHUNK]
+            if _vendor(using) == "postgresql":
+                sql, params = _pg_snippet_sql(parsed.groups, chunk)
+            else:
+                sql, params = _sqlite_snippet_sql(parsed.groups, chunk)
+            cursor.execute(sql, params)
+            rows.extend(cursor.fetchall())
+    return {row[0]: _best_snippet(row[1:]) for row in rows}
+
+
+def _sqlite_snippet_sql(groups, ids: list[int]) -> tuple[str, list]:
+    calls = ", ".join(
+        f"snippet({FTS_TABLE}, {COLUMNS.index(column)}, %s, %s, '…', {SNIPPET_WORDS})"
+        for column in SNIPPET_COLUMNS
+    )
+    marks = [MARK_START, MARK_END] * len(SNIPPET_COLUMNS)
+    placeholders = ", ".join(["%s"] * len(ids))
+    sql = (
+        f"SELECT rowid, {calls} FROM {FTS_TABLE} "
+        f"WHERE {FTS_TABLE} MATCH %s AND rowid IN ({placeholders})"
+    )
+    return sql, [*marks, _fts_all(groups), *ids]
+
+
+def _pg_snippet_sql(groups, ids: list[int]) -> tuple[str, list]:
+    tsquery, query_params = _pg_all(groups)
+    options = (
+        f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords={SNIPPET_WORDS}, "
+        f"MinWords={SNIPPET_WORDS // 2}, ShortWord=2, MaxFragments=1"
+    )
+    # ts_headline drops whatever its parser takes for markup or an entity, so those characters
+    # travel as stand-ins and are put back before escaping.
+    headlines = ", ".join(
+        f"ts_headline('{TS_CONFIG}', translate(texts.{column}, %s, %s), query.q, %s)"
+        for column in SNIPPET_COLUMNS
+    )
+    placeholders = ", ".join(["%s"] * len(ids))
+    sql = f"""
+        WITH query AS (SELECT {tsquery} AS q),
+        texts AS (
+            SELECT d.id, {_pg_text_columns()}
+            FROM dialogues_dialogue d
+            WHERE d.id IN ({placeholders}) AND d.search_vector @@ (SELECT q FROM query)
+        )
+        SELECT texts.id, {headlines} FROM texts, query
+    """
+    per_column = [PG_MARKUP, PG_MARKUP_STANDINS, options]
+    return sql, [*query_params, *ids, *(per_column * len(SNIPPET_COLUMNS))]
+
+
+def _best_snippet(texts) -> SafeString:
+    chosen = next((text for text in texts if text and MARK_START in text), texts[0] or "")
+    return _mark(chosen.translate(_PUT_MARKUP_BACK))
+
+
+def _mark(text: str) -> SafeString:
+    """Escape the text, then turn balanced sentinel pairs into <mark> and drop any others."""
+    html = escape(text)
+    html = re.sub(f"{MARK_START}([^{MARK_START}{MARK_END}]*){MARK_END}", r"<mark>\1</mark>", html)
+    return mark_safe(html.replace(MARK_START, "").replace(MARK_END, ""))
+
+
+# --- Indexing -----------------------------------------------------------------------------
+
+
+def _sqlite_text_columns(alias: str = "d") -> str:
+    return f"""
+        {alias}.title,
+        {alias}.summary,
+        coalesce((
+            SELECT group_concat(name, '; ') FROM (
+                SELECT p.name AS name
+                FROM dialogues_participation pp
+                JOIN dialogues_participant p ON p.id = pp.participant_id
+                WHERE pp.dialogue_id = {alias}.id
+                ORDER BY p.name
+            )
+        ), ''),
+        trim({alias}.place || ' ' || {alias}.venue),
+        coalesce((
+            SELECT group_concat(description, ' ') FROM (
+                SELECT o.description AS description
+                FROM dialogues_outcome o WHERE o.dialogue_id = {alias}.id
+                ORDER BY o.kind
+            )
+        ), ''),
+        coalesce((
+            SELECT group_concat(excerpt, ' … ') FROM (
+                SELECT c.excerpt AS excerpt
+                FROM dialogues_citation c WHERE c.dialogue_id = {alias}.id
+                ORDER BY c.id
+            )
+        ), '')
+    """
+
+
+def _pg_text_columns(alias: str = "d") -> str:
+    return f"""
+        {alias}.title AS title,
+        {alias}.summary AS summary,
+        coalesce((
+            SELECT string_agg(p.name, '; ' ORDER BY p.name)
+            FROM dialogues_participation pp
+            JOIN dialogues_participant p ON p.id = pp.participant_id
+            WHERE pp.dialogue_id = {alias}.id
+        ), '') AS people,
+        btrim({alias}.place || ' ' || {alias}.venue) AS places,
+        coalesce((
+            SELECT string_agg(o.description, ' ' ORDER BY o.kind)
+            FROM dialogues_outcome o WHERE o.dialogue_id = {alias}.id
+        ), '') AS outcomes,
+        coalesce((
+            SELECT string_agg(c.excerpt, ' … ' ORDER BY c.id)
+            FROM dialogues_citation c WHERE c.dialogue_id = {alias}.id
+        ), '') AS excerpts
+    """
+
+
+def _pg_vector(column: str, weight: str) -> str:
+    words = f"regexp_replace(t.{column}, '{PG_SEPARATORS}', ' ', 'g')"
+    return f"setweight(to_tsvector('{TS_CONFIG}', {words}), '{weight}')"
+
+
+PG_WEIGHTS = {
+    "title": "A",
+    "people": "B",
+    "summary": "C",
+    "places": "C",
+    "outcomes": "C",
+    "excerpts": "D",
+}
+
+
+def rebuild_index(ids: Iterable[int] | None = None, *, using: str = DEFAULT_DB_ALIAS) -> int:
+    """Reindex every dialogue, or only those with the given ids; return how many were indexed.
+
+    Ids of dialogues that no longer exist are dropped from the index. Each batch is one
+    INSERT … SELECT (SQLite) or UPDATE … FROM (PostgreSQL), however many dialogues it holds.
+    """
+    vendor = _vendor(using)
+    if ids is None:
+        batches = [None]
+    else:
+        wanted = sorted({int(pk) for pk in ids})
+        batches = [wanted[i : i + ID_CHUNK] for i in range(0, len(wanted), ID_CHUNK)]
+    indexed = 0
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        for batch in batches:
+            if vendor == "postgresql":
+                indexed += _pg_rebuild(cursor, batch)
+            elif vendor == "sqlite":
+                indexed += _sqlite_rebuild(cursor, batch)
+    return indexed
+
+
+def _id_filter(column: str, batch: list[int] | None) -> tuple[str, list[int]]:
+    if batch is None:
+        return "", []
+    return f"WHERE {column} IN ({', '.join(['%s'] * len(batch))})", list(batch)
+
+
+def _sqlite_rebuild(cursor, batch: list[int] | None) -> int:
+    where, params = _id_filter("rowid", batch)
+    cursor.execute(f"DELETE FROM {FTS_TABLE} {where}", params)
+    where, params = _id_filter("d.id", batch)
+    cursor.execute(
+        f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(COLUMNS)}) "
+        f"SELECT d.id, {_sqlite_text_columns()} FROM dialogues_dialogue d {where}",
+        params,
+    )
+    return cursor.rowcount
+
+
+def _pg_rebuild(cursor, batch: list[int] | None) -> int:
+    where, params = _id_filter("d.id", batch)
+    vector = " || ".join(_pg_vector(column, PG_WEIGHTS[column]) for column in COLUMNS)
+    cursor.execute(
+        f"""
+        UPDATE dialogues_dialogue AS target SET search_vector = {vector}
+        FROM (SELECT d.id, {_pg_text_columns()} FROM dialogues_dialogue d {where}) AS t
+        WHERE target.id = t.id
+        """,
+        params,
+    )
+    return cursor.rowcount
+
+
+# --- Freshness ----------------------------------------------------------------------------
+
+# Ids waiting for the current transaction to commit, per connection (each thread has its own).
+_PENDING_ATTRIBUTE = "_search_pending"
+
+
+def _pending(using: str) -> dict[str, set[int]]:
+    connection = connections[using]
+    pending = getattr(connection, _PENDING_ATTRIBUTE, None)
+    if pending is None:
+        pending = {"dialogues": set(), "participants": set()}
+        setattr(connection, _PENDING_ATTRIBUTE, pending)
+    return pending
+
+
+def _queue(using: str, *, dialogues=(), participants=()) -> None:
+    pending = _pending(using)
+    pending["dialogues"].update(pk for pk in dialogues if pk is not None)
+    pending["participants"].update(pk for pk in participants if pk is not None)
+    # A callback per change, not per transaction: one registered inside a savepoint that rolls
+    # back is discarded, and a later change must not rely on it. After the first has run and
+    # emptied the queue, the rest find nothing to do.
+    transaction.on_commit(partial(_flush, using), using=using, robust=True)
+
+
+def _flush(using: str) -> None:
+    pending = _pending(using)
+    dialogues, participants = pending["dialogues"], pending["participants"]
+    if not dialogues and not participants:
+        return
+    pending["dialogues"], pending["participants"] = set(), set()
+    if participants:
+        dialogues |= set(
+            Participation.objects.using(using)
+            .filter(participant_id__in=participants)
+            .values_list("dialogue_id", flat=True)
+        )
+    rebuild_index(dialogues, using=using)
+
+
+@receiver(post_save, sender=Dialogue, dispatch_uid="search_dialogue_saved")
+@receiver(post_delete, sender=Dialogue, dispatch_uid="search_dialogue_deleted")
+def _dialogue_changed(sender, instance, using, **kwargs):
+    _queue(using, dialogues=[instance.pk])
+
+
+@receiver(post_save, sender=Participation, dispatch_uid="search_participation_saved")
+@receiver(post_delete, sender=Participation, dispatch_uid="search_participation_deleted")
+@receiver(post_save, sender=Outcome, dispatch_uid="search_outcome_saved")
+@receiver(post_delete, sender=Outcome, dispatch_uid="search_outcome_deleted")
+@receiver(post_save, sender=Citation, dispatch_uid="search_citation_saved")
+@receiver(post_delete, sender=Citation, dispatch_uid="search_citation_deleted")
+def _part_changed(sender, instance, using, **kwargs):
+    _queue(using, dialogues=[instance.dialogue_id])
+
+
+@receiver(pre_save, sender=Participant, dispatch_uid="search_participant_saving")
+def _note_participant_name(sender, instance, using, raw=False, **kwargs):
+    # Only a new name changes the index; one lookup here spares reindexing every dialogue a
+    # participant took part in whenever their bio is edited. A raw save (a fixture) cannot be
+    # compared cheaply in bulk, so it is treated as changed.
+    if raw or instance.pk is None:
+        instance._search_name_changed = raw
+        return
+    old = sender.objects.using(using).filter(pk=instance.pk).values_list("name", flat=True)
+    instance._search_name_changed = list(old) != [instance.name]
+
+
+@receiver(post_save, sender=Participant, dispatch_uid="search_participant_saved")
+def _participant_saved(sender, instance, using, created, **kwargs):
+    if not created and getattr(instance, "_search_name_changed", True):
+        _queue(using, participants=[instance.pk])

@@ -1,0 +1,577 @@
+"""The editors' admin, driven through its real forms as a staff member of the Editors group.
+
+Each test reads the page the way a browser would (field names, initial values, the inline
+management forms and their empty template rows) and posts back what a browser would send.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from types import SimpleNamespace
+
+import pytest
+from bs4 import BeautifulSoup
+from django.apps import apps
+from django.contrib.auth.models import Group, Permission, User
+from django.db import connection
+from django.urls import reverse
+from django.utils import formats
+
+from dialogues import dates
+from dialogues.models import Citation, Dialogue, Outcome, OutcomeKind, Participation, Role
+from tests.factories import (
+    add_outcome,
+    add_participant,
+    make_conflict,
+    make_dialogue,
+    make_era,
+    make_participant,
+    make_source,
+)
+
+EDITORS = "Editors"
+DIALOGUE_MODELS = ["dialogue", "era", "conflict", "participant", "source"]
+EDITED_INLINE = ["participation", "outcome", "citation"]
+
+
+# --- Reading and filling admin forms as a browser does --------------------------------------
+
+
+def soup_of(response) -> BeautifulSoup:
+    return BeautifulSoup(response.content, "html.parser")
+
+
+def browser_data(form, *, templates: bool = False) -> dict[str, str]:
+    """What a browser submits for `form` untouched; the inlines' `__prefix__` rows only if asked."""
+    data = {}
+    for tag in form.find_all(["input", "select", "textarea"]):
+        name = tag.get("name")
+        if not name or tag.has_attr("disabled") or (("__prefix__" in name) != templates):
+            continue
+        if tag.name == "input":
+            kind = tag.get("type", "text").lower()
+            if kind in {"submit", "button", "image", "reset", "file"}:
+                continue
+            if kind in {"checkbox", "radio"} and not tag.has_attr("checked"):
+                continue
+            data[name] = tag.get("value", "on" if kind in {"checkbox", "radio"} else "")
+        elif tag.name == "select":
+            options = tag.find_all("option")
+            if not options:  # an autocomplete box with nothing chosen sends nothing
+                continue
+            chosen = next((o for o in options if o.has_attr("selected")), options[0])
+            data[name] = chosen.get("value", chosen.get_text())
+        else:
+            # HTML drops one newline straight after <textarea>.
+            data[name] = tag.get_text().removeprefix("\n")
+    return data
+
+
+def open_form(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    form = soup_of(response).find("form", id=re.compile(r"_form$"))
+    assert form is not None, "the admin page has no change form"
+    return form, browser_data(form)
+
+
+def inline_prefix(form, field: str) -> str:
+    """The prefix of the one inline whose rows have `field`, read from its template row."""
+    pattern = re.compile(rf"^(.+)-__prefix__-{re.escape(field)}$")
+    prefixes = {
+        pattern.match(tag["name"]).group(1) for tag in form.find_all(attrs={"name": pattern})
+    }
+    assert len(prefixes) == 1, f"expected one inline with a {field!r} field, found {prefixes}"
+    (prefix,) = prefixes
+    assert form.find("input", attrs={"name": f"{prefix}-TOTAL_FORMS"}) is not None
+    return prefix
+
+
+def fill_inline(form, data: dict, prefix: str, rows: list[dict]) -> None:
+    """Fill the inline's extra rows, adding rows from the template as "Add another" does."""
+    template = browser_data(form, templates=True)
+    initial = int(data[f"{prefix}-INITIAL_FORMS"])
+    total = int(data[f"{prefix}-TOTAL_FORMS"])
+    for offset, row in enumerate(rows):
+        index = initial + offset
+        if index >= total:
+            for name, value in template.items():
+                if name.startswith(f"{prefix}-__prefix__-"):
+                    data[name.replace("__prefix__", str(index))] = value
+            total = index + 1
+        for field, value in row.items():
+            data[f"{prefix}-{index}-{field}"] = str(value)
+    data[f"{prefix}-TOTAL_FORMS"] = str(total)
+
+
+def option_value(form, name: str, label: str) -> str:
+    """The value of the option a person would pick by its label in the select `name`."""
+    select = form.find("select", attrs={"name": name})
+    assert select is not None, f"no select named {name!r}"
+    for option in select.find_all("option"):
+        if option.get_text(strip=True) == label:
+            return option["value"]
+    raise AssertionError(f"{label!r} is not offered in {name!r}")
+
+
+def option_labels(select) -> set[str]:
+    return {o.get_text(strip=True) for o in select.find_all("option") if o.get("value")}
+
+
+def autocomplete_pick(client, form, name: str, term: str) -> str:
+    """Type `term` into the autocomplete box `name` (or its row template) and take the one hit."""
+    template_name = re.sub(r"-\d+-", "-__prefix__-", name)
+    select = form.find("select", attrs={"name": name}) or form.find(
+        "select", attrs={"name": template_name}
+    )
+    assert select is not None and "admin-autocomplete" in select.get("class", [])
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": select["data-app-label"],
+            "model_name": select["data-model-name"],
+            "field_name": select["data-field-name"],
+            "term": term,
+        },
+    )
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert len(results) == 1, f"{term!r} found {results}"
+    return results[0]["id"]
+
+
+def readonly_text(form, name: str) -> str:
+    """The shown value of read-only field `name`, also when it shares a line with others."""
+    boxes = [box for box in form.select(f".field-{name}") if len(box.select(".readonly")) == 1]
+    assert boxes, f"no read-only field {name!r}"
+    return boxes[-1].select_one(".readonly").get_text(strip=True)
+
+
+def errors_in(tag) -> str:
+    return " ".join(ul.get_text(" ", strip=True) for ul in tag.select("ul.errorlist"))
+
+
+def admin_url(model: str, view: str, *args) -> str:
+    return reverse(f"admin:dialogues_{model}_{view}", args=args)
+
+
+# --- Fixtures -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def editor(db):
+    user = User.objects.create_user("editor", password="a long editor password", is_staff=True)
+    # The group comes from the data migration, not from the test.
+    user.groups.add(Group.objects.get(name=EDITORS))
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def setting():
+    """An era, a conflict, a source and two participants for a new dialogue to point at."""
+    return SimpleNamespace(
+        era=make_era(name="The Oslo years", date="1990/1999"),
+        conflict=make_conflict(name="Israeli–Palestinian conflict"),
+        source=make_source(title="Memoir of the back channel"),
+        first=make_participant(name="Yair Hirschfeld"),
+        second=make_participant(name="Ahmed Qurei", side="palestinian"),
+    )
+
+
+def filled_add_form(client, setting, *, date="1995~"):
+    """The add-dialogue form filled in as an editor would, ready to post."""
+    url = admin_url("dialogue", "add")
+    form, data = open_form(client, url)
+    data.update(
+        title="Talks at Sarpsborg",
+        slug="talks-at-sarpsborg",
+        era=option_value(form, "era", f"{setting.era.name} ({setting.era.date_display})"),
+        conflict=option_value(form, "conflict", setting.conflict.name),
+        date=date,
+        summary="Academics met quietly outside Oslo.",
+    )
+    participations = inline_prefix(form, "role")
+    fill_inline(
+        form,
+        data,
+        participations,
+        [
+            {
+                "participant": autocomplete_pick(
+                    client, form, f"{participations}-0-participant", "Hirschfeld"
+                ),
+                "role": option_value(form, f"{participations}-0-role", Role.ORGANISER.label),
+            },
+            {
+                "participant": autocomplete_pick(
+                    client, form, f"{participations}-1-participant", "Qurei"
+                ),
+            },
+        ],
+    )
+    outcomes = inline_prefix(form, "kind")
+    fill_inline(
+        form,
+        data,
+        outcomes,
+        [
+            {
+                "kind": option_value(form, f"{outcomes}-0-kind", OutcomeKind.BECAME_OFFICIAL.label),
+                "description": "The talks became the Oslo negotiations.",
+            }
+        ],
+    )
+    citations = inline_prefix(form, "excerpt")
+    fill_inline(
+        form,
+        data,
+        citations,
+        [
+            {
+                "source": autocomplete_pick(client, form, f"{citations}-0-source", "back channel"),
+                "paragraph": "4",
+                "excerpt": "We met in a farmhouse near Sarpsborg.",
+            }
+        ],
+    )
+    return url, form, data
+
+
+def assert_nothing_saved():
+    assert not Dialogue.objects.exists()
+    assert not Participation.objects.exists()
+    assert not Outcome.objects.exists()
+    assert not Citation.objects.exists()
+
+
+# --- Creating and changing a dialogue -------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_editor_creates_a_dialogue_with_participants_outcome_and_citation(editor_client, setting):
+    url, _, data = filled_add_form(editor_client, setting, date="1995~")
+
+    response = editor_client.post(url, data)
+
+    assert response.status_code == 302, errors_in(soup_of(response))
+    dialogue = Dialogue.objects.get(slug="talks-at-sarpsborg")
+    bounds = dates.parse("1995~")
+    assert (dialogue.date_earliest, dialogue.date_latest) == (bounds.earliest, bounds.latest)
+    assert (dialogue.era, dialogue.conflict) == (setting.era, setting.conflict)
+    assert set(dialogue.participations.values_list("participant", "role")) == {
+        (setting.first.pk, Role.ORGANISER),
+        (setting.second.pk, Role.PARTICIPANT),
+    }
+    assert list(dialogue.outcomes.values_list("kind", flat=True)) == [OutcomeKind.BECAME_OFFICIAL]
+    citation = dialogue.citations.get()
+    assert (citation.source, citation.paragraph) == (setting.source, 4)
+
+
+@pytest.mark.django_db
+def test_change_form_shows_the_computed_date_bounds_and_words_read_only(editor_client):
+    dialogue = make_dialogue(era=make_era(date="1990/1999"), date="1993-08")
+    bounds = dates.parse(dialogue.date)
+
+    form, data = open_form(editor_client, admin_url("dialogue", "change", dialogue.pk))
+
+    shown = {
+        name: readonly_text(form, name)
+        for name in ("date_in_words", "date_earliest", "date_latest")
+    }
+    assert shown == {
+        "date_in_words": bounds.display,
+        "date_earliest": formats.localize(bounds.earliest),
+        "date_latest": formats.localize(bounds.latest),
+    }
+    # Shown, but not sent back: the editor cannot type over them.
+    assert not {"date_in_words", "date_earliest", "date_latest"} & data.keys()
+
+
+@pytest.mark.django_db
+def test_changing_the_date_recomputes_the_bounds(editor_client):
+    dialogue = make_dialogue(era=make_era(date="1990/1999"), date="1995~")
+    url = admin_url("dialogue", "change", dialogue.pk)
+    _, data = open_form(editor_client, url)
+    data["date"] = "1997-03"
+
+    response = editor_client.post(url, data)
+
+    assert response.status_code == 302, errors_in(soup_of(response))
+    dialogue.refresh_from_db()
+    bounds = dates.parse("1997-03")
+    assert (dialogue.date_earliest, dialogue.date_latest) == (bounds.earliest, bounds.latest)
+
+
+# --- Refusing bad input ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_invalid_edtf_date_is_refused_with_examples_and_nothing_is_saved(editor_client, setting):
+    url, _, data = filled_add_form(editor_client, setting, date="sometime in 1976")
+
+    response = editor_client.post(url, data)
+
+    assert response.status_code == 200
+    page = soup_of(response)
+    assert page.select_one(".errornote") is not None
+    message = errors_in(page.select_one(".form-row.field-date"))
+    label = Dialogue._meta.get_field("date").verbose_name.capitalize()
+    assert label in message and "sometime in 1976" in message
+    for code, _ in dates.EXAMPLES:
+        assert code in message
+    assert page.find("input", attrs={"name": "date"})["aria-invalid"] == "true"
+    assert_nothing_saved()
+
+
+@pytest.mark.django_db
+def test_date_outside_the_chosen_era_is_refused(editor_client, setting):
+    url, _, data = filled_add_form(editor_client, setting, date="2005")
+
+    response = editor_client.post(url, data)
+
+    assert response.status_code == 200
+    assert setting.era.name in errors_in(soup_of(response).select_one(".form-row.field-era"))
+    assert_nothing_saved()
+
+
+def _leave_citation_row_blank(data, prefix):
+    for field in ("source", "paragraph", "excerpt"):
+        data.pop(f"{prefix}-0-{field}", None)
+
+
+def _remove_citation_rows(data, prefix):
+    _leave_citation_row_blank(data, prefix)
+    data[f"{prefix}-TOTAL_FORMS"] = "0"
+
+
+def _drop_citation_management_form(data, prefix):
+    for key in [k for k in data if k.startswith(f"{prefix}-") and k.endswith("_FORMS")]:
+        del data[key]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "strip",
+    [_leave_citation_row_blank, _remove_citation_rows, _drop_citation_management_form],
+    ids=["blank row", "no rows", "no management form"],
+)
+def test_dialogue_without_a_citation_is_refused(editor_client, setting, strip):
+    url, form, data = filled_add_form(editor_client, setting)
+    citations = inline_prefix(form, "excerpt")
+    strip(data, citations)
+
+    response = editor_client.post(url, data)
+
+    assert response.status_code == 200
+    page = soup_of(response)
+    assert page.select_one(".errornote") is not None
+    assert errors_in(page.find(id=f"{citations}-group"))
+    assert_nothing_saved()
+
+
+@pytest.mark.django_db
+def test_the_same_participant_twice_is_refused(editor_client, setting):
+    url, form, data = filled_add_form(editor_client, setting)
+    participations = inline_prefix(form, "role")
+    data[f"{participations}-1-participant"] = data[f"{participations}-0-participant"]
+
+    response = editor_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "duplicate" in errors_in(soup_of(response).find(id=f"{participations}-group"))
+    assert_nothing_saved()
+
+
+# --- Citation links -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_citation_offers_only_this_dialogues_outcomes_and_participants(editor_client):
+    era = make_era(date="1990/1999")
+    dialogue = make_dialogue(era=era, date="1995")
+    mine = add_participant(dialogue, name="Ron Pundak").participant
+    my_outcome = add_outcome(dialogue, kind=OutcomeKind.ADVANCED_PROCESS)
+    other = make_dialogue(era=era, date="1996")
+    theirs = add_participant(other, name="Hanan Ashrawi").participant
+    their_outcome = add_outcome(other, kind=OutcomeKind.WALKOUT)
+    url = admin_url("dialogue", "change", dialogue.pk)
+
+    form, data = open_form(editor_client, url)
+
+    citations = inline_prefix(form, "excerpt")
+    outcome_select = form.find("select", attrs={"name": f"{citations}-0-outcome"})
+    participant_select = form.find("select", attrs={"name": f"{citations}-0-participant"})
+    assert option_labels(outcome_select) == {str(my_outcome)}
+    assert option_labels(participant_select) == {mine.name}
+
+    # A forged post naming another dialogue's outcome is refused, not saved.
+    data[f"{citations}-0-outcome"] = str(their_outcome.pk)
+    data[f"{citations}-0-participant"] = str(theirs.pk)
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert errors_in(soup_of(response).find(id=f"{citations}-group"))
+    assert dialogue.citations.get().outcome is None
+
+    data[f"{citations}-0-outcome"] = option_value(form, f"{citations}-0-outcome", str(my_outcome))
+    data[f"{citations}-0-participant"] = option_value(form, f"{citations}-0-participant", mine.name)
+    response = editor_client.post(url, data)
+    assert response.status_code == 302, errors_in(soup_of(response))
+    citation = dialogue.citations.get()
+    assert (citation.outcome, citation.participant) == (my_outcome, mine)
+
+
+# --- Permissions ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_editors_group_may_add_change_and_view_but_not_delete_every_archive_model(editor):
+    group = Group.objects.get(name=EDITORS)
+    granted = set(group.permissions.values_list("content_type__app_label", "codename"))
+    models = list(apps.get_app_config("dialogues").get_models())
+    # A model added later needs its own migration granting the Editors its permissions.
+    assert {m._meta.model_name for m in models} == set(DIALOGUE_MODELS + EDITED_INLINE)
+    for model in models:
+        name = model._meta.model_name
+        for action in ("add", "change", "view"):
+            assert ("dialogues", f"{action}_{name}") in granted
+            assert editor.has_perm(f"dialogues.{action}_{name}")
+        assert ("dialogues", f"delete_{name}") not in granted
+        assert not editor.has_perm(f"dialogues.delete_{name}")
+    assert not editor.is_superuser
+
+
+@pytest.mark.django_db
+def test_editors_group_migration_reverses_and_reapplies():
+    migration = importlib.import_module("dialogues.migrations.0002_editors_group")
+    schema_editor = SimpleNamespace(connection=connection)
+
+    migration.remove_editors_group(apps, schema_editor)
+    assert not Group.objects.filter(name=EDITORS).exists()
+
+    migration.create_editors_group(apps, schema_editor)
+    group = Group.objects.get(name=EDITORS)
+    expected = Permission.objects.filter(
+        content_type__app_label="dialogues", codename__regex=r"^(add|change|view)_"
+    )
+    assert set(group.permissions.all()) == set(expected)
+    assert expected.count() == 3 * len(DIALOGUE_MODELS + EDITED_INLINE)
+
+
+def _one_of_each():
+    dialogue = make_dialogue()
+    return {
+        "dialogue": dialogue,
+        "era": dialogue.era,
+        "conflict": dialogue.conflict,
+        "participant": add_participant(dialogue).participant,
+        "source": dialogue.citations.get().source,
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", DIALOGUE_MODELS)
+def test_editor_cannot_delete(editor_client, model):
+    record = _one_of_each()[model]
+    url = admin_url(model, "delete", record.pk)
+
+    assert editor_client.get(url).status_code == 403
+    assert editor_client.post(url, {"post": "yes"}).status_code == 403
+
+    changelist = admin_url(model, "changelist")
+    page = soup_of(editor_client.get(changelist))
+    offered = {o.get("value") for o in page.select("select[name=action] option")}
+    assert "delete_selected" not in offered
+    response = editor_client.post(
+        changelist, {"action": "delete_selected", "_selected_action": [record.pk], "post": "yes"}
+    )
+    assert response.status_code in {200, 302}
+    assert type(record).objects.filter(pk=record.pk).exists()
+
+
+# --- Changelists ----------------------------------------------------------------------------
+
+
+def _add_rows(model, count):
+    """Add `count` rows of `model`, each with the related rows its changelist shows."""
+    for _ in range(count):
+        if model == "dialogue":
+            dialogue = make_dialogue()
+            add_participant(dialogue)
+            add_outcome(dialogue)
+        elif model == "participant":
+            add_participant(make_dialogue(cite=False))
+        else:  # a dialogue brings its own era, conflict and cited source
+            make_dialogue()
+
+
+# Session, user, its permissions, the counts and the page: none of them depends on the rows.
+CHANGELIST_QUERY_BOUND = 12
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", DIALOGUE_MODELS)
+def test_changelist_query_count_does_not_grow_with_rows(
+    editor_client, django_assert_max_num_queries, model
+):
+    url = admin_url(model, "changelist")
+    model_class = apps.get_model("dialogues", model)
+    for rows in (3, 30):
+        _add_rows(model, rows - model_class.objects.count())
+        assert model_class.objects.count() == rows
+        with django_assert_max_num_queries(CHANGELIST_QUERY_BOUND):
+            response = editor_client.get(url)
+        assert response.status_code == 200
+        assert len(soup_of(response).select("#result_list tbody tr")) == rows
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [{"q": "Dialogue"}, {"era__id__exact": "not-a-number"}, {"o": "99"}, {"p": "-4"}],
+    ids=["search", "bad filter", "bad ordering", "bad page"],
+)
+def test_dialogue_changelist_survives_any_query_string(editor_client, query):
+    make_dialogue()
+
+    response = editor_client.get(admin_url("dialogue", "changelist"), query)
+
+    assert response.status_code in {200, 302}
+
+
+# --- Links and help -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", ["dialogue", "era", "participant", "source"])
+def test_view_on_site_links_to_the_public_page(editor_client, model):
+    record = _one_of_each()[model]
+
+    page = soup_of(editor_client.get(admin_url(model, "change", record.pk)))
+
+    link = page.select_one("a.viewsitelink")
+    assert link is not None
+    assert link["href"] == record.get_absolute_url()
+    public = editor_client.get(link["href"])
+    assert public.status_code == 200
+    assert public.context["object"] == record
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", ["dialogue", "era", "source"])
+def test_date_help_text_with_examples_shows_next_to_the_date_field(editor_client, model):
+    response = editor_client.get(admin_url(model, "add"))
+
+    row = soup_of(response).select_one(".form-row.field-date")
+    date_input = row.find("input", attrs={"name": "date"})
+    help_box = row.find(id=date_input["aria-describedby"])
+    assert help_box is not None and "help" in help_box.get("class", [])
+    text = help_box.get_text(" ", strip=True)
+    for code, meaning in dates.EXAMPLES:
+        assert code in text and meaning in text
