@@ -102,5 +102,6 @@ def sentence(filterset: DialogueFilterSet, count: int) -> str:
     if filterset.searching:
         from . import search
 
-        parts.append(search.describe(cleaned["q"]))
+        described = search.describe(cleaned["q"])
+        parts.append(described or "(the search has no words to look for, so it is left out)")
     return " ".join(parts)

@@ -225,9 +225,12 @@ def _fts_all(groups) -> str:
 
 
 def _pg_any(phrases: Iterable[Phrase]) -> tuple[str, list[str]]:
+    # PostgreSQL's own websearch parser reads each quoted atom (stemming, unaccent, phrase
+    # adjacency); the AND/OR structure comes from `parse()`, so it is the same as on SQLite.
+    # The words hold only letters and digits, so quoting them cannot inject syntax.
     phrases = list(phrases)
-    sql = " || ".join([f"phraseto_tsquery('{TS_CONFIG}', %s)"] * len(phrases))
-    return f"({sql})", [" ".join(phrase) for phrase in phrases]
+    sql = " || ".join([f"websearch_to_tsquery('{TS_CONFIG}', %s)"] * len(phrases))
+    return f"({sql})", ['"' + " ".join(phrase) + '"' for phrase in phrases]
 
 
 def _pg_all(groups) -> tuple[str, list[str]]:
@@ -250,21 +253,22 @@ def _matching_ids(groups, vendor: str) -> RawSQL:
 class SearchRank(Func):
     """The relevance of the row's dialogue to a query, looked up by its primary key.
 
-    The rank is a subquery on the row's key rather than a column of a join, so that it follows
-    the queryset into subqueries and through Django's relabelling of table aliases.
+    `lookup_sql` is a SELECT that ends in "= " and is completed with the row's key. Being a
+    subquery on the key rather than a column of a join, the rank follows the queryset into
+    subqueries and through Django's relabelling of table aliases.
     """
 
     output_field = FloatField()
 
-    def __init__(self, sql_before: str, sql_after: str, params: tuple):
+    def __init__(self, lookup_sql: str, params: tuple):
         super().__init__(F("pk"))
-        self.sql_before, self.sql_after, self.rank_params = sql_before, sql_after, params
+        self.lookup_sql, self.lookup_params = lookup_sql, params
 
     def as_sql(self, compiler, connection, **extra_context):
         pk_sql, pk_params = compiler.compile(self.source_expressions[0])
         return (
-            f"COALESCE(({self.sql_before}{pk_sql}{self.sql_after}), 0.0)",
-            (*self.rank_params, *pk_params),
+            f"COALESCE(({self.lookup_sql}{pk_sql}), 0.0)",
+            (*self.lookup_params, *pk_params),
         )
 
 
@@ -274,7 +278,6 @@ def _rank(groups, vendor: str) -> SearchRank:
         return SearchRank(
             f"SELECT ts_rank('{TS_RANK_WEIGHTS}', r.search_vector, {tsquery}) "
             "FROM dialogues_dialogue r WHERE r.id = ",
-            "",
             tuple(params),
         )
     weights = ", ".join(str(BM25_WEIGHTS[column]) for column in COLUMNS)
@@ -285,7 +288,6 @@ def _rank(groups, vendor: str) -> SearchRank:
         f"WITH ranks AS MATERIALIZED (SELECT rowid AS id, -bm25({FTS_TABLE}, {weights}) AS rank "
         f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "
         "SELECT rank FROM ranks WHERE ranks.id = ",
-        "",
         (_fts_all(groups),),
     )
 
@@ -334,7 +336,14 @@ def snippets(ids: Iterable[int], q: str) -> dict[int, SafeString]:
                 sql, params = _sqlite_snippet_sql(parsed.groups, chunk)
             cursor.execute(sql, params)
             rows.extend(cursor.fetchall())
-    return {row[0]: _best_snippet(row[1:]) for row in rows}
+    if _vendor(using) == "postgresql":
+        # Each headline comes with the text it was cut from, to say where it was cut.
+        candidates = {
+            row[0]: [_with_ellipses(*row[i : i + 2]) for i in range(1, len(row), 2)] for row in rows
+        }
+    else:
+        candidates = {row[0]: list(row[1:]) for row in rows}
+    return {pk: _best_snippet(texts) for pk, texts in candidates.items()}
 
 
 def _sqlite_snippet_sql(groups, ids: list[int]) -> tuple[str, list]:
@@ -360,14 +369,17 @@ def _pg_snippet_sql(groups, ids: list[int]) -> tuple[str, list]:
     # ts_headline drops whatever its parser takes for markup or an entity, so those characters
     # travel as stand-ins and are put back before escaping.
     headlines = ", ".join(
-        f"ts_headline('{TS_CONFIG}', translate(texts.{column}, %s, %s), query.q, %s)"
+        f"ts_headline('{TS_CONFIG}', translate(texts.{column}, %s, %s), query.q, %s), "
+        f"texts.{column}"
         for column in SNIPPET_COLUMNS
     )
     placeholders = ", ".join(["%s"] * len(ids))
+    texts = _texts("postgresql").items()
+    columns = ", ".join(f"{expression} AS {column}" for column, expression in texts)
     sql = f"""
         WITH query AS (SELECT {tsquery} AS q),
         texts AS (
-            SELECT d.id, {_pg_text_columns()}
+            SELECT d.id, {columns}
             FROM dialogues_dialogue d
             WHERE d.id IN ({placeholders}) AND d.search_vector @@ (SELECT q FROM query)
         )
@@ -377,9 +389,25 @@ def _pg_snippet_sql(groups, ids: list[int]) -> tuple[str, list]:
     return sql, [*query_params, *ids, *(per_column * len(SNIPPET_COLUMNS))]
 
 
-def _best_snippet(texts) -> SafeString:
+def _with_ellipses(headline: str, text: str) -> str:
+    """Put markup back into a PostgreSQL headline and show where it was cut, as SQLite does.
+
+    ts_headline neither marks a cut nor keeps the punctuation after its last word.
+    """
+    headline = (headline or "").translate(_PUT_MARKUP_BACK)
+    plain = headline.replace(MARK_START, "").replace(MARK_END, "")
+    start = (text or "").find(plain) if plain else -1
+    if start < 0:
+        return headline
+    before, after = text[:start], text[start + len(plain) :]
+    prefix = "…" if _WORD.search(before) else ""
+    suffix = "…" if _WORD.search(after) else after.rstrip()
+    return f"{prefix}{headline}{suffix}"
+
+
+def _best_snippet(texts: list[str]) -> SafeString:
     chosen = next((text for text in texts if text and MARK_START in text), texts[0] or "")
-    return _mark(chosen.translate(_PUT_MARKUP_BACK))
+    return _mark(chosen)
 
 
 def _mark(text: str) -> SafeString:
@@ -392,62 +420,44 @@ def _mark(text: str) -> SafeString:
 # --- Indexing -----------------------------------------------------------------------------
 
 
-def _sqlite_text_columns(alias: str = "d") -> str:
-    return f"""
-        {alias}.title,
-        {alias}.summary,
-        coalesce((
-            SELECT group_concat(name, '; ') FROM (
-                SELECT p.name AS name
-                FROM dialogues_participation pp
-                JOIN dialogues_participant p ON p.id = pp.participant_id
-                WHERE pp.dialogue_id = {alias}.id
-                ORDER BY p.name
+def _texts(vendor: str, alias: str = "d") -> dict[str, str]:
+    """Return the SQL expression for each indexed column of the dialogue aliased `alias`."""
+    if vendor == "postgresql":
+        # string_agg orders within the aggregate, so snippets read the same on every run.
+        def joined(value, separator, tables, order):
+            return (
+                f"coalesce((SELECT string_agg({value}, '{separator}' ORDER BY {order}) "
+                f"FROM {tables}), '')"
             )
-        ), ''),
-        trim({alias}.place || ' ' || {alias}.venue),
-        coalesce((
-            SELECT group_concat(description, ' ') FROM (
-                SELECT o.description AS description
-                FROM dialogues_outcome o WHERE o.dialogue_id = {alias}.id
-                ORDER BY o.kind
+
+        places = f"btrim({alias}.place || ' ' || {alias}.venue)"
+    else:
+        # SQLite before 3.44 has no ORDER BY inside an aggregate; an ordered subquery does.
+        def joined(value, separator, tables, order):
+            return (
+                f"coalesce((SELECT group_concat(value, '{separator}') FROM "
+                f"(SELECT {value} AS value FROM {tables} ORDER BY {order})), '')"
             )
-        ), ''),
-        coalesce((
-            SELECT group_concat(excerpt, ' … ') FROM (
-                SELECT c.excerpt AS excerpt
-                FROM dialogues_citation c WHERE c.dialogue_id = {alias}.id
-                ORDER BY c.id
-            )
-        ), '')
-    """
 
-
-def _pg_text_columns(alias: str = "d") -> str:
-    return f"""
-        {alias}.title AS title,
-        {alias}.summary AS summary,
-        coalesce((
-            SELECT string_agg(p.name, '; ' ORDER BY p.name)
-            FROM dialogues_participation pp
-            JOIN dialogues_participant p ON p.id = pp.participant_id
-            WHERE pp.dialogue_id = {alias}.id
-        ), '') AS people,
-        btrim({alias}.place || ' ' || {alias}.venue) AS places,
-        coalesce((
-            SELECT string_agg(o.description, ' ' ORDER BY o.kind)
-            FROM dialogues_outcome o WHERE o.dialogue_id = {alias}.id
-        ), '') AS outcomes,
-        coalesce((
-            SELECT string_agg(c.excerpt, ' … ' ORDER BY c.id)
-            FROM dialogues_citation c WHERE c.dialogue_id = {alias}.id
-        ), '') AS excerpts
-    """
-
-
-def _pg_vector(column: str, weight: str) -> str:
-    words = f"regexp_replace(t.{column}, '{PG_SEPARATORS}', ' ', 'g')"
-    return f"setweight(to_tsvector('{TS_CONFIG}', {words}), '{weight}')"
+        places = f"trim({alias}.place || ' ' || {alias}.venue)"
+    return {
+        "title": f"{alias}.title",
+        "summary": f"{alias}.summary",
+        "people": joined(
+            "p.name",
+            "; ",
+            "dialogues_participation pp JOIN dialogues_participant p ON p.id = pp.participant_id "
+            f"WHERE pp.dialogue_id = {alias}.id",
+            "p.name",
+        ),
+        "places": places,
+        "outcomes": joined(
+            "o.description", " ", f"dialogues_outcome o WHERE o.dialogue_id = {alias}.id", "o.kind"
+        ),
+        "excerpts": joined(
+            "c.excerpt", " … ", f"dialogues_citation c WHERE c.dialogue_id = {alias}.id", "c.id"
+        ),
+    }
 
 
 PG_WEIGHTS = {
@@ -460,11 +470,25 @@ PG_WEIGHTS = {
 }
 
 
+def _pg_vector(alias: str = "d") -> str:
+    """Return the SQL for a dialogue's weighted tsvector, one to_tsvector call per weight."""
+    texts = _texts("postgresql", alias)
+    parts = []
+    for weight in ("A", "B", "C", "D"):
+        text = " || ' ' || ".join(
+            texts[column] for column in COLUMNS if PG_WEIGHTS[column] == weight
+        )
+        words = f"regexp_replace({text}, '{PG_SEPARATORS}', ' ', 'g')"
+        parts.append(f"setweight(to_tsvector('{TS_CONFIG}', {words}), '{weight}')")
+    return " || ".join(parts)
+
+
 def rebuild_index(ids: Iterable[int] | None = None, *, using: str = DEFAULT_DB_ALIAS) -> int:
     """Reindex every dialogue, or only those with the given ids; return how many were indexed.
 
-    Ids of dialogues that no longer exist are dropped from the index. Each batch is one
-    INSERT … SELECT (SQLite) or UPDATE … FROM (PostgreSQL), however many dialogues it holds.
+    Ids of dialogues that no longer exist are dropped from the index. Each batch of up to
+    ID_CHUNK ids (or the whole archive) is one DELETE and one INSERT … SELECT on SQLite, one
+    UPDATE on PostgreSQL, however many dialogues it holds.
     """
     vendor = _vendor(using)
     if ids is None:
@@ -492,9 +516,10 @@ def _sqlite_rebuild(cursor, batch: list[int] | None) -> int:
     where, params = _id_filter("rowid", batch)
     cursor.execute(f"DELETE FROM {FTS_TABLE} {where}", params)
     where, params = _id_filter("d.id", batch)
+    texts = ", ".join(_texts("sqlite").values())
     cursor.execute(
         f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(COLUMNS)}) "
-        f"SELECT d.id, {_sqlite_text_columns()} FROM dialogues_dialogue d {where}",
+        f"SELECT d.id, {texts} FROM dialogues_dialogue d {where}",
         params,
     )
     return cursor.rowcount
@@ -502,16 +527,26 @@ def _sqlite_rebuild(cursor, batch: list[int] | None) -> int:
 
 def _pg_rebuild(cursor, batch: list[int] | None) -> int:
     where, params = _id_filter("d.id", batch)
-    vector = " || ".join(_pg_vector(column, PG_WEIGHTS[column]) for column in COLUMNS)
+    # Rows whose vector comes out the same are not rewritten: writing a row also rewrites its
+    # GIN entries, which costs more than computing the vector, so rerunning a full rebuild
+    # over an unchanged archive takes a third of the time and leaves no dead rows behind.
     cursor.execute(
         f"""
-        UPDATE dialogues_dialogue AS target SET search_vector = {vector}
-        FROM (SELECT d.id, {_pg_text_columns()} FROM dialogues_dialogue d {where}) AS t
-        WHERE target.id = t.id
+        WITH fresh AS (
+            SELECT d.id, {_pg_vector()} AS vector FROM dialogues_dialogue d {where}
+        ),
+        changed AS (
+            UPDATE dialogues_dialogue AS target SET search_vector = fresh.vector
+            FROM fresh
+            WHERE target.id = fresh.id AND target.search_vector IS DISTINCT FROM fresh.vector
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM fresh), (SELECT count(*) FROM changed)
         """,
         params,
     )
-    return cursor.rowcount
+    indexed, _changed = cursor.fetchone()
+    return indexed
 
 
 # --- Freshness ----------------------------------------------------------------------------

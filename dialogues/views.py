@@ -99,7 +99,11 @@ def dialogue_list(request):
             "facets": facet_counts(filterset),
             "active": {k: v for k, v in request.GET.items() if k != "page"},
             "querystring": params.urlencode(),
-            "sorts": [(key, label) for key, (label, _) in SORTS.items()],
+            "sorts": [
+                (key, label)
+                for key, (label, _) in SORTS.items()
+                if key != "relevance" or filterset.searching
+            ],
             "current_sort": filterset.active_sort,
         },
     )

@@ -5,6 +5,7 @@ CI runs this file once per database. Every table below is query in, slugs out.
 
 from __future__ import annotations
 
+import importlib
 import random
 import re
 
@@ -356,6 +357,19 @@ def test_snippets_escape_the_text(corpus):
     assert html.count("<mark>") == html.count("</mark>") == 2
 
 
+def test_snippets_of_long_texts_are_cut_around_the_match(corpus):
+    before = " ".join(f"lorem{i}" for i in range(40))
+    after = " ".join(f"ipsum{i}" for i in range(40))
+    summary = f"{before} the quokka accord {after}."
+    dialogue = make_dialogue(era=corpus["oslo-channel"].era, cite=False, summary=summary)
+    search.rebuild_index([dialogue.pk])
+    html = search.snippets([dialogue.pk], "quokka")[dialogue.pk]
+    assert "<mark>quokka</mark>" in html
+    assert html.startswith("…") and html.endswith("…")
+    assert "lorem0 " not in html and "ipsum39" not in html
+    assert len(html) < len(summary) / 2
+
+
 def test_snippets_cover_a_page_in_one_query(corpus, django_assert_num_queries):
     ids = [dialogue.pk for dialogue in corpus.values()]
     with django_assert_num_queries(1):
@@ -605,5 +619,28 @@ def test_editing_a_bio_does_not_reindex(monkeypatch):
     assert calls == [{dialogue.pk}]
 
 
-def test_vendor_is_one_the_index_supports(db):
-    assert connection.vendor in {"sqlite", "postgresql"}
+def _index_contents(cursor) -> list[tuple]:
+    if connection.vendor == "postgresql":
+        cursor.execute("SELECT id, search_vector::text FROM dialogues_dialogue ORDER BY id")
+    else:
+        cursor.execute(f"SELECT rowid, * FROM {search.FTS_TABLE} ORDER BY rowid")
+    return cursor.fetchall()
+
+
+def test_migration_fills_the_index_as_rebuild_index_does(corpus):
+    # The migration keeps its own copy of the indexing SQL; the two must not drift apart.
+    migration = importlib.import_module("dialogues.migrations.0003_search_index")
+    with connection.cursor() as cursor:
+        rebuilt = _index_contents(cursor)
+        if connection.vendor == "postgresql":
+            cursor.execute("UPDATE dialogues_dialogue SET search_vector = NULL")
+            cursor.execute(
+                f"UPDATE dialogues_dialogue AS d SET search_vector = {migration.PG_VECTOR}"
+            )
+        else:
+            cursor.execute(f"DELETE FROM {search.FTS_TABLE}")
+            cursor.execute(migration.SQLITE_FILL)
+        migrated = _index_contents(cursor)
+    assert len(rebuilt) == len(CORPUS)
+    assert all(row[1] for row in rebuilt)
+    assert migrated == rebuilt

@@ -60,11 +60,6 @@ PG_SEPARATORS = (
     r"\u2000-\u206f\u2e00-\u2e7f\u3000-\u303f]+"
 )
 
-
-def _pg_words(expression):
-    return f"to_tsvector('trackii', regexp_replace({expression}, '{PG_SEPARATORS}', ' ', 'g'))"
-
-
 PG_PEOPLE = """coalesce((
     SELECT string_agg(p.name, '; ' ORDER BY p.name)
     FROM dialogues_participation pp
@@ -79,6 +74,17 @@ PG_EXCERPTS = """coalesce((
     SELECT string_agg(c.excerpt, ' … ' ORDER BY c.id)
     FROM dialogues_citation c WHERE c.dialogue_id = d.id
 ), '')"""
+PG_TEXT_BY_WEIGHT = {
+    "A": "d.title",
+    "B": PG_PEOPLE,
+    "C": f"d.summary || ' ' || btrim(d.place || ' ' || d.venue) || ' ' || {PG_OUTCOMES}",
+    "D": PG_EXCERPTS,
+}
+PG_VECTOR = " || ".join(
+    f"setweight(to_tsvector('trackii', regexp_replace({text}, '{PG_SEPARATORS}', ' ', 'g')), "
+    f"'{weight}')"
+    for weight, text in PG_TEXT_BY_WEIGHT.items()
+)
 
 PG_CREATE = [
     "CREATE EXTENSION IF NOT EXISTS unaccent",
@@ -90,13 +96,9 @@ PG_CREATE = [
         ALTER MAPPING FOR asciiword, asciihword, hword_asciipart, word, hword, hword_part
         WITH unaccent, trackii_english_stem""",
     "ALTER TABLE dialogues_dialogue ADD COLUMN search_vector tsvector",
+    # Filled before it is indexed: building a GIN index once is faster than growing it.
+    f"UPDATE dialogues_dialogue AS d SET search_vector = {PG_VECTOR}",
     "CREATE INDEX dialogue_search_vector ON dialogues_dialogue USING gin (search_vector)",
-    f"""UPDATE dialogues_dialogue AS d SET search_vector =
-        setweight({_pg_words("d.title")}, 'A')
-        || setweight({_pg_words(PG_PEOPLE)}, 'B')
-        || setweight({_pg_words("d.summary || ' ' || d.place || ' ' || d.venue")}, 'C')
-        || setweight({_pg_words(PG_OUTCOMES)}, 'C')
-        || setweight({_pg_words(PG_EXCERPTS)}, 'D')""",
 ]
 
 # The unaccent extension stays: other schemas or later code may rely on it.
