@@ -8,7 +8,8 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 # Development defaults; production sets its own environment (see README).
 export DJANGO_DEBUG ?= true
 
-.PHONY: run test install migrate load lint format check-migrations check-archive ci clean
+.PHONY: run test install migrate load lint format check-migrations check-archive ci clean \
+	screenshots page-weights
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,5 +52,41 @@ check-archive: load
 
 ci: lint check-migrations test
 
+# A PNG of each kind of page, phone and desktop, light and dark, in screenshots/. Needs Debian's
+# Chromium (apt-get install chromium); the archive is served from a throwaway database.
+screenshots: install
+	$(BIN)/python -m scripts.screenshots --out screenshots
+
+# The HTML, CSS and JS bytes of each kind of page, served from the same throwaway archive.
+page-weights: install
+	$(BIN)/python -m scripts.page_weights
+
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm
+	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm screenshots
+
+# Load benchmark of every kind of page on synthetic archives (see bench/run.py), e.g.
+# `make bench SIZE=10k DB=sqlite DURATION=3`; REBUILD=1 rebuilds the databases it would reuse,
+# KINDS="list search_common" measures only those kinds of page.
+SIZE ?= 10k 100k
+DB ?= sqlite postgres
+DURATION ?= 5
+WARMUP ?= 1
+SEED ?= 1
+REBUILD ?=
+WORKER_CLASS ?= sync
+KINDS ?=
+BENCH_STAMP := $(VENV)/.bench-installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: bench
+
+$(BENCH_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	rm -f $(VENV)/.bench-installed-*
+	touch $@
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench.run --size "$(SIZE)" --db "$(DB)" --duration "$(DURATION)" \
+		--warmup "$(WARMUP)" --seed "$(SEED)" --worker-class "$(WORKER_CLASS)" \
+		$(if $(KINDS),--kinds "$(KINDS)") $(if $(filter 1 true yes,$(REBUILD)),--rebuild)

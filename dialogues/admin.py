@@ -12,6 +12,7 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
+from django.utils.text import capfirst
 
 from . import dates
 from .models import (
@@ -77,7 +78,22 @@ class UncertainDateAdmin(PublicPageAdmin):
 # --- Dialogue and its inlines -------------------------------------------------------------
 
 
-class ParticipationInline(admin.TabularInline):
+class LabelledTabularInline(admin.TabularInline):
+    """A tabular inline whose fields have names that assistive technology can read.
+
+    Django shows a tabular inline's labels only as column headings, which name no field, so a
+    screen reader would announce each row's fields without saying what they are (WCAG 4.1.2).
+    """
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        for field in formset.form.base_fields.values():
+            if not field.widget.is_hidden:
+                field.widget.attrs.setdefault("aria-label", capfirst(field.label))
+        return formset
+
+
+class ParticipationInline(LabelledTabularInline):
     model = Participation
     fields = ["participant", "role", "note"]
     autocomplete_fields = ["participant"]
@@ -88,7 +104,7 @@ class ParticipationInline(admin.TabularInline):
         return super().get_queryset(request).select_related("participant")
 
 
-class OutcomeInline(admin.TabularInline):
+class OutcomeInline(LabelledTabularInline):
     model = Outcome
     fields = ["kind", "description"]
     formfield_overrides = SHORT_TEXT
@@ -124,7 +140,7 @@ class CitationFormSet(BaseInlineFormSet):
             field.choices = self._shared_choices[name]
 
 
-class CitationInline(admin.TabularInline):
+class CitationInline(LabelledTabularInline):
     model = Citation
     formset = CitationFormSet
     fields = ["source", "paragraph", "excerpt", "outcome", "participant"]

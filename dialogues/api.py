@@ -197,11 +197,14 @@ def json_response(data) -> JsonResponse:
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
-def paginated_response(request, queryset, serialize, errors=None) -> JsonResponse:
+def paginated_response(
+    request, queryset, serialize, errors=None, *, paginate=None, fetch=None
+) -> JsonResponse:
     """Return one page of `queryset` in the list envelope, or a 400 naming every bad parameter.
 
     `errors` are those already found in the caller's filters, so that one answer lists them all;
-    the queryset is lazy, so nothing is queried when there are any.
+    the queryset is lazy, so nothing is queried when there are any. `paginate(size)` may supply
+    the paginator, and `fetch(rows)` turn a page of rows (or ids) into what is serialised.
     """
     errors = dict(errors or {})
     form = PageForm(request.GET)
@@ -210,7 +213,7 @@ def paginated_response(request, queryset, serialize, errors=None) -> JsonRespons
         return error_response(400, errors)
     number = form.cleaned_data["page"] or 1
     size = form.cleaned_data["page_size"] or DEFAULT_PAGE_SIZE
-    paginator = Paginator(queryset, size)
+    paginator = paginate(size) if paginate else Paginator(queryset, size)
     try:
         page = paginator.page(number)
     except EmptyPage:
@@ -224,7 +227,10 @@ def paginated_response(request, queryset, serialize, errors=None) -> JsonRespons
             "previous": (
                 _page_url(request, page.previous_page_number()) if page.has_previous() else None
             ),
-            "results": [serialize(item, request) for item in page.object_list],
+            "results": [
+                serialize(item, request)
+                for item in (fetch(page.object_list) if fetch else page.object_list)
+            ],
         }
     )
 
@@ -240,8 +246,16 @@ def _page_url(request, number: int) -> str:
 
 @api_view
 def dialogue_list(request):
-    filterset = DialogueFilterSet(request.GET or None, queryset=Dialogue.objects.with_relations())
-    return paginated_response(request, filterset.qs, dialogue_data, form_errors(filterset.form))
+    filterset = DialogueFilterSet(request.GET or None, queryset=Dialogue.objects.all())
+    return paginated_response(
+        request,
+        filterset.qs,
+        dialogue_data,
+        form_errors(filterset.form),
+        # The paginator pages ids; the page's rows and relations are fetched afterwards.
+        paginate=lambda size: selectors.dialogue_paginator(filterset, size),
+        fetch=lambda ids: selectors.dialogues_in_order(ids, Dialogue.objects.with_relations()),
+    )
 
 
 @api_view
@@ -262,8 +276,14 @@ def era_list(request):
 def participant_list(request):
     filterset = ParticipantFilterSet(request.GET or None, queryset=Participant.objects.all())
     # The primary key breaks ties between namesakes, so that pages never overlap.
-    queryset = selectors.participant_list(filterset.qs).order_by("name", "pk")
-    return paginated_response(request, queryset, participant_data, form_errors(filterset.form))
+    queryset = selectors.participants_page(filterset.qs)
+    return paginated_response(
+        request,
+        queryset,
+        participant_data,
+        form_errors(filterset.form),
+        fetch=selectors.with_counts,
+    )
 
 
 @api_view

@@ -10,15 +10,17 @@ import django_filters
 from django import forms
 from django.db.models import Count, F, QuerySet
 
-from . import dates
+from . import caching, dates
 from .models import (
     Background,
     Conflict,
     Dialogue,
     Era,
+    Outcome,
     OutcomeKind,
     Participant,
     ParticipantKind,
+    Participation,
     Side,
     Track,
 )
@@ -27,7 +29,8 @@ MAX_QUERY_LENGTH = 10_000
 
 SORTS = {
     "date": ("Date, earliest first", ("date_earliest", "date_latest", "title", "pk")),
-    "-date": ("Date, latest first", ("-date_latest", "-date_earliest", "title", "pk")),
+    # By the latest possible day; all keys descending, so one index serves it read backwards.
+    "-date": ("Date, latest first", ("-date_latest", "-date_earliest", "-title", "-pk")),
     "title": ("Title", ("title", "date_earliest", "pk")),
     "relevance": ("Relevance", ("-search_rank", "date_earliest", "pk")),
 }
@@ -150,14 +153,18 @@ class DialogueFilterSet(django_filters.FilterSet):
     def filter_participant(self, qs, name, value):
         return qs.filter(pk__in=value.participations.values("dialogue_id"))
 
+    # Semi-joins (`id IN (…)`) rather than joins: a join repeats a dialogue once per matching
+    # row and needs DISTINCT over whole rows to undo it.
     def filter_side(self, qs, name, value):
-        return qs.filter(participations__participant__side=value).distinct()
+        people = Participation.objects.filter(participant__side=value)
+        return qs.filter(pk__in=people.values("dialogue_id"))
 
     def filter_background(self, qs, name, value):
-        return qs.filter(participations__participant__background=value).distinct()
+        people = Participation.objects.filter(participant__background=value)
+        return qs.filter(pk__in=people.values("dialogue_id"))
 
     def filter_outcome(self, qs, name, value):
-        return qs.filter(outcomes__kind=value).distinct()
+        return qs.filter(pk__in=Outcome.objects.filter(kind=value).values("dialogue_id"))
 
     # --- the whole set ----------------------------------------------------------------------
 
@@ -211,6 +218,15 @@ class DialogueFilterSet(django_filters.FilterSet):
 
     def ordering(self):
         return SORTS[self.active_sort][1]
+
+    def cache_key(self, *, without: str | None = None) -> tuple:
+        """Describe the active filters in plain values, for keys of cached figures."""
+        parts = []
+        for name, value in sorted(self.cleaned.items()):
+            if name in {without, "sort"}:
+                continue
+            parts.append((name, getattr(value, "slug", None) or str(value)))
+        return tuple(parts)
 
 
 # The parameters are `from` and `to` in URLs; Python cannot name attributes so.
@@ -293,7 +309,12 @@ FACETS = (EraFacet, OutcomeFacet, SideFacet, BackgroundFacet)
 
 
 def facet_counts(filterset: DialogueFilterSet) -> list[tuple[Facet, list]]:
-    return [(facet, facet.counts()) for facet in (cls(filterset) for cls in FACETS)]
+    """Return each facet with its counts; counts are cached until the archive changes."""
+    result = []
+    for facet in (cls(filterset) for cls in FACETS):
+        key = filterset.cache_key(without=facet.name)
+        result.append((facet, caching.cached(f"facet-{facet.name}", key, facet.counts)))
+    return result
 
 
 class ParticipantFilterSet(django_filters.FilterSet):

@@ -343,9 +343,22 @@ class Dialogue(UncertainDate, Timestamped):
 
     class Meta:
         ordering = ["date_earliest", "date_latest", "title"]
+        # Each index serves one sort order whole, so a page is read off the index in order
+        # (forwards or backwards) instead of sorting every matching row.
         indexes = [
-            models.Index(fields=["date_earliest", "date_latest"], name="dialogue_date_span"),
-            models.Index(fields=["era", "date_earliest"], name="dialogue_era_date"),
+            models.Index(
+                fields=["date_earliest", "date_latest", "title", "id"],
+                name="dialogue_chronological",
+            ),
+            models.Index(
+                fields=["date_latest", "date_earliest", "title", "id"],
+                name="dialogue_latest_first",
+            ),
+            models.Index(
+                fields=["era", "date_earliest", "date_latest", "title", "id"],
+                name="dialogue_era_chronological",
+            ),
+            models.Index(fields=["title", "date_earliest", "id"], name="dialogue_by_title"),
         ]
 
     def __str__(self):
@@ -412,13 +425,16 @@ class OutcomeManager(models.Manager):
 
 class Outcome(models.Model):
     dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="outcomes")
-    kind = models.CharField(max_length=20, choices=OutcomeKind.choices, db_index=True)
+    kind = models.CharField(max_length=20, choices=OutcomeKind.choices)
     description = models.TextField(help_text="What came of it, in the archive's own words.")
 
     objects = OutcomeManager()
 
     class Meta:
-        ordering = ["kind"]
+        # Ordering by dialogue first lets the (dialogue, kind) index serve a page's prefetch;
+        # ordering by kind alone made databases walk every outcome in kind order.
+        ordering = ["dialogue", "kind"]
+        indexes = [models.Index(fields=["kind", "dialogue"], name="outcome_kind_dialogue")]
         constraints = [
             models.UniqueConstraint(
                 fields=["dialogue", "kind"], name="one_outcome_kind_per_dialogue"

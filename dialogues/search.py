@@ -30,10 +30,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import F, FloatField, Func, Value
-from django.db.models.expressions import RawSQL
+from django.db import DEFAULT_DB_ALIAS, NotSupportedError, connections, transaction
+from django.db.models import BooleanField, F, FloatField, Func, Value
+from django.db.models.expressions import Expression, RawSQL
 from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.sql.constants import INNER
 from django.dispatch import receiver
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -242,54 +243,185 @@ def _pg_all(groups) -> tuple[str, list[str]]:
     return "(" + " && ".join(parts) + ")", params
 
 
-def _matching_ids(groups, vendor: str) -> RawSQL:
-    """Return a subquery of the ids of dialogues that match every group."""
-    if vendor == "postgresql":
-        tsquery, params = _pg_all(groups)
-        return RawSQL(f"SELECT id FROM dialogues_dialogue WHERE search_vector @@ {tsquery}", params)
-    return RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [_fts_all(groups)])
+def _fts_match(parsed: ParsedQuery) -> str:
+    """Return the FTS5 query for dialogues that match every group and none of the exclusions."""
+    match = _fts_all(parsed.groups)
+    if parsed.excluded:
+        # A matching row holds no excluded phrase, so leaving them out in the same query adds
+        # nothing to its bm25 and spares a second scan of the index.
+        match = f"({match}) NOT {_fts_any(parsed.excluded)}"
+    return match
 
 
-class SearchRank(Func):
-    """The relevance of the row's dialogue to a query, looked up by its primary key.
+class FtsJoin:
+    """An inner join of the FTS5 table onto the dialogues it matches, as an entry of a Query.
 
-    `lookup_sql` is a SELECT that ends in "= " and is completed with the row's key. Being a
-    subquery on the key rather than a column of a join, the rank follows the queryset into
-    subqueries and through Django's relabelling of table aliases.
+    Django has no relation to a virtual table, so this stands in for its `Join` and offers the
+    same attributes and methods. Joined so, the index is scanned once per query and each
+    match's bm25 is worked out in that scan, only for rows that pass every other filter and
+    only when the rank is selected or sorted on; a count never computes it. The aliases are
+    relabelled like any table's, so the queryset still works nested in another as a subquery.
     """
+
+    table_name = FTS_TABLE
+    join_type = INNER
+    filtered_relation = None
+    # Declared nullable only so that Django asks to promote it to an outer join where one is
+    # needed, which is when a search is combined with `|`: see promote().
+    nullable = True
+
+    def __init__(
+        self, parent_alias, table_alias, pk_column: str, match: str, *, drives=True, either=False
+    ):
+        self.parent_alias, self.table_alias = parent_alias, table_alias
+        self.pk_column, self.match = pk_column, match
+        self.drives, self.either = drives, either
+
+    def as_sql(self, compiler, connection):
+        if self.either:
+            # FTS5 cannot run a MATCH under an OR, and an outer join would let in every
+            # dialogue: no SQL gives the rows asked for.
+            raise NotSupportedError(
+                "A search cannot be combined with | on SQLite: put `or` in the query instead."
+            )
+        quote = connection.ops.quote_name
+        alias = compiler.quote_name_unless_alias(self.table_alias)
+        renamed = f" {self.table_alias}" if self.table_alias != self.table_name else ""
+        # Left to itself SQLite may walk the dialogues (those of an era, say) and look each
+        # one up in the index by rowid, which reruns the MATCH once per dialogue: over ten
+        # times slower for a common word. The `+` leaves it only the scan of the matches as
+        # the outer loop. A second search on the same queryset goes without, so that it is
+        # looked up by rowid for each match of the first.
+        rowid = f"{'+' if self.drives else ''}{alias}.rowid"
+        parent = f"{compiler.quote_name_unless_alias(self.parent_alias)}.{quote(self.pk_column)}"
+        return (
+            f"INNER JOIN {quote(FTS_TABLE)}{renamed} "
+            f"ON ({rowid} = {parent} AND {alias}.{quote(FTS_TABLE)} MATCH %s)",
+            [self.match],
+        )
+
+    def relabeled_clone(self, change_map, *, either=None):
+        return self.__class__(
+            change_map.get(self.parent_alias, self.parent_alias),
+            change_map.get(self.table_alias, self.table_alias),
+            self.pk_column,
+            self.match,
+            drives=self.drives,
+            either=self.either if either is None else either,
+        )
+
+    @property
+    def identity(self):
+        return self.__class__, self.table_name, self.parent_alias, self.match, self.drives
+
+    def __eq__(self, other):
+        if not isinstance(other, FtsJoin):
+            return NotImplemented
+        return self.identity == other.identity
+
+    def __hash__(self):
+        return hash(self.identity)
+
+    def demote(self):
+        return self.relabeled_clone({})
+
+    def promote(self):
+        # Django promotes a join when it may match nothing in one branch of an OR: only `|`
+        # between querysets does that to this one.
+        return self.relabeled_clone({}, either=True)
+
+
+class Bm25(Expression):
+    """The bm25 relevance of the row the `FtsJoin` aliased `alias` matched; higher is better."""
 
     output_field = FloatField()
 
-    def __init__(self, lookup_sql: str, params: tuple):
+    def __init__(self, alias: str):
+        super().__init__()
+        self.alias = alias
+
+    def relabeled_clone(self, change_map):
+        return self.__class__(change_map.get(self.alias, self.alias))
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name_unless_alias(self.alias)
+        weights = ", ".join(str(BM25_WEIGHTS[column]) for column in COLUMNS)
+        # FTS5's bm25 is lower-is-better.
+        return f"-bm25({table}.{connection.ops.quote_name(FTS_TABLE)}, {weights})", []
+
+
+class _OnRow(Func):
+    """An expression on the row's own search_vector, a column no model field describes.
+
+    It is reached through the row's primary key, so that it names whichever alias Django gives
+    the dialogue table, in a subquery as well.
+    """
+
+    def __init__(self, tsquery: str, params):
         super().__init__(F("pk"))
-        self.lookup_sql, self.lookup_params = lookup_sql, params
+        self.tsquery, self.params = tsquery, tuple(params)
+
+    def vector(self, compiler) -> str:
+        return f"{compiler.quote_name_unless_alias(self.source_expressions[0].alias)}.search_vector"
+
+
+class PgMatch(_OnRow):
+    """Whether the row's vector matches the query; `negated` for the rows it does not match."""
+
+    output_field = BooleanField()
+
+    def __init__(self, tsquery: str, params, *, negated: bool = False):
+        super().__init__(tsquery, params)
+        self.negated = negated
 
     def as_sql(self, compiler, connection, **extra_context):
-        pk_sql, pk_params = compiler.compile(self.source_expressions[0])
-        return (
-            f"COALESCE(({self.lookup_sql}{pk_sql}), 0.0)",
-            (*self.lookup_params, *pk_params),
-        )
+        sql = f"{self.vector(compiler)} @@ {self.tsquery}"
+        if self.negated:
+            # A dialogue not indexed yet has no vector and matches nothing, so nothing it holds
+            # can leave it out.
+            sql = f"NOT coalesce({sql}, false)"
+        return sql, self.params
 
 
-def _rank(groups, vendor: str) -> SearchRank:
-    if vendor == "postgresql":
-        tsquery, params = _pg_all(groups)
-        return SearchRank(
-            f"SELECT ts_rank('{TS_RANK_WEIGHTS}', r.search_vector, {tsquery}) "
-            "FROM dialogues_dialogue r WHERE r.id = ",
-            tuple(params),
-        )
-    weights = ", ".join(str(BM25_WEIGHTS[column]) for column in COLUMNS)
-    # bm25 is lower-is-better and needs table-wide statistics that FTS5 recomputes every time
-    # a MATCH starts; materialising the ranks once per statement keeps a query that matches
-    # most of a large archive linear instead of quadratic.
-    return SearchRank(
-        f"WITH ranks AS MATERIALIZED (SELECT rowid AS id, -bm25({FTS_TABLE}, {weights}) AS rank "
-        f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "
-        "SELECT rank FROM ranks WHERE ranks.id = ",
-        (_fts_all(groups),),
+class PgRank(_OnRow):
+    """ts_rank of the row's vector for the query, read from the row itself; higher is better."""
+
+    output_field = FloatField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return f"ts_rank('{TS_RANK_WEIGHTS}', {self.vector(compiler)}, {self.tsquery})", self.params
+
+
+def _sqlite_search(queryset, parsed: ParsedQuery):
+    if not parsed.groups:
+        if parsed.excluded:
+            matching = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+            queryset = queryset.exclude(pk__in=RawSQL(matching, [_fts_any(parsed.excluded)]))
+        return queryset.annotate(search_rank=Value(0.0, output_field=FloatField()))
+    queryset = queryset.all()
+    query = queryset.query
+    drives = not any(isinstance(entry, FtsJoin) for entry in query.alias_map.values())
+    join = FtsJoin(
+        query.get_initial_alias(),
+        None,
+        queryset.model._meta.pk.column,
+        _fts_match(parsed),
+        drives=drives,
     )
+    alias = query.join(join, reuse=set())
+    # Being nullable, it was made an outer join; it filters, so it is an inner one.
+    query.alias_map[alias] = query.alias_map[alias].demote()
+    return queryset.annotate(search_rank=Bm25(alias))
+
+
+def _pg_search(queryset, parsed: ParsedQuery):
+    if parsed.excluded:
+        tsquery, params = _pg_any(parsed.excluded)
+        queryset = queryset.filter(PgMatch(tsquery, params, negated=True))
+    if not parsed.groups:
+        return queryset.annotate(search_rank=Value(0.0, output_field=FloatField()))
+    tsquery, params = _pg_all(parsed.groups)
+    return queryset.filter(PgMatch(tsquery, params)).annotate(search_rank=PgRank(tsquery, params))
 
 
 def search_queryset(queryset, q: str):
@@ -298,16 +430,16 @@ def search_queryset(queryset, q: str):
     `search_rank` is a float, higher for a better match, and 0 when the query asks only for
     what to leave out. A query with no usable terms returns the queryset unchanged apart from
     search_rank=0.
+
+    The result filters, counts, slices and nests as a subquery like any queryset; the rank is
+    computed once per matching row, and only when it is selected or sorted on. On SQLite the
+    match is an inner join of the index, which `|` cannot turn into an alternative: combine
+    searches by writing `or` in the query instead.
     """
     parsed = parse(q)
-    vendor = _vendor(queryset.db)
-    if parsed.excluded:
-        queryset = queryset.exclude(pk__in=_matching_ids([parsed.excluded], vendor))
-    if not parsed.groups:
-        return queryset.annotate(search_rank=Value(0.0, output_field=FloatField()))
-    return queryset.filter(pk__in=_matching_ids(parsed.groups, vendor)).annotate(
-        search_rank=_rank(parsed.groups, vendor)
-    )
+    if _vendor(queryset.db) == "postgresql":
+        return _pg_search(queryset, parsed)
+    return _sqlite_search(queryset, parsed)
 
 
 # --- Snippets -----------------------------------------------------------------------------

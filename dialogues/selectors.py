@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.functional import cached_property
 
+from . import caching
 from .filters import DialogueFilterSet
-from .models import Citation, Dialogue, Era, Participant, Participation, Source
+from .models import Citation, Dialogue, Era, Outcome, Participant, Participation, Source
 
 CHRONOLOGICAL = ("date_earliest", "date_latest", "title", "pk")
 
@@ -13,6 +16,11 @@ CHRONOLOGICAL = ("date_earliest", "date_latest", "title", "pk")
 def era_list() -> QuerySet[Era]:
     """Return the eras in timeline order, each with `dialogue_count`."""
     return Era.objects.ordered().annotate(dialogue_count=Count("dialogues"))
+
+
+def era_list_cached() -> list[Era]:
+    """Return era_list() as a list, cached until the archive changes (eras are few)."""
+    return caching.cached("era-list", (), lambda: list(era_list()))
 
 
 def dialogue_get(*, slug: str) -> Dialogue:
@@ -25,16 +33,55 @@ def dialogue_list(*, data) -> DialogueFilterSet:
     return DialogueFilterSet(data or None, queryset=Dialogue.objects.all())
 
 
+class KnownCountPaginator(Paginator):
+    """A paginator whose total was counted (and cached) beforehand."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._known_count = count
+
+    @cached_property
+    def count(self):
+        return self._known_count
+
+
+def dialogue_count(filterset: DialogueFilterSet) -> int:
+    """Count the filtered dialogues; cached until the archive changes."""
+    return caching.cached("dialogue-count", filterset.cache_key(), filterset.qs.count)
+
+
+def dialogue_paginator(filterset: DialogueFilterSet, per_page: int) -> Paginator:
+    """Page through the ids of the filtered dialogues.
+
+    Paging ids rather than rows is a deferred join: the database finds a page's ids from an
+    index alone, however deep the page, and only those rows are fetched afterwards.
+    """
+    ids = filterset.qs.values_list("pk", flat=True)
+    return KnownCountPaginator(ids, per_page, count=dialogue_count(filterset))
+
+
+def dialogues_in_order(ids, queryset) -> list[Dialogue]:
+    """Fetch the dialogues with these ids from `queryset`, in the order of `ids`."""
+    ids = list(ids)
+    found = {dialogue.pk: dialogue for dialogue in queryset.filter(pk__in=ids)}
+    return [found[pk] for pk in ids if pk in found]
+
+
 def dialogue_cards(queryset) -> QuerySet[Dialogue]:
-    """Add what a dialogue card shows: era, conflict, participants and outcomes."""
+    """Add what a dialogue card shows: era, conflict, participants and outcomes.
+
+    The related rows land in plain lists (`card_participations`, `card_outcomes`): a related
+    manager per card costs more to build than the rows themselves.
+    """
     return queryset.select_related("era", "conflict").prefetch_related(
         Prefetch(
             "participations",
             queryset=Participation.objects.select_related("participant").order_by(
                 "participant__side", "participant__name"
             ),
+            to_attr="card_participations",
         ),
-        "outcomes",
+        Prefetch("outcomes", queryset=Outcome.objects.all(), to_attr="card_outcomes"),
     )
 
 
@@ -50,20 +97,31 @@ def _after(obj, fields, *, reverse=False) -> Q:
     return condition
 
 
+def _neighbour(dialogue, queryset, *, reverse: bool):
+    order = [f"-{f}" for f in CHRONOLOGICAL] if reverse else list(CHRONOLOGICAL)
+    # Two index-friendly steps instead of one OR-chain the planner cannot use an index for:
+    # first the rows sharing the earliest day, then the nearest earlier or later day.
+    same_day = queryset.filter(date_earliest=dialogue.date_earliest).filter(
+        _after(dialogue, CHRONOLOGICAL[1:], reverse=reverse)
+    )
+    found = same_day.order_by(*order).first()
+    if found is None:
+        lookup = "date_earliest__lt" if reverse else "date_earliest__gt"
+        found = queryset.filter(**{lookup: dialogue.date_earliest}).order_by(*order).first()
+    return found
+
+
 def dialogue_neighbours(
     dialogue: Dialogue, queryset=None
 ) -> tuple[Dialogue | None, Dialogue | None]:
-    """Return the previous and next dialogue in chronological order (two indexed queries)."""
+    """Return the previous and next dialogue in chronological order (indexed queries)."""
     queryset = (queryset if queryset is not None else Dialogue.objects.all()).only(
         "slug", "title", "date", "date_earliest", "date_latest"
     )
-    previous = (
-        queryset.filter(_after(dialogue, CHRONOLOGICAL, reverse=True))
-        .order_by(*(f"-{f}" for f in CHRONOLOGICAL))
-        .first()
+    return (
+        _neighbour(dialogue, queryset, reverse=True),
+        _neighbour(dialogue, queryset, reverse=False),
     )
-    following = queryset.filter(_after(dialogue, CHRONOLOGICAL)).order_by(*CHRONOLOGICAL).first()
-    return previous, following
 
 
 def era_neighbours(era: Era) -> tuple[Era | None, Era | None]:
@@ -76,19 +134,29 @@ def era_dialogues(era: Era) -> QuerySet[Dialogue]:
     return dialogue_cards(era.dialogues.order_by(*CHRONOLOGICAL))
 
 
-def timeline_data() -> tuple[list[Era], list[Dialogue]]:
-    """Return every era and every dialogue, in order, for the timeline (two queries)."""
-    eras = list(era_list())
-    dialogues = list(
-        Dialogue.objects.only(
-            "slug", "title", "date", "date_earliest", "date_latest", "era_id", "track"
-        ).order_by(*CHRONOLOGICAL)
-    )
-    by_era: dict[int, list[Dialogue]] = {era.pk: [] for era in eras}
-    for dialogue in dialogues:
-        by_era.setdefault(dialogue.era_id, []).append(dialogue)
+TIMELINE_PER_ERA = 30
+
+
+def timeline_data(per_era: int = TIMELINE_PER_ERA) -> tuple[list[Era], list[Dialogue]]:
+    """Return every era and, for each, its first `per_era` dialogues in order.
+
+    An era with more dialogues than that carries `timeline_more`, how many are left out; the
+    era's own page lists them all. One query per era, each read off the era's index, so the
+    page costs the same however many dialogues the archive holds.
+    """
+    eras = era_list_cached()
+    fields = ("slug", "title", "date", "date_earliest", "date_latest", "era_id", "track")
+    dialogues: list[Dialogue] = []
     for era in eras:
-        era.timeline_dialogues = by_era[era.pk]
+        if era.dialogue_count:
+            shown = list(
+                Dialogue.objects.filter(era=era).only(*fields).order_by(*CHRONOLOGICAL)[:per_era]
+            )
+        else:
+            shown = []
+        era.timeline_dialogues = shown
+        era.timeline_more = max(era.dialogue_count - len(shown), 0)
+        dialogues.extend(shown)
     return eras, dialogues
 
 
@@ -99,9 +167,27 @@ def participant_dialogues(participant: Participant) -> QuerySet[Participation]:
     )
 
 
-def participant_list(queryset=None) -> QuerySet[Participant]:
-    queryset = queryset if queryset is not None else Participant.objects.all()
-    return queryset.annotate(dialogue_count=Count("participations")).order_by("name")
+def participants_page(queryset) -> QuerySet[Participant]:
+    """Order participants for paging; their counts are added to one page by `with_counts`.
+
+    Counting every participant's dialogues before paging would group the whole
+    participations table on every request.
+    """
+    return queryset.order_by("name", "pk")
+
+
+def with_counts(participants) -> list[Participant]:
+    """Set `dialogue_count` on a page of participants (one query)."""
+    participants = list(participants)
+    counts = dict(
+        Participation.objects.filter(participant__in=participants)
+        .values("participant")
+        .annotate(n=Count("pk"))
+        .values_list("participant", "n")
+    )
+    for participant in participants:
+        participant.dialogue_count = counts.get(participant.pk, 0)
+    return participants
 
 
 def source_citations(source: Source) -> QuerySet[Citation]:
@@ -112,7 +198,7 @@ def source_citations(source: Source) -> QuerySet[Citation]:
 
 
 def archive_counts() -> dict[str, int]:
-    """Return how many records of each kind the archive holds (one query a kind)."""
+    """Return how many records of each kind the archive holds; cached until it changes."""
     models = {
         "eras": Era,
         "dialogues": Dialogue,
@@ -120,7 +206,9 @@ def archive_counts() -> dict[str, int]:
         "sources": Source,
         "citations": Citation,
     }
-    return {name: model.objects.count() for name, model in models.items()}
+    return caching.cached(
+        "archive-counts", (), lambda: {name: m.objects.count() for name, m in models.items()}
+    )
 
 
 def recent_dialogues(limit: int = 5) -> QuerySet[Dialogue]:

@@ -1,10 +1,11 @@
 """Keep derived fields right however a record is saved: admin, shell, or a fixture's raw save."""
 
-from django.db.models.signals import pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from .models import Dialogue, Era, Participant, Source, Timestamped, UncertainDate
+from . import caching
+from .models import Timestamped, UncertainDate
 
 
 @receiver(pre_save)
@@ -15,4 +16,8 @@ def fill_derived_fields(sender, instance, raw=False, **kwargs):
         instance.updated = timezone.now()
 
 
-__all__ = ["Dialogue", "Era", "Participant", "Source", "fill_derived_fields"]
+@receiver(post_save)
+@receiver(post_delete)
+def drop_cached_figures(sender, **kwargs):
+    if sender._meta.app_label == "dialogues":
+        caching.bump()

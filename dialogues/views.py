@@ -18,9 +18,11 @@ from .models import Dialogue, Era, Participant, Role, Source
 PAGE_SIZE = 20
 
 
-def paginate(queryset, raw_page, per_page=PAGE_SIZE):
+def paginate(queryset_or_paginator, raw_page, per_page=PAGE_SIZE):
     """Return (page, note). A bad page number serves the nearest valid page with a note."""
-    paginator = Paginator(queryset, per_page)
+    paginator = queryset_or_paginator
+    if not isinstance(paginator, Paginator):
+        paginator = Paginator(queryset_or_paginator, per_page)
     raw = (raw_page or "1").strip()
     note = ""
     try:
@@ -60,7 +62,7 @@ def home(request):
         request,
         "dialogues/home.html",
         {
-            "eras": selectors.era_list(),
+            "eras": selectors.era_list_cached(),
             "counts": selectors.archive_counts(),
             "recent": selectors.recent_dialogues(),
         },
@@ -73,8 +75,11 @@ def about(request):
 
 def dialogue_list(request):
     filterset = selectors.dialogue_list(data=request.GET)
-    page, page_note = paginate(selectors.dialogue_cards(filterset.qs), request.GET.get("page"))
-    dialogues = list(page.object_list)
+    paginator = selectors.dialogue_paginator(filterset, PAGE_SIZE)
+    page, page_note = paginate(paginator, request.GET.get("page"))
+    dialogues = selectors.dialogues_in_order(
+        page.object_list, selectors.dialogue_cards(Dialogue.objects.all())
+    )
     if filterset.searching and dialogues:
         from . import search
 
@@ -189,7 +194,10 @@ class EraDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["dialogues"] = selectors.era_dialogues(self.object)
+        context["page"], context["page_note"] = paginate(
+            selectors.era_dialogues(self.object), self.request.GET.get("page")
+        )
+        context["page_numbers"] = page_numbers(context["page"])
         context["era_trail"] = [(reverse("dialogues:timeline"), "Timeline")]
         context["previous"], context["next"] = selectors.era_neighbours(self.object)
         return context
@@ -198,8 +206,9 @@ class EraDetailView(DetailView):
 def participant_list(request):
     filterset = ParticipantFilterSet(request.GET or None, queryset=Participant.objects.all())
     page, page_note = paginate(
-        selectors.participant_list(filterset.qs), request.GET.get("page"), per_page=50
+        selectors.participants_page(filterset.qs), request.GET.get("page"), per_page=50
     )
+    page.object_list = selectors.with_counts(page.object_list)
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -222,7 +231,10 @@ class ParticipantDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["participations"] = selectors.participant_dialogues(self.object)
+        context["page"], context["page_note"] = paginate(
+            selectors.participant_dialogues(self.object), self.request.GET.get("page"), 50
+        )
+        context["page_numbers"] = page_numbers(context["page"])
         context["participant_trail"] = [(reverse("dialogues:participant_list"), "Participants")]
         return context
 
@@ -234,6 +246,9 @@ class SourceDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["citations"] = selectors.source_citations(self.object)
+        context["page"], context["page_note"] = paginate(
+            selectors.source_citations(self.object), self.request.GET.get("page"), 50
+        )
+        context["page_numbers"] = page_numbers(context["page"])
         context["source_trail"] = [(reverse("dialogues:about") + "#sources", "Sources")]
         return context

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
+
+from django.urls import reverse
 
 from dialogues.models import (
+    Background,
     Citation,
     Conflict,
     Dialogue,
@@ -16,6 +20,7 @@ from dialogues.models import (
     Role,
     Side,
     Source,
+    Track,
 )
 
 _counter = itertools.count(1)
@@ -90,3 +95,128 @@ def add_participant(dialogue, participant=None, role=Role.PARTICIPANT, **kw) -> 
 
 def add_outcome(dialogue, kind=OutcomeKind.STALLED, description="It stalled.") -> Outcome:
     return Outcome.objects.create(dialogue=dialogue, kind=kind, description=description)
+
+
+# --- A small whole archive ------------------------------------------------------------------
+
+
+@dataclass
+class Archive:
+    eras: list
+    dialogues: list
+    participants: list
+    sources: list
+    record: Dialogue  # the fullest record
+
+    def urls(self) -> dict[str, str]:
+        """One address for each kind of page."""
+        record = self.record
+        era = record.era
+        return {
+            "home": "/",
+            "dialogues": "/dialogues/",
+            "dialogues-filtered": f"/dialogues/?era={era.slug}&outcome=walkout",
+            "dialogues-search": "/dialogues/?q=talks",
+            "dialogues-no-results": "/dialogues/?q=xylophone",
+            "record": record.get_absolute_url(),
+            "timeline": "/timeline/",
+            "era": era.get_absolute_url(),
+            "participants": "/participants/",
+            "participant": self.participants[0].get_absolute_url(),
+            "source": self.sources[0].get_absolute_url(),
+            "about": "/about/",
+            "admin-dialogue-change": reverse("admin:dialogues_dialogue_change", args=[record.pk]),
+        }
+
+
+# Long enough to fill several lines, and with no word a test searches for.
+SUMMARY_TAIL = (
+    "People from both sides met without officials present, each speaking only for themselves. "
+    "They wrote down what they could agree on and where they still differed, and took it home "
+    "to colleagues who had not been in the room."
+)
+
+
+def make_archive() -> Archive:
+    """Four eras, seven dialogues with every kind of date, both sides, outcomes and citations.
+
+    Enough for every kind of page to show each of its parts: uncertain and exact dates, a date
+    note, an era without dialogues, several outcomes, quoted citations from two sources. Every
+    word of a title is found by search only in that title, so a test can tell the hits of a
+    search from the titles alone.
+    """
+    eras = [
+        make_era(slug="first-contacts", name="First contacts", position=1, date="1975/1986"),
+        make_era(slug="towards-oslo", name="Towards Oslo", position=2, date="1987/1993"),
+        make_era(slug="after-oslo", name="After Oslo", position=3, date="1994/2006"),
+        make_era(slug="quiet-years", name="Quiet years", position=4, date="2007/2024"),
+    ]
+    conflict = make_conflict(slug="israeli-palestinian", name="Israeli–Palestinian conflict")
+    memoir = make_source(
+        slug="memoir",
+        title="Memoir of the back channel",
+        author="A. Writer",
+        publication="The Quarterly",
+        url="https://example.org/memoir",
+        date="2006-05",
+    )
+    essay = make_source(slug="essay", title="An essay on meeting", author="B. Author", date="2025")
+    people = [
+        make_participant(
+            slug="amos-cohen", name="Amos Cohen", side=Side.ISRAELI, background=Background.ACADEMIC
+        ),
+        make_participant(
+            slug="leila-haddad",
+            name="Leila Haddad",
+            side=Side.PALESTINIAN,
+            background=Background.JOURNALIST,
+        ),
+        make_participant(
+            slug="nordic-institute",
+            name="Nordic Institute",
+            kind="group",
+            side=Side.THIRD_PARTY,
+            background=Background.ORGANISER,
+        ),
+    ]
+    walkout, official = OutcomeKind.WALKOUT, OutcomeKind.BECAME_OFFICIAL
+    specs = [
+        ("quiet-dinners", "Quiet dinners in London", 0, "1976~", "London", []),
+        ("academics-meet", "Academics meet in The Hague", 0, "1984/1985", "The Hague", []),
+        ("settlers-talk", "Talks with settlers and villagers", 1, "1989", "", [walkout]),
+        ("oslo-channel", "The Oslo back channel talks", 1, "1992/1993", "Sarpsborg", [official]),
+        ("after-the-accords", "Meetings after the accords", 2, "1995-06", "Rome", []),
+        ("rome-walkout", "Talks in Rome end in a walkout", 2, "2001?", "Rome", [walkout]),
+        ("dinner-2006", "A dinner in Jerusalem", 2, "2006-03-18", "Jerusalem", []),
+    ]
+    dialogues = []
+    for slug, title, era, date, place, outcomes in specs:
+        dialogue = make_dialogue(
+            slug=slug,
+            title=title,
+            era=eras[era],
+            conflict=conflict,
+            date=date,
+            place=place,
+            cite=False,
+            summary=f"{title}, as the sources describe it. {SUMMARY_TAIL}",
+            track=Track.TRACK_II_TO_I if official in outcomes else Track.TRACK_II,
+        )
+        dialogue.citations.create(
+            source=memoir, paragraph=len(dialogues) + 1, excerpt=f"We met for {title.lower()}."
+        )
+        dialogue.citations.create(source=essay, paragraph=3, excerpt="Meeting can still help.")
+        add_participant(dialogue, people[0], role=Role.ORGANISER)
+        add_participant(dialogue, people[1])
+        if len(dialogues) % 2:
+            add_participant(dialogue, people[2], role=Role.OBSERVER)
+        for kind in outcomes:
+            add_outcome(dialogue, kind, "What the sources say came of it.")
+        dialogues.append(dialogue)
+    record = dialogues[5]
+    record.date_note = "The essay says only that it was some years after Camp David."
+    record.save()
+    add_outcome(record, OutcomeKind.STALLED, "The meetings stalled before the walkout.")
+    return Archive(
+        eras=eras, dialogues=dialogues, participants=people, sources=[memoir, essay], record=record
+    )

@@ -10,7 +10,8 @@ import random
 import re
 
 import pytest
-from django.db import connection, transaction
+from django.db import NotSupportedError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils.safestring import SafeData
 
 from dialogues import search
@@ -321,6 +322,102 @@ def test_search_is_lazy_and_chains(corpus):
     qs = search.search_queryset(Dialogue.objects.all(), "hamas")
     again = search.search_queryset(qs, "-truce")
     assert set(again.values_list("slug", flat=True)) == {"mecca-meeting"}
+
+
+def test_chained_searches_match_both_and_rank_by_the_last(corpus):
+    qs = search.search_queryset(Dialogue.objects.all(), "hamas or fatah")
+    both = search.search_queryset(qs, "met")
+    alone = dict(
+        search.search_queryset(Dialogue.objects.all(), "met").values_list("slug", "search_rank")
+    )
+    rows = dict(both.values_list("slug", "search_rank"))
+    assert set(rows) == {"mecca-meeting", "ramallah-academics"}
+    assert rows == {slug: pytest.approx(alone[slug]) for slug in rows}
+
+
+def test_leaving_words_out_keeps_the_rank_of_what_is_left(corpus):
+    plain = dict(
+        search.search_queryset(Dialogue.objects.all(), "hamas").values_list("slug", "search_rank")
+    )
+    fewer = search.search_queryset(Dialogue.objects.all(), "hamas -truce")
+    assert dict(fewer.values_list("slug", "search_rank")) == {
+        "mecca-meeting": pytest.approx(plain["mecca-meeting"])
+    }
+
+
+def test_combining_with_or_is_right_or_refused(corpus):
+    qs = search.search_queryset(Dialogue.objects.all(), "balcony") | Dialogue.objects.filter(
+        slug="london-water"
+    )
+    if connection.vendor == "sqlite":
+        # The match is an inner join there, which cannot become one branch of an OR.
+        with pytest.raises(NotSupportedError):
+            list(qs)
+    else:
+        assert set(qs.values_list("slug", flat=True)) == {"rome-balcony", "london-water"}
+
+
+# --- Cost ---------------------------------------------------------------------------------
+# A common word matches most of a large archive, so the rank must come from one pass over the
+# matches, and only where it is used.
+
+
+def _rank_function() -> str:
+    return "ts_rank" if connection.vendor == "postgresql" else "bm25"
+
+
+def test_counting_computes_no_rank(corpus):
+    qs = search.search_queryset(Dialogue.objects.all(), "settlers or hamas -truce").order_by(
+        "-search_rank", "date_earliest", "pk"
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert qs.count() == 3
+        assert Dialogue.objects.filter(pk__in=qs.values("pk")).count() == 3
+    assert len(queries) == 2
+    assert not [q["sql"] for q in queries.captured_queries if _rank_function() in q["sql"]]
+
+
+def test_the_ranked_page_is_one_select(corpus):
+    era = corpus["settlers-in-title"].era
+    qs = search.search_queryset(Dialogue.objects.filter(era=era), "settlers or hamas -truce")
+    with CaptureQueriesContext(connection) as queries:
+        page = list(
+            qs.order_by("-search_rank", "date_earliest", "pk").values_list("slug", flat=True)[:20]
+        )
+    assert page[0] == "settlers-in-title"
+    assert set(page) == {"settlers-in-title", "settlers-in-summary", "mecca-meeting"}
+    # No subquery, so nothing is looked up again for each matching row.
+    [sql] = [q["sql"] for q in queries.captured_queries]
+    assert sql.upper().count("SELECT") == 1
+    assert sql.count(_rank_function()) == 1
+
+
+def test_the_full_text_index_serves_the_search(corpus):
+    era = corpus["settlers-in-title"].era
+    # On SQLite the other filters come along: the index must lead whatever else narrows the
+    # rows. PostgreSQL is free to start from whichever index is narrower.
+    base = Dialogue.objects.filter(era=era) if connection.vendor == "sqlite" else None
+    for q, ordered in [("settlers -hamas", False), ("settlers", True)]:
+        qs = search.search_queryset(base if base is not None else Dialogue.objects.all(), q)
+        if ordered:
+            qs = qs.order_by("-search_rank")
+        sql, params = qs.values("pk").query.sql_with_params()
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # A dozen rows are read faster than any index, and any index of them serves
+                # as well as another: leave the planner only bitmap scans, which need a
+                # condition an index can answer.
+                cursor.execute("SET LOCAL enable_seqscan = off")
+                cursor.execute("SET LOCAL enable_indexscan = off")
+                cursor.execute(f"EXPLAIN {sql}", params)
+                plan = [row[0] for row in cursor.fetchall()]
+                assert any("dialogue_search_vector" in line for line in plan), plan
+            else:
+                cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+                plan = [row[-1] for row in cursor.fetchall()]
+                # Looking each dialogue of the era up in the index instead would rerun the
+                # MATCH once per dialogue.
+                assert plan[0].startswith(f"SCAN {search.FTS_TABLE} VIRTUAL TABLE INDEX"), plan
 
 
 # --- Snippets -----------------------------------------------------------------------------

@@ -353,7 +353,7 @@ def test_unknown_addresses_are_404(client, archive, url):
 def test_timeline_lists_every_era_with_its_dialogues_in_order(client, archive):
     page = soup(client.get("/timeline/"))
     eras = page.select(".timeline-era")
-    assert [s.h2.a.get_text() for s in eras] == ["Early years", "Late years"]
+    assert [s.h3.a.get_text() for s in eras] == ["Early years", "Late years"]
     assert [a.get_text() for a in eras[0].select("li a")] == ["First", "Second"]
     svg = page.select_one("figure svg")
     hrefs = {a.get("href") or a.get("xlink:href") for a in svg.find_all("a")}
@@ -439,3 +439,17 @@ def test_every_page_has_one_h1_landmarks_and_a_skip_link(client, archive, url):
         assert page.find(landmark) is not None
     skip = page.select_one("a.skip-link")
     assert skip["href"] == "#main" and page.select_one("#main") is not None
+
+
+def test_cached_facet_counts_follow_a_save(client, archive):
+    before = facet(soup(client.get("/dialogues/")), "outcome")
+    add_outcome(archive["dialogues"][3], OutcomeKind.WALKOUT, "A late walkout.")
+    after = facet(soup(client.get("/dialogues/")), "outcome")
+    assert after["Walkout"] == before["Walkout"] + 1
+
+
+def test_cached_facet_counts_follow_a_delete(client, archive):
+    before = facet(soup(client.get("/dialogues/")), "era")
+    archive["dialogues"][0].delete()
+    after = facet(soup(client.get("/dialogues/")), "era")
+    assert after["Early"] == before["Early"] - 1

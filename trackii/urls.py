@@ -1,10 +1,23 @@
 from django.contrib import admin
+from django.http import HttpResponse
 from django.urls import include, path
+from django.views.decorators.http import require_safe
+
+
+@require_safe
+def healthz(request):
+    """Answer "ok" without touching the database: for load balancers and uptime checks.
+
+    It is also the benchmark's hello-world: the cost of the framework and server alone.
+    """
+    return HttpResponse("ok", content_type="text/plain")
+
 
 admin.site.site_header = "Track II Dialogue Archive: editors"
 admin.site.site_title = "Track II archive editors"
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("dialogues.urls")),
 ]

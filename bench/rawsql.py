@@ -1,0 +1,463 @@
+"""What each kind of page asks of the database, and how fast the database alone answers it.
+
+Run as `python -m bench.rawsql --out FILE` under the benchmark's environment (settings module,
+database, production flags). It:
+
+1. builds the workload (`workload.build`), the URL lists of every kind of page;
+2. requests every URL in-process with Django's test client, counting its queries with
+   `CaptureQueriesContext` and recording, through an execute wrapper, every statement exactly as
+   Django hands it to the driver (SQL with placeholders, parameters, and whether it went through
+   a server-side cursor), with the time each took;
+3. replays those statements with the raw driver (sqlite3 or psycopg), with no Django in the
+   way, in a loop over the URL list for a few seconds, in as many processes as the server has
+   workers: the database's limit for that page, as "raw SQL requests per second" and p50;
+4. writes the workload, the query counts, where the in-process time went, and the raw figures
+   as JSON for `run.py`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import re
+import signal
+import sqlite3
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+# Streamed kinds are replayed as Django streams them: only the first chunk of rows is fetched.
+STREAM_CHUNK = 500
+# Addresses requested once before capturing, outside every URL list, so that the first URL of a
+# kind does not pay for opening the connection, and no cached page can lower its count.
+WARMUP_PATHS = ("/", "/about/")
+TOP_STATEMENTS = 3
+
+
+@dataclass
+class Statement:
+    sql: str
+    params: tuple | None
+    many: bool
+    server_side: bool
+    seconds: float
+
+
+# --- Capture (needs Django) -------------------------------------------------------------------
+
+
+class PageTimeout(Exception):
+    """A page took longer in-process than the limit (gunicorn's own worker timeout)."""
+
+
+def _on_alarm(signum, frame):
+    raise PageTimeout
+
+
+def request(client, connection, path: str, timeout: float) -> dict:
+    """Request one path in-process; return its status, queries, timings and statements.
+
+    The query count is what CaptureQueriesContext sees; the statements are recorded through an
+    execute wrapper exactly as Django hands them to the driver. A streamed response is read to
+    the end of its first data row, as the time-to-first-byte measurement reads it, then closed.
+    A page still running after `timeout` seconds is abandoned (status "timeout").
+    """
+    from django.test.utils import CaptureQueriesContext
+
+    statements: list[Statement] = []
+
+    def record(execute, sql, params, many, context):
+        cursor = getattr(context.get("cursor"), "cursor", None)
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            statements.append(
+                Statement(
+                    sql=sql,
+                    params=None if params is None else tuple(params),
+                    many=many,
+                    server_side=getattr(cursor, "name", None) is not None,
+                    seconds=time.perf_counter() - started,
+                )
+            )
+
+    error = ""
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(record):
+        try:
+            signal.setitimer(signal.ITIMER_REAL, timeout)
+            response = client.get(path)
+            status = response.status_code
+            if getattr(response, "streaming", False):
+                _read_first_row(response)
+            response.close()
+        except PageTimeout:
+            status, error = "timeout", f"still running after {timeout:g} s"
+        except Exception as exc:  # noqa: BLE001  (a broken page is reported, not fatal)
+            status, error = 500, f"{type(exc).__name__}: {exc}"[:300]
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    total = time.perf_counter() - started
+    if status == "timeout":
+        # The abandoned request may have left a transaction or cursor open.
+        connection.close()
+    return {
+        "path": path,
+        "status": status,
+        "error": error,
+        "queries": len(queries.captured_queries),
+        "total_ms": total * 1000,
+        "sql_ms": sum(s.seconds for s in statements) * 1000,
+        "statements": statements,
+    }
+
+
+def capture(
+    kinds: dict[str, list[str]], *, timeout: float, budget: float
+) -> dict[str, dict[str, list[dict]]]:
+    """Request the paths of every kind twice in-process: a cold pass, then a warm one.
+
+    The cold pass fills whatever the project caches (parsed dates, facet counts), in list order,
+    as a freshly started worker would; the warm pass is what a worker serves once it has run a
+    while, which is what the load test measures, so its statements are the ones replayed.
+
+    Each kind gets `budget` seconds: the cold pass stops starting new URLs after half of it,
+    the warm pass (over the same URLs) after all of it, and each pass runs at least one URL.
+    After a timeout the rest of the kind is skipped: every URL would cost the limit again.
+    Returns {kind: {"cold": [record, ...], "warm": [record, ...]}}.
+    """
+    from django.db import connection
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    for path in WARMUP_PATHS:
+        client.get(path)
+
+    results: dict[str, dict[str, list[dict]]] = {}
+    for kind, paths in kinds.items():
+        started = time.perf_counter()
+        passes: dict[str, list[dict]] = {"cold": [], "warm": []}
+        for name, share in (("cold", 0.5), ("warm", 1.0)):
+            todo = paths if name == "cold" else [r["path"] for r in passes["cold"]]
+            for path in todo:
+                if passes[name] and time.perf_counter() - started > budget * share:
+                    break
+                outcome = request(client, connection, path, timeout)
+                passes[name].append(outcome)
+                if outcome["status"] == "timeout":
+                    break
+            if any(r["status"] == "timeout" for r in passes[name]):
+                break
+        results[kind] = passes
+    return results
+
+
+def _read_first_row(response) -> None:
+    seen = b""
+    for chunk in response.streaming_content:
+        seen += chunk if isinstance(chunk, bytes) else str(chunk).encode()
+        if b"\n" in seen[:-1]:
+            break
+
+
+_IN_LIST = re.compile(r"\(\s*%s(?:\s*,\s*%s)+\s*\)")
+_SPACES = re.compile(r"\s+")
+
+
+def shape(sql: str) -> str:
+    """The statement with its IN lists folded, so that one query shape is counted once."""
+    return _SPACES.sub(" ", _IN_LIST.sub("(%s, …)", sql)).strip()
+
+
+def _span(records: list[dict]) -> dict | None:
+    counts = [r["queries"] for r in records]
+    return {"min": min(counts), "max": max(counts)} if counts else None
+
+
+def summarise(passes: dict[str, list[dict]]) -> dict:
+    """Query counts (min–max, warm and cold), statuses, in-process time, slowest statements.
+
+    Timed-out requests count in the statuses only: their query count is unfinished.
+    """
+    from bench.load import percentile
+
+    done = {
+        name: [r for r in records if r["status"] != "timeout"] for name, records in passes.items()
+    }
+    # Figures come from the warm pass, which the load test resembles, or the cold one if the
+    # warm pass never ran.
+    chosen = done["warm"] or done["cold"]
+    statuses: dict[str, int] = {}
+    for record in passes["cold"] + passes["warm"]:
+        statuses[str(record["status"])] = statuses.get(str(record["status"]), 0) + 1
+    by_shape: dict[str, list[float]] = {}
+    for record in chosen:
+        for statement in record["statements"]:
+            by_shape.setdefault(shape(statement.sql), []).append(statement.seconds * 1000)
+    top = sorted(by_shape.items(), key=lambda kv: -sum(kv[1]))[:TOP_STATEMENTS]
+    n = max(1, len(chosen))
+    timeouts = [r for r in passes["cold"] + passes["warm"] if r["status"] == "timeout"]
+    return {
+        "captured_urls": len(passes["cold"]),
+        "queries": _span(done["warm"]) or _span(done["cold"]),
+        "queries_cold": _span(done["cold"]),
+        "statuses": statuses,
+        "timed_out": [r["path"] for r in timeouts],
+        "errors": sorted({r["error"] for r in passes["cold"] + passes["warm"] if r["error"]})[:3],
+        "inprocess_p50_ms": _round(percentile([r["total_ms"] for r in chosen], 50)),
+        "inprocess_sql_p50_ms": _round(percentile([r["sql_ms"] for r in chosen], 50)),
+        "inprocess_cold_p50_ms": _round(percentile([r["total_ms"] for r in done["cold"]], 50)),
+        "slowest_statements": [
+            {
+                "ms_per_request": round(sum(times) / n, 3),
+                "runs_per_request": round(len(times) / n, 2),
+                "sql": text[:240],
+            }
+            for text, times in top
+        ],
+    }
+
+
+def _round(value):
+    return None if value is None else round(value, 3)
+
+
+# --- Replay (raw driver, no Django) -----------------------------------------------------------
+
+
+def _qmark(sql: str) -> str:
+    # What Django's SQLite backend does to positional "format" placeholders before executing.
+    return re.sub(r"(?<!%)%s", "?", sql).replace("%%", "%")
+
+
+def _connect(vendor: str, target: dict):
+    if vendor == "sqlite":
+        connection = sqlite3.connect(target["path"], isolation_level=None, check_same_thread=False)
+        try:
+            # Django's own SQL functions, in case a statement calls one (e.g. date arithmetic).
+            from django.db.backends.sqlite3._functions import register
+
+            register(connection)
+        except ImportError:
+            pass
+        for pragma in target.get("pragmas", []):
+            connection.execute(pragma)
+        return connection
+    import psycopg
+
+    connection = psycopg.connect(
+        target["conninfo"], autocommit=True, cursor_factory=psycopg.ClientCursor
+    )
+    try:
+        # Django streams through server-side cursors that still bind parameters client-side.
+        from psycopg.client_cursor import ClientCursorMixin
+
+        class ServerSideCursor(ClientCursorMixin, psycopg.ServerCursor):
+            pass
+
+        connection.server_cursor_factory = ServerSideCursor
+    except ImportError:
+        pass
+    return connection
+
+
+def _execute(connection, vendor: str, statement: Statement, streamed: bool, number: int) -> None:
+    if vendor == "sqlite":
+        sql = statement.sql if statement.params is None else _qmark(statement.sql)
+        cursor = connection.cursor()
+        if statement.params is None:
+            cursor.execute(sql)
+        else:
+            cursor.execute(sql, statement.params)
+        cursor.fetchmany(STREAM_CHUNK) if streamed else cursor.fetchall()
+        cursor.close()
+        return
+    if statement.server_side:
+        # As Django does in autocommit mode: a WITH HOLD cursor, read one chunk at a time.
+        with connection.cursor(name=f"bench_{number}", withhold=True) as cursor:
+            cursor.execute(statement.sql, statement.params)
+            cursor.fetchmany(STREAM_CHUNK)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, statement.params)
+        if cursor.description is not None:
+            cursor.fetchmany(STREAM_CHUNK) if streamed else cursor.fetchall()
+
+
+def _replay_worker(job) -> list[float]:
+    vendor, target, requests, duration, streamed, offset = job
+    connection = _connect(vendor, target)
+    latencies: list[float] = []
+    deadline = time.perf_counter() + duration
+    position, number = offset, 0
+    # At least one pass over the list, however slow, so every page is counted.
+    while time.perf_counter() < deadline or position - offset < len(requests):
+        statements = requests[position % len(requests)]
+        position += 1
+        started = time.perf_counter()
+        for statement in statements:
+            number += 1
+            _execute(connection, vendor, statement, streamed, number)
+        latencies.append((time.perf_counter() - started) * 1000)
+    connection.close()
+    return latencies
+
+
+def replay(
+    vendor: str,
+    target: dict,
+    requests: list[list[Statement]],
+    *,
+    duration: float,
+    processes: int,
+    streamed: bool = False,
+) -> dict:
+    """Time the requests' statements in a loop; return rps, p50 and p99 across processes."""
+    from bench.load import percentile
+
+    requests = [statements for statements in requests if statements]
+    if not requests:
+        return {"rps": None, "p50_ms": None, "p99_ms": None, "requests": 0, "error": "no SQL"}
+    step = max(1, len(requests) // max(1, processes))
+    jobs = [(vendor, target, requests, duration, streamed, i * step) for i in range(processes)]
+    started = time.perf_counter()
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+            results = list(pool.map(_replay_worker, jobs))
+    except Exception as exc:  # noqa: BLE001  (one failing page must not lose the others)
+        return {
+            "rps": None,
+            "p50_ms": None,
+            "p99_ms": None,
+            "requests": 0,
+            "error": f"{type(exc).__name__}: {exc}"[:300],
+        }
+    elapsed = time.perf_counter() - started
+    latencies = [value for result in results for value in result]
+    # Each process ran for `duration` (or one pass): requests over the longest of them.
+    wall = max(duration, max(sum(result) for result in results) / 1000)
+    return {
+        "rps": round(len(latencies) / wall, 2),
+        "p50_ms": _round(percentile(latencies, 50)),
+        "p99_ms": _round(percentile(latencies, 99)),
+        "requests": len(latencies),
+        "processes": processes,
+        "seconds": round(elapsed, 2),
+    }
+
+
+def _target() -> tuple[str, dict]:
+    from django.db import connection
+
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        command = settings.get("OPTIONS", {}).get("init_command", "")
+        pragmas = ["PRAGMA foreign_keys = ON"] + [
+            part.strip() for part in command.split(";") if part.strip()
+        ]
+        return "sqlite", {"path": str(settings["NAME"]), "pragmas": pragmas}
+    from psycopg.conninfo import make_conninfo
+
+    parts = {
+        "dbname": settings.get("NAME"),
+        "user": settings.get("USER"),
+        "password": settings.get("PASSWORD"),
+        "host": settings.get("HOST"),
+        "port": str(settings.get("PORT") or ""),
+    }
+    return "postgresql", {"conninfo": make_conninfo(**{k: v for k, v in parts.items() if v})}
+
+
+def _server_version() -> str:
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        return f"SQLite {sqlite3.sqlite_version}"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return f"PostgreSQL {cursor.fetchone()[0]}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", required=True, type=Path, help="where to write the JSON")
+    parser.add_argument("--duration", type=float, default=3.0, help="seconds of replay per kind")
+    parser.add_argument("--processes", type=int, default=2, help="replaying processes")
+    parser.add_argument(
+        "--page-timeout", type=float, default=30.0, help="seconds before a page is abandoned"
+    )
+    parser.add_argument("--kinds", default="", help="only these kinds (default: all)")
+    parser.add_argument(
+        "--budget", type=float, default=8.0, help="seconds of capture per kind, both passes"
+    )
+    args = parser.parse_args(argv)
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    import django
+
+    django.setup()
+    import django as django_module
+    from django.db import connections
+
+    from bench import workload
+
+    data = workload.build()
+    streamed = {kind.key for kind in workload.KINDS if not kind.loaded}
+    wanted = set(args.kinds.split()) if args.kinds else set(data["kinds"])
+    captured = capture(
+        {k: v["paths"] for k, v in data["kinds"].items() if k in wanted},
+        timeout=args.page_timeout,
+        budget=args.budget,
+    )
+    vendor, target = _target()
+    version = _server_version()
+    # The replaying processes are forked: none may inherit an open Django connection.
+    connections.close_all()
+    summaries = {}
+    for kind, passes in captured.items():
+        summary = summarise(passes)
+        chosen = [r for r in passes["warm"] if r["status"] != "timeout"] or [
+            r for r in passes["cold"] if r["status"] != "timeout"
+        ]
+        summary["raw"] = replay(
+            vendor,
+            target,
+            [r["statements"] for r in chosen],
+            duration=args.duration,
+            processes=args.processes,
+            streamed=kind in streamed,
+        )
+        summaries[kind] = summary
+        queries = summary["queries"] or {}
+        print(
+            f"    {kind:<16} {queries.get('min')}-{queries.get('max')} queries, "
+            f"in-process p50 {summary['inprocess_p50_ms']} ms "
+            f"(cold {summary['inprocess_cold_p50_ms']} ms), "
+            f"raw SQL {summary['raw']['rps']} req/s"
+            + (f", {len(summary['timed_out'])} timed out" if summary["timed_out"] else ""),
+            file=sys.stderr,
+            flush=True,
+        )
+    out = {
+        "workload": data,
+        "kinds": summaries,
+        "database": version,
+        "django": django_module.get_version(),
+    }
+    temporary = args.out.with_suffix(".tmp")
+    temporary.write_text(json.dumps(out, indent=2, default=str))
+    temporary.replace(args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,211 @@
+"""Fill a database with a synthetic archive of any size, for load, speed and search testing.
+
+    manage.py generate_synthetic --dialogues N --seed S [--database ALIAS] [--force]
+                                 [--batch-size B] [--dry-run] [--quiet]
+
+For N dialogues it makes about N/5 participants, 3N participations, 1.5N outcomes, 2N citations
+and max(2, N/1000) sources, dated inside the archive's eras (or eight eras of its own when the
+archive has none) and reusing its conflicts (or making three). See dialogues/synthetic.py for
+how the records are made realistic. The same seed gives the same records.
+
+Every synthetic slug starts with `syn-`. The command refuses a database that holds real
+dialogues unless --force is given. Everything, the search index included, is written in one
+transaction: a failed or interrupted run leaves the database as it was.
+
+A progress bar per stage goes to stderr: redrawn in place on a terminal, a line at each quarter
+otherwise; --quiet or --verbosity 0 turns it off.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+
+from dialogues import synthetic
+
+
+def _argument(check):
+    """Turn one of synthetic's checks into an argparse type, so bad values get a clear error."""
+
+    def convert(value):
+        try:
+            return check(value)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return convert
+
+
+class ProgressBar:
+    """Show each stage's progress on a stream: in place on a terminal, else now and then.
+
+    "dialogues 45,000/100,000 [=========           ]  45% 3.2s"
+    """
+
+    WIDTH = 20
+    # A terminal is redrawn at most this often; elsewhere a line is written at each quarter.
+    REDRAW_SECONDS = 0.1
+    STEPS = 4
+
+    def __init__(self, write, *, interactive: bool, clock=time.monotonic):
+        self.write, self.interactive, self.clock = write, interactive, clock
+        self.stage = None
+        self.started, self.drawn = 0.0, -math.inf
+        self.step = 0
+        self.width = 0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = self.clock()
+        if stage != self.stage:
+            # A new stage is drawn at once, so that a slow first batch shows what is running.
+            self.stage, self.started, self.drawn, self.step = stage, now, -math.inf, 0
+        finished = done >= total
+        if self.interactive:
+            if finished or now - self.drawn >= self.REDRAW_SECONDS:
+                self.drawn = now
+                line = self.line(stage, done, total, now)
+                # Spaces wipe the tail of a longer line drawn before.
+                self.write("\r" + line.ljust(self.width) + ("\n" if finished else ""))
+                self.width = 0 if finished else len(line)
+            return
+        step = self.STEPS if finished else done * self.STEPS // max(total, 1)
+        if step > self.step or (finished and self.step < self.STEPS):
+            self.step = step
+            self.write(self.line(stage, done, total, now) + "\n")
+
+    def line(self, stage: str, done: int, total: int, now: float) -> str:
+        share = done / total if total else 1.0
+        filled = round(share * self.WIDTH)
+        bar = "=" * filled + " " * (self.WIDTH - filled)
+        return f"{stage} {done:,}/{total:,} [{bar}] {share:4.0%} {now - self.started:.1f}s"
+
+
+class Command(BaseCommand):
+    help = (
+        "Generate a synthetic archive of N dialogues (with about N/5 participants, 3N "
+        "participations, 1.5N outcomes and 2N citations) from a seed, in one transaction, and "
+        "rebuild the search index. Synthetic slugs start with 'syn-'. Refuses a database that "
+        "holds real dialogues unless --force is given."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dialogues",
+            required=True,
+            type=_argument(synthetic.check_dialogues),
+            metavar="N",
+            help=(
+                f"How many dialogues to make: a whole number from {synthetic.MIN_DIALOGUES:,} "
+                f"to {synthetic.MAX_DIALOGUES:,}."
+            ),
+        )
+        parser.add_argument(
+            "--seed",
+            required=True,
+            type=_argument(synthetic.check_seed),
+            metavar="S",
+            help="A whole number; the same seed gives the same archive.",
+        )
+        parser.add_argument(
+            "--database",
+            default=DEFAULT_DB_ALIAS,
+            metavar="ALIAS",
+            help="The database to fill, by its alias in DATABASES (default: 'default').",
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Add synthetic records even to a database that holds real dialogues.",
+        )
+        parser.add_argument(
+            "--batch-size",
+            type=_argument(synthetic.check_batch_size),
+            default=synthetic.DEFAULT_BATCH_SIZE,
+            metavar="B",
+            help=(
+                f"Rows written at a time: {synthetic.MIN_BATCH_SIZE:,} to "
+                f"{synthetic.MAX_BATCH_SIZE:,} (default {synthetic.DEFAULT_BATCH_SIZE:,})."
+            ),
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Generate every record in memory and report the counts; write nothing.",
+        )
+        parser.add_argument(
+            "--quiet",
+            action="store_true",
+            help="Show no progress bar (as does --verbosity 0).",
+        )
+
+    def handle(self, *args, **options):
+        # call_command() passes keyword options past argparse, so they are checked again here.
+        values = {}
+        for name, check in (
+            ("dialogues", synthetic.check_dialogues),
+            ("seed", synthetic.check_seed),
+            ("batch_size", synthetic.check_batch_size),
+        ):
+            try:
+                values[name] = check(options[name])
+            except ValueError as exc:
+                raise CommandError(f"--{name.replace('_', '-')}: {exc}.") from None
+        using = options["database"]
+        if using not in connections.databases:
+            known = ", ".join(sorted(connections.databases))
+            raise CommandError(
+                f"--database: no database “{using}”; the configured ones are: {known}."
+            )
+        verbosity = options["verbosity"]
+        progress = synthetic._no_progress
+        if verbosity > 0 and not options["quiet"]:
+            progress = ProgressBar(self._write_progress, interactive=self.stderr.isatty())
+
+        started = time.monotonic()
+        try:
+            result = synthetic.generate(
+                values["dialogues"],
+                values["seed"],
+                using=using,
+                batch_size=values["batch_size"],
+                force=options["force"],
+                dry_run=options["dry_run"],
+                progress=progress,
+            )
+        except synthetic.SyntheticError as exc:
+            raise CommandError(f"{exc} Nothing was written.") from None
+        except DatabaseError as exc:
+            raise CommandError(
+                f"The database “{using}” failed ({exc}). Has `manage.py migrate` run? "
+                "Nothing was written; the database is as it was."
+            ) from None
+        if verbosity > 0:
+            self.report(result, time.monotonic() - started)
+
+    def _write_progress(self, text: str) -> None:
+        # stderr is styled as errors by default; progress is not an error.
+        self.stderr.write(text, style_func=lambda message: message, ending="")
+        self.stderr.flush()
+
+    def report(self, result: synthetic.Result, seconds: float) -> None:
+        if result.dry_run:
+            self.stdout.write(
+                f"Dry run: generated in {seconds:.1f}s; nothing was written. Would create:"
+            )
+        else:
+            self.stdout.write(self.style.SUCCESS(f"Created a synthetic archive in {seconds:.1f}s:"))
+        for stage, count in result.counts.items():
+            reused = result.reused.get(stage)
+            what = f"used the archive's {reused:,}" if reused else f"{count:,}"
+            self.stdout.write(f"  {stage}: {what}  ({result.seconds.get(stage, 0.0):.1f}s)")
+        if not result.dry_run:
+            noun = "dialogue" if result.indexed == 1 else "dialogues"
+            self.stdout.write(
+                f"  search index: {result.indexed:,} {noun}  "
+                f"({result.seconds.get('search index', 0.0):.1f}s)"
+            )
+            self.stdout.write(f"  commit  ({result.seconds.get('commit', 0.0):.1f}s)")
