@@ -51,11 +51,13 @@ BENCH_DIR = ROOT / "bench"
 TMP_DIR = BENCH_DIR / "tmp"
 RESULTS_DIR = BENCH_DIR / "results"
 GENERATOR = ROOT / "dialogues" / "management" / "commands" / "generate_synthetic.py"
+# The command and the module that makes the records: a change to either changes the data.
+GENERATOR_FILES = (GENERATOR, ROOT / "dialogues" / "synthetic.py")
 DEFAULT_SIZES = "10k 100k"
 DEFAULT_DBS = "sqlite postgres"
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432"
-# A streamed export is timed on at most this many runs or for at most this long, per URL.
-TTFB_MAX_S = 20.0
+# A streamed export is timed --ttfb-runs times, but for no longer than this per URL.
+TTFB_MAX_S = 10.0
 MAX_DIALOGUES = 10_000_000
 DB_ALIASES = {
     "sqlite": "sqlite",
@@ -295,7 +297,9 @@ def production_env(secret_key: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "BENCH_SQLITE_PATH", "DJANGO_SETTINGS_MODULE"}
+        # No REDIS_URL: every run uses the per-process cache, and the in-process capture may
+        # clear it without touching a cache that something else shares.
+        if key not in {"DATABASE_URL", "BENCH_SQLITE_PATH", "DJANGO_SETTINGS_MODULE", "REDIS_URL"}
     }
     env.update(
         DJANGO_SETTINGS_MODULE="bench.settings",
@@ -342,7 +346,11 @@ def generator_version() -> str:
             "dialogues/management/commands/generate_synthetic.py is missing: the benchmark needs "
             "`manage.py generate_synthetic --dialogues N --seed S` to build its databases"
         )
-    return hashlib.sha256(GENERATOR.read_bytes()).hexdigest()[:16]
+    digest = hashlib.sha256()
+    for path in GENERATOR_FILES:
+        if path.exists():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 # --- Databases --------------------------------------------------------------------------------
@@ -808,7 +816,7 @@ def run_one(args, db: str, n: int, base_env: dict[str, str], timestamp: str) -> 
     }
 
 
-# Datasette's results in this run, by the SQLite file it served.
+# Datasette's results in this run: by the SQLite file it served, by kind, with the URL list.
 DATASETTE_RUNS: dict[str, dict] = {}
 
 
@@ -829,19 +837,25 @@ def run_datasette(args, database: Database, base_env, workload: dict, notes: lis
         workload, sqlite_file.stem, datasette_compare.era_ids(sqlite_file)
     )
     paths = {key: value for key, value in paths.items() if key in args.kinds}
-    # Datasette serves the same file for both databases: measured once per run, for the first.
-    earlier = DATASETTE_RUNS.get(str(sqlite_file))
-    if earlier and earlier["paths"] == paths:
+    # Datasette serves the same file for both databases: each URL list is measured once a run.
+    earlier = DATASETTE_RUNS.setdefault(str(sqlite_file), {})
+    results = {
+        key: earlier[key]["result"]
+        for key in paths
+        if earlier.get(key, {}).get("paths") == paths[key]
+    }
+    if results:
         notes.append(
-            f"Datasette figures are those measured in this run with the {earlier['db']} "
-            "database: the same file and the same URLs"
+            f"Datasette figures for {', '.join(results)} are those measured earlier in this run "
+            f"with the {earlier[next(iter(results))]['db']} database: the same file, the same URLs"
         )
-        return earlier["results"]
+    paths = {key: value for key, value in paths.items() if key not in results}
+    if not paths:
+        return results
     log = TMP_DIR / f"datasette-{database.db}-{database.label}.log"
     log.write_bytes(b"")
     datasette = datasette_compare.server(sqlite_file, log)
     say(f"[{database.db} {database.label}] Datasette")
-    results = {}
     try:
         datasette.start()
         for key, kind_paths in paths.items():
@@ -865,7 +879,9 @@ def run_datasette(args, database: Database, base_env, workload: dict, notes: lis
         raise BenchError(f"Datasette: {exc}") from None
     finally:
         datasette.stop()
-    DATASETTE_RUNS[str(sqlite_file)] = {"db": database.db, "paths": paths, "results": results}
+    for key, kind_paths in paths.items():
+        if key in results:
+            earlier[key] = {"db": database.db, "paths": kind_paths, "result": results[key]}
     return results
 
 
@@ -909,7 +925,8 @@ def main(argv: list[str] | None = None) -> int:
             base_env, "collectstatic", "--noinput", "--verbosity", "0", log=TMP_DIR / "static.log"
         )
         if args.tool == "python":
-            say("wrk is not installed: using the Python load generator (its figures are a floor)")
+            why = "wrk is not installed" if not load.wrk_available() else "--tool python"
+            say(f"{why}: using the Python load generator (its figures are a floor)")
         timestamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         results, checks = [], []
         for db in args.db:

@@ -97,21 +97,6 @@ def rare_candidates(frequencies: Counter, n: int) -> list[str]:
     return [word for word, _ in sorted(frequencies.items(), key=lambda kv: (kv[1], kv[0]))[:n]]
 
 
-def spread(items: list) -> list:
-    """Reorder items so that every prefix is spread evenly over the whole list."""
-    if len(items) <= 2:
-        return list(items)
-    order, seen = [], set()
-    step = len(items)
-    while step >= 1:
-        for index in range(0, len(items), step):
-            if index not in seen:
-                seen.add(index)
-                order.append(items[index])
-        step //= 2
-    return order
-
-
 def evenly(items: list, n: int) -> list:
     """n items taken at even intervals from a list, first included (all when it is shorter)."""
     if len(items) <= n:

@@ -161,7 +161,7 @@ class Command(BaseCommand):
                 f"--database: no database “{using}”; the configured ones are: {known}."
             )
         verbosity = options["verbosity"]
-        progress = synthetic._no_progress
+        progress = None
         if verbosity > 0 and not options["quiet"]:
             progress = ProgressBar(self._write_progress, interactive=self.stderr.isatty())
 
