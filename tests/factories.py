@@ -99,6 +99,23 @@ def add_outcome(dialogue, kind=OutcomeKind.STALLED, description="It stalled.") -
 
 # --- A small whole archive ------------------------------------------------------------------
 
+# Every kind of public page, named as in Archive.urls(); the admin form is the one more kind.
+PUBLIC_KINDS = [
+    "home",
+    "dialogues",
+    "dialogues-filtered",
+    "dialogues-search",
+    "dialogues-no-results",
+    "record",
+    "timeline",
+    "era",
+    "participants",
+    "participant",
+    "source",
+    "about",
+]
+ALL_KINDS = [*PUBLIC_KINDS, "admin-dialogue-change"]
+
 
 @dataclass
 class Archive:

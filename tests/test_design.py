@@ -16,26 +16,12 @@ from django.contrib.staticfiles import finders
 from dialogues import search
 from dialogues.models import OutcomeKind
 
-from .factories import make_archive
+from .factories import PUBLIC_KINDS, make_archive
 
 pytestmark = pytest.mark.django_db
 
 SITE = "Track II Dialogue Archive"
 CSS_BUDGET = 30 * 1024
-PUBLIC_KINDS = [
-    "home",
-    "dialogues",
-    "dialogues-filtered",
-    "dialogues-search",
-    "dialogues-no-results",
-    "record",
-    "timeline",
-    "era",
-    "participants",
-    "participant",
-    "source",
-    "about",
-]
 CRUMBED = {"record", "era", "participant", "source"}
 
 

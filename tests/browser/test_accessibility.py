@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from tests.factories import ALL_KINDS
+
 pytestmark = pytest.mark.browser
 
 # WCAG 2.0, 2.1 and 2.2, levels A and AA: the rules the archive promises to meet.
@@ -19,21 +21,7 @@ AXE_OPTIONS = {
     },
     "resultTypes": ["violations"],
 }
-KINDS = [
-    "home",
-    "dialogues",
-    "dialogues-filtered",
-    "dialogues-search",
-    "dialogues-no-results",
-    "record",
-    "timeline",
-    "era",
-    "participants",
-    "participant",
-    "source",
-    "about",
-    "admin-dialogue-change",
-]
+KINDS = ALL_KINDS
 WIDTHS = [390, 1280]
 SCHEMES = ["light", "dark"]
 

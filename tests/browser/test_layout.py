@@ -5,22 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.factories import PUBLIC_KINDS
+
 pytestmark = pytest.mark.browser
 
-PUBLIC_KINDS = [
-    "home",
-    "dialogues",
-    "dialogues-filtered",
-    "dialogues-search",
-    "dialogues-no-results",
-    "record",
-    "timeline",
-    "era",
-    "participants",
-    "participant",
-    "source",
-    "about",
-]
 
 # Characters on each rendered line of a block of text, measured from its own glyphs.
 LINE_LENGTHS = """(block) => {
