@@ -46,8 +46,9 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from dialogues import caching, search, selectors  # noqa: E402
-from dialogues.filters import DialogueFilterSet  # noqa: E402
+from dialogues import caching, search  # noqa: E402
+from dialogues.listing import selectors  # noqa: E402
+from dialogues.listing.filters import DialogueFilterSet  # noqa: E402
 from dialogues.models import Dialogue, Era  # noqa: E402
 
 PAGE_SIZE = 20

@@ -121,7 +121,7 @@ def build() -> dict:
     """
     from django.db.models import Count
 
-    from dialogues.filters import DialogueFilterSet
+    from dialogues.listing.filters import DialogueFilterSet
     from dialogues.models import Dialogue, Era, OutcomeKind, Participant
 
     def matches(params: dict) -> int:

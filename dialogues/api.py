@@ -15,8 +15,8 @@ from django.core.paginator import EmptyPage, Paginator
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from . import selectors
-from .filters import DialogueFilterSet, ParticipantFilterSet
+from .listing import selectors
+from .listing.filters import DialogueFilterSet, ParticipantFilterSet
 from .models import Dialogue, Participant, Source
 
 DEFAULT_PAGE_SIZE = 20

@@ -7,7 +7,5 @@ class DialoguesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import (
-            search,  # noqa: F401  (connects the search index receivers)
-            signals,  # noqa: F401  (connects the receivers)
-        )
+        from . import signals  # noqa: F401  (connects the receivers)
+        from .search import index  # noqa: F401  (connects the search index receivers)

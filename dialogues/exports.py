@@ -13,7 +13,7 @@ from django.http import HttpResponse, HttpResponseNotFound, StreamingHttpRespons
 from django.utils import timezone
 
 from .api import dialogue_data
-from .filters import DialogueFilterSet
+from .listing.filters import DialogueFilterSet
 from .models import Dialogue
 
 CHUNK_SIZE = 500

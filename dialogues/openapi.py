@@ -10,7 +10,8 @@ from __future__ import annotations
 import django_filters
 from django.urls import reverse
 
-from . import api, filters
+from . import api
+from .listing import filters
 from .models import Background, OutcomeKind, ParticipantKind, Role, Side, Track
 
 OPENAPI_VERSION = "3.1.0"

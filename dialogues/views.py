@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView
 
-from . import querytext, selectors
-from .filters import SORTS, ParticipantFilterSet, facet_counts
+from .listing import selectors
+from .listing.browse import Browse
+from .listing.filters import ParticipantFilterSet
 from .models import Dialogue, Era, Participant, Role, Source
 
 PAGE_SIZE = 20
@@ -74,42 +75,32 @@ def about(request):
 
 
 def dialogue_list(request):
-    filterset = selectors.dialogue_list(data=request.GET)
-    paginator = selectors.dialogue_paginator(filterset, PAGE_SIZE)
-    page, page_note = paginate(paginator, request.GET.get("page"))
-    dialogues = selectors.dialogues_in_order(
-        page.object_list, selectors.dialogue_cards(Dialogue.objects.all())
-    )
-    if filterset.searching and dialogues:
-        from . import search
-
-        found = search.snippets([d.pk for d in dialogues], filterset.cleaned["q"])
-        for dialogue in dialogues:
-            dialogue.snippet = found.get(dialogue.pk, "")
+    browse = Browse(request.GET, page_size=PAGE_SIZE)
+    # A bad page number serves the nearest page with a note, rather than an error.
+    page, page_note = paginate(browse.paginator, request.GET.get("page"))
+    page = browse.page(page.number)
+    dialogues = page.object_list
+    for dialogue in dialogues:
+        dialogue.snippet = browse.snippets.get(dialogue.pk, "")
     params = request.GET.copy()
     params.pop("page", None)
-    count = page.paginator.count
     return render(
         request,
         "dialogues/dialogue_list.html",
         {
-            "filterset": filterset,
+            "filterset": browse.filterset,
             "page": page,
             "dialogues": dialogues,
             "page_note": page_note,
             "page_numbers": page_numbers(page),
-            "count": count,
-            "sentence": querytext.sentence(filterset, count),
-            "chips": querytext.chips(filterset, request.GET),
-            "facets": facet_counts(filterset),
+            "count": browse.count,
+            "sentence": browse.sentence,
+            "chips": browse.chips,
+            "facets": browse.facets,
             "active": {k: v for k, v in request.GET.items() if k != "page"},
             "querystring": params.urlencode(),
-            "sorts": [
-                (key, label)
-                for key, (label, _) in SORTS.items()
-                if key != "relevance" or filterset.searching
-            ],
-            "current_sort": filterset.active_sort,
+            "sorts": browse.sorts,
+            "current_sort": browse.sort,
         },
     )
 

@@ -14,7 +14,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from dialogues import api, dates, openapi
-from dialogues.filters import DialogueFilterSet, ParticipantFilterSet
+from dialogues.listing.filters import DialogueFilterSet, ParticipantFilterSet
 from dialogues.models import (
     Background,
     Citation,

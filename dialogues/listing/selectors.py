@@ -6,9 +6,9 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.functional import cached_property
 
-from . import caching
+from .. import caching
+from ..models import Citation, Dialogue, Era, Outcome, Participant, Participation, Source
 from .filters import DialogueFilterSet
-from .models import Citation, Dialogue, Era, Outcome, Participant, Participation, Source
 
 CHRONOLOGICAL = ("date_earliest", "date_latest", "title", "pk")
 

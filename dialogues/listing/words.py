@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from django.http import QueryDict
 
+from ..models import Background, OutcomeKind, Side, Track
+from ..search.query import describe
 from .filters import DialogueFilterSet
-from .models import Background, OutcomeKind, Side, Track
 
 OUTCOME_PHRASES = {
     OutcomeKind.BECAME_OFFICIAL: "that became official Track I talks",
@@ -100,8 +101,6 @@ def sentence(filterset: DialogueFilterSet, count: int) -> str:
         else:
             parts.append(f"{verb} on or before {end.isoformat()}")
     if filterset.searching:
-        from . import search
-
-        described = search.describe(cleaned["q"])
+        described = describe(filterset.query)
         parts.append(described or "(the search has no words to look for, so it is left out)")
     return " ".join(parts)

@@ -1,4 +1,4 @@
-"""The one FilterSet behind the browse page, the exports and the API.
+"""The one FilterSet behind the browse page, the exports and the API, and its sorts.
 
 Every parameter is validated by the FilterSet's form, so a bad value becomes a form error with a
 message, never an exception: the page shows the error and ignores the bad value.
@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Count, F, QuerySet
+from django.utils.functional import cached_property
 
-from . import caching, dates
-from .models import (
+from .. import dates
+from ..models import (
     Background,
     Conflict,
     Dialogue,
@@ -24,6 +24,8 @@ from .models import (
     Side,
     Track,
 )
+from ..search.query import ParsedQuery, parse
+from ..search.queryset import search_queryset
 
 MAX_QUERY_LENGTH = 10_000
 
@@ -146,9 +148,7 @@ class DialogueFilterSet(django_filters.FilterSet):
     # --- filter methods ---------------------------------------------------------------------
 
     def filter_search(self, qs, name, value):
-        from . import search
-
-        return search.search_queryset(qs, value) if value.strip() else qs
+        return search_queryset(qs, self.query) if value.strip() else qs
 
     def filter_participant(self, qs, name, value):
         return qs.filter(pk__in=value.participations.values("dialogue_id"))
@@ -212,6 +212,11 @@ class DialogueFilterSet(django_filters.FilterSet):
             return cleaned["sort"]
         return "relevance" if self.searching else "date"
 
+    @cached_property
+    def query(self) -> ParsedQuery:
+        """The search, parsed once for the list, every facet, the snippets and the sentence."""
+        return parse(self.cleaned.get("q", ""))
+
     @property
     def searching(self) -> bool:
         return bool(self.cleaned.get("q", "").strip())
@@ -234,87 +239,6 @@ DialogueFilterSet.base_filters["from"] = DialogueFilterSet.base_filters.pop("dat
 DialogueFilterSet.base_filters["to"] = DialogueFilterSet.base_filters.pop("date_to")
 DialogueFilterSet.base_filters["from"].field_name = "date_from"
 DialogueFilterSet.base_filters["to"].field_name = "date_to"
-
-
-# --- Facets -----------------------------------------------------------------------------------
-
-
-class Facet:
-    """Counts of dialogues per value of one filter, under every other active filter."""
-
-    name: str
-    label: str
-
-    def __init__(self, filterset: DialogueFilterSet):
-        self.filterset = filterset
-
-    def base(self) -> QuerySet:
-        ids = self.filterset.filter_queryset(Dialogue.objects.all(), without=self.name)
-        return Dialogue.objects.filter(pk__in=ids.values("pk"))
-
-    def counts(self) -> list[tuple[str, str, int]]:
-        """Return (value, label, count) for every value with at least one dialogue."""
-        raise NotImplementedError
-
-
-class EraFacet(Facet):
-    name, label = "era", "Era"
-
-    def counts(self):
-        rows = (
-            self.base()
-            .values(value=F("era__slug"), name=F("era__name"), position=F("era__position"))
-            .annotate(n=Count("pk"))
-            .order_by("position")
-        )
-        return [(r["value"], r["name"], r["n"]) for r in rows]
-
-
-class ChoiceFacet(Facet):
-    """A facet over a vocabulary reached through a relation; counts distinct dialogues."""
-
-    path: str
-    choices: type
-
-    def counts(self):
-        rows = (
-            self.base()
-            .filter(**{f"{self.path}__isnull": False})
-            .exclude(**{self.path: ""})
-            .values(value=F(self.path))
-            .annotate(n=Count("pk", distinct=True))
-        )
-        found = {r["value"]: r["n"] for r in rows}
-        return [(v, label, found[v]) for v, label in self.choices.choices if v in found]
-
-
-class OutcomeFacet(ChoiceFacet):
-    name, label, path, choices = "outcome", "Outcome", "outcomes__kind", OutcomeKind
-
-
-class SideFacet(ChoiceFacet):
-    name, label, path, choices = "side", "Side", "participations__participant__side", Side
-
-
-class BackgroundFacet(ChoiceFacet):
-    name, label, path, choices = (
-        "background",
-        "Background",
-        "participations__participant__background",
-        Background,
-    )
-
-
-FACETS = (EraFacet, OutcomeFacet, SideFacet, BackgroundFacet)
-
-
-def facet_counts(filterset: DialogueFilterSet) -> list[tuple[Facet, list]]:
-    """Return each facet with its counts; counts are cached until the archive changes."""
-    result = []
-    for facet in (cls(filterset) for cls in FACETS):
-        key = filterset.cache_key(without=facet.name)
-        result.append((facet, caching.cached(f"facet-{facet.name}", key, facet.counts)))
-    return result
 
 
 class ParticipantFilterSet(django_filters.FilterSet):

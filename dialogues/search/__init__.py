@@ -1,0 +1,32 @@
+"""Full-text search over dialogues, alike on SQLite (FTS5) and PostgreSQL (tsvector).
+
+Each dialogue is indexed on its title, summary, participants' names, place and venue, outcome
+descriptions and citation excerpts (`columns`). Words are stemmed ("negotiate" finds
+"negotiations") and accents are ignored ("Rene" finds "René").
+
+- `query`: the query language; `parse()` reads a user's text once into a `ParsedQuery`, which
+  everything below takes.
+- `queryset`: `search_queryset()`, which hands the query to the backend of the database.
+- `sqlite`, `postgres`: the two backends: querying, ranking and rebuilding.
+- `_django_internals`: the one place that leans on Django's private query API.
+- `snippets`: the matching stretch of each result's text, marked up.
+- `index`: `rebuild_index()` and the signal receivers that keep the index fresh.
+"""
+
+from .index import rebuild_index
+from .query import MAX_TERM_LENGTH, MAX_TERMS, ParsedQuery, describe, parse
+from .queryset import search_queryset
+from .snippets import snippets
+from .sqlite import FTS_TABLE
+
+__all__ = [
+    "FTS_TABLE",
+    "MAX_TERMS",
+    "MAX_TERM_LENGTH",
+    "ParsedQuery",
+    "describe",
+    "parse",
+    "rebuild_index",
+    "search_queryset",
+    "snippets",
+]

@@ -1,0 +1,60 @@
+"""What a dialogue is indexed on: one text per column, gathered from the dialogue and its rows.
+
+Titles weigh most, then names, then summary, places and outcomes, then excerpts; each backend
+turns that order into its own weights.
+"""
+
+from __future__ import annotations
+
+# Columns in index order.
+COLUMNS = ("title", "summary", "people", "places", "outcomes", "excerpts")
+
+# How many ids go into one IN (...) list: well under SQLite's limit on bound parameters.
+ID_CHUNK = 500
+
+
+def texts(vendor: str, alias: str = "d") -> dict[str, str]:
+    """Return the SQL expression for each indexed column of the dialogue aliased `alias`."""
+    if vendor == "postgresql":
+        # string_agg orders within the aggregate, so snippets read the same on every run.
+        def joined(value, separator, tables, order):
+            return (
+                f"coalesce((SELECT string_agg({value}, '{separator}' ORDER BY {order}) "
+                f"FROM {tables}), '')"
+            )
+
+        places = f"btrim({alias}.place || ' ' || {alias}.venue)"
+    else:
+        # SQLite before 3.44 has no ORDER BY inside an aggregate; an ordered subquery does.
+        def joined(value, separator, tables, order):
+            return (
+                f"coalesce((SELECT group_concat(value, '{separator}') FROM "
+                f"(SELECT {value} AS value FROM {tables} ORDER BY {order})), '')"
+            )
+
+        places = f"trim({alias}.place || ' ' || {alias}.venue)"
+    return {
+        "title": f"{alias}.title",
+        "summary": f"{alias}.summary",
+        "people": joined(
+            "p.name",
+            "; ",
+            "dialogues_participation pp JOIN dialogues_participant p ON p.id = pp.participant_id "
+            f"WHERE pp.dialogue_id = {alias}.id",
+            "p.name",
+        ),
+        "places": places,
+        "outcomes": joined(
+            "o.description", " ", f"dialogues_outcome o WHERE o.dialogue_id = {alias}.id", "o.kind"
+        ),
+        "excerpts": joined(
+            "c.excerpt", " … ", f"dialogues_citation c WHERE c.dialogue_id = {alias}.id", "c.id"
+        ),
+    }
+
+
+def id_filter(column: str, batch: list[int] | None) -> tuple[str, list[int]]:
+    """Return a WHERE clause keeping the rows whose `column` is in `batch` (None: every row)."""
+    if batch is None:
+        return "", []
+    return f"WHERE {column} IN ({', '.join(['%s'] * len(batch))})", list(batch)

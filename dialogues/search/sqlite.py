@@ -1,0 +1,96 @@
+"""The SQLite backend: an FTS5 table ranked with bm25.
+
+The table (created by migration 0003) holds one row per dialogue, its rowid the dialogue's id,
+with the columns of `columns.COLUMNS`, tokenised by unicode61 with accents removed and
+Porter-stemmed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import FloatField, Value
+from django.db.models.expressions import Expression, RawSQL
+
+from ._django_internals import join_fts
+from .columns import COLUMNS, id_filter, texts
+from .query import ParsedQuery, Phrase
+
+FTS_TABLE = "dialogues_dialogue_fts"
+
+BM25_WEIGHTS = {
+    "title": 10.0,
+    "people": 4.0,
+    "summary": 2.0,
+    "places": 2.0,
+    "outcomes": 2.0,
+    "excerpts": 1.0,
+}
+
+
+def fts_phrase(phrase: Phrase) -> str:
+    # An FTS5 string is a phrase whatever it holds: operators, columns and stars inside it are
+    # plain text. Words are letters and digits already; doubling quotes is belt and braces.
+    return '"' + " ".join(word.replace('"', '""') for word in phrase) + '"'
+
+
+def fts_any(phrases: Iterable[Phrase]) -> str:
+    return "(" + " OR ".join(fts_phrase(phrase) for phrase in phrases) + ")"
+
+
+def fts_all(groups) -> str:
+    return " AND ".join(fts_any(group) for group in groups)
+
+
+def fts_match(parsed: ParsedQuery) -> str:
+    """Return the FTS5 query for dialogues that match every group and none of the exclusions."""
+    match = fts_all(parsed.groups)
+    if parsed.excluded:
+        # A matching row holds no excluded phrase, so leaving them out in the same query adds
+        # nothing to its bm25 and spares a second scan of the index.
+        match = f"({match}) NOT {fts_any(parsed.excluded)}"
+    return match
+
+
+class Bm25(Expression):
+    """The bm25 relevance of the row the FTS join aliased `alias` matched; higher is better."""
+
+    output_field = FloatField()
+
+    def __init__(self, alias: str):
+        super().__init__()
+        self.alias = alias
+
+    def relabeled_clone(self, change_map):
+        return self.__class__(change_map.get(self.alias, self.alias))
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name_unless_alias(self.alias)
+        weights = ", ".join(str(BM25_WEIGHTS[column]) for column in COLUMNS)
+        # FTS5's bm25 is lower-is-better.
+        return f"-bm25({table}.{connection.ops.quote_name(FTS_TABLE)}, {weights})", []
+
+
+def search(queryset, parsed: ParsedQuery):
+    """Filter `queryset` to the matches of `parsed`, annotated with `search_rank`."""
+    if not parsed.groups:
+        if parsed.excluded:
+            matching = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+            queryset = queryset.exclude(pk__in=RawSQL(matching, [fts_any(parsed.excluded)]))
+        return queryset.annotate(search_rank=Value(0.0, output_field=FloatField()))
+    queryset, alias = join_fts(queryset, FTS_TABLE, fts_match(parsed))
+    return queryset.annotate(search_rank=Bm25(alias))
+
+
+def rebuild(cursor, batch: list[int] | None) -> int:
+    """Reindex the dialogues with ids in `batch` (None: all); return how many were indexed."""
+    where, params = id_filter("rowid", batch)
+    cursor.execute(f"DELETE FROM {FTS_TABLE} {where}", params)
+    where, params = id_filter("d.id", batch)
+    selected = ", ".join(texts("sqlite").values())
+    cursor.execute(
+        f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(COLUMNS)}) "
+        f"SELECT d.id, {selected} FROM dialogues_dialogue d {where}",
+        params,
+    )
+    return cursor.rowcount
