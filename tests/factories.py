@@ -237,3 +237,84 @@ def make_archive() -> Archive:
     return Archive(
         eras=eras, dialogues=dialogues, participants=people, sources=[memoir, essay], record=record
     )
+
+
+# --- The search corpus ----------------------------------------------------------------------
+
+# slug -> fields of the search tests' corpus. Words are chosen so each query in tests/search has
+# exactly one right answer.
+SEARCH_CORPUS = {
+    "settlers-in-title": dict(
+        title="Settlers and the land question",
+        summary="A quiet exchange about borders between academics.",
+    ),
+    "settlers-in-summary": dict(
+        title="Jerusalem roundtable",
+        summary="Delegates discussed settlers near the city at length.",
+    ),
+    "oslo-channel": dict(
+        title="Oslo back channel",
+        summary="Secret negotiations between academics led to a declaration of principles.",
+        place="Oslo",
+        venue="Borregaard estate",
+    ),
+    "geneva-seminar": dict(
+        title="Geneva seminar",
+        summary="Participants compared notes on refugees.",
+        place="Geneva",
+        venue="Palais Wilson",
+        people=["René Wadlow", "Yossi Beilin"],
+    ),
+    "harvard-workshop": dict(
+        title="Harvard workshop",
+        summary="The first track two workshop brought journalists together.",
+    ),
+    "parallel-track": dict(
+        title="Economic talks",
+        summary="The two sides agreed to a parallel track for trade.",
+    ),
+    "cairo-envoys": dict(
+        title="Cairo envoys",
+        summary="Talks with Hamas envoys about a truce.",
+    ),
+    "mecca-meeting": dict(
+        title="Mecca meeting",
+        summary="Hamas and Fatah representatives met.",
+    ),
+    "ramallah-academics": dict(
+        title="Ramallah academics",
+        summary="Fatah officials met Israeli scholars.",
+    ),
+    "london-water": dict(
+        title="London meeting",
+        summary="Unremarkable in itself.",
+        outcome="The group drafted a water sharing proposal.",
+    ),
+    "rome-balcony": dict(
+        title="Rome gathering",
+        summary="Little is known.",
+        excerpt="the delegates shook hands on the balcony",
+    ),
+    "markup-summary": dict(
+        title="Markup test",
+        summary="Notes with <b>bold</b> claims about ceasefire terms & more.",
+    ),
+}
+
+
+def make_search_dialogue(slug: str, fields: dict, era) -> Dialogue:
+    """Build one dialogue of SEARCH_CORPUS, with its people, outcome and excerpt."""
+    fields = dict(fields)
+    people = fields.pop("people", [])
+    outcome = fields.pop("outcome", None)
+    excerpt = fields.pop("excerpt", None)
+    dialogue = make_dialogue(era=era, cite=False, slug=slug, **fields)
+    for name in people:
+        add_participant(dialogue, name=name)
+    if outcome:
+        add_outcome(dialogue, kind=OutcomeKind.PROPOSAL, description=outcome)
+    if excerpt:
+        Citation.objects.create(
+            dialogue=dialogue, source=make_source(), excerpt=excerpt, paragraph=3
+        )
+    return dialogue
