@@ -37,7 +37,14 @@ sys.path.insert(0, str(ROOT))
 from bench import load, report  # noqa: E402
 from bench.cli import parse_args  # noqa: E402
 from bench.databases import check_postgres, generator_version  # noqa: E402
-from bench.environment import RESULTS_DIR, TMP_DIR, BenchError, manage, production_env, say  # noqa: E402
+from bench.environment import (  # noqa: E402
+    RESULTS_DIR,
+    TMP_DIR,
+    BenchError,
+    manage,
+    production_env,
+    say,
+)
 from bench.orchestration import run_one  # noqa: E402
 
 
