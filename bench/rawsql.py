@@ -12,7 +12,7 @@ database, production flags). It:
    way, in a loop over the URL list for a few seconds, in as many processes as the server has
    workers: the database's limit for that page, as "raw SQL requests per second" and p50;
 4. writes the workload, the query counts, where the in-process time went, and the raw figures
-   as JSON for `run.py`.
+   as JSON for `orchestration.py`.
 """
 
 from __future__ import annotations
@@ -144,8 +144,9 @@ def capture(
 
     results: dict[str, dict[str, list[dict]]] = {}
     for kind, paths in kinds.items():
-        # Every kind starts from an empty cache (this process's own, never a shared one: run.py
-        # passes no REDIS_URL), so that its cold count does not depend on the kinds before it.
+        # Every kind starts from an empty cache (this process's own, never a shared one: the
+        # environment passes no REDIS_URL), so that its cold count does not depend on the kinds
+        # before it.
         cache.clear()
         started = time.perf_counter()
         passes: dict[str, list[dict]] = {"cold": [], "warm": []}

@@ -1,9 +1,10 @@
 """Print a run's results as tables, write them as JSON, and check them against the targets.
 
-One result is one database at one size (the dict `run.py` assembles); `format_run` prints it,
-`write_json` saves it as `bench/results/<timestamp>-<db>-<size>.json`, and `check_run` and
-`check_scaling` turn results into PASS/FAIL lines, each with the figures it was judged on. The
-checks are pure functions of the results, so the tests can feed them made-up figures.
+One result is one database at one size (the dict `orchestration.run_one` assembles);
+`format_run` prints it, `write_json` saves it as `bench/results/<timestamp>-<db>-<size>.json`,
+and `check_run` and `check_scaling` turn results into PASS/FAIL lines, each with the figures it
+was judged on. The checks are pure functions of the results, so the tests can feed them made-up
+figures.
 """
 
 from __future__ import annotations

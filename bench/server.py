@@ -1,6 +1,6 @@
 """The servers under test: start, wait, watch memory and CPU, restart, stop.
 
-`Gunicorn` runs the project as production does (see run.py for the environment) and restarts
+`Gunicorn` runs the project as production does (see environment.py for the environment) and restarts
 it when a kind of page has left it busy: a sync worker answers every request queued in the
 listen backlog, even those whose client (wrk, at its deadline) has gone, so a page slower than
 the run would otherwise go on loading the next kind. `RssSampler` reads the resident memory of
@@ -133,7 +133,7 @@ class Server:
         self.process: subprocess.Popen | None = None
         self.port = 0
         self.restarts = 0
-        # True when the database runs no query for this server; run.py sets it for PostgreSQL,
+        # True when the database runs no query for this server; targets.py sets it for PostgreSQL,
         # where a worker waiting on a slow query uses no CPU of its own.
         self.database_idle = lambda: True
 

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from bench import datasette_compare, load, report, run, workload
+from bench import cli, databases, datasette_compare, load, report, workload
 from bench.rawsql import _qmark, shape
 from dialogues import search
 from dialogues.models import OutcomeKind
@@ -31,7 +31,7 @@ from tests.factories import add_outcome, add_participant, make_dialogue, make_er
     ],
 )
 def test_parse_size_reads_numbers_with_suffixes(text, expected):
-    assert run.parse_size(text) == expected
+    assert cli.parse_size(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -39,7 +39,7 @@ def test_parse_size_reads_numbers_with_suffixes(text, expected):
 )
 def test_parse_size_refuses_anything_else_with_a_reason(text):
     with pytest.raises(ValueError) as excinfo:
-        run.parse_size(text)
+        cli.parse_size(text)
     assert str(excinfo.value)
 
 
@@ -47,20 +47,20 @@ def test_parse_size_refuses_anything_else_with_a_reason(text):
     ("n", "label"), [(10_000, "10k"), (100_000, "100k"), (1_000_000, "1m"), (5_500, "5500")]
 )
 def test_size_label_is_canonical(n, label):
-    assert run.size_label(n) == label
-    assert run.parse_size(label) == n
+    assert cli.size_label(n) == label
+    assert cli.parse_size(label) == n
 
 
 def test_parse_sizes_splits_on_spaces_and_commas_and_drops_repeats():
-    assert run.parse_sizes("10k 100k") == [10_000, 100_000]
-    assert run.parse_sizes("10k,100k, 10000") == [10_000, 100_000]
+    assert cli.parse_sizes("10k 100k") == [10_000, 100_000]
+    assert cli.parse_sizes("10k,100k, 10000") == [10_000, 100_000]
 
 
 def test_parse_dbs_knows_aliases():
-    assert run.parse_dbs("sqlite postgres") == ["sqlite", "postgres"]
-    assert run.parse_dbs("pg,SQLite3 postgresql") == ["postgres", "sqlite"]
+    assert cli.parse_dbs("sqlite postgres") == ["sqlite", "postgres"]
+    assert cli.parse_dbs("pg,SQLite3 postgresql") == ["postgres", "sqlite"]
     with pytest.raises(ValueError, match="mysql"):
-        run.parse_dbs("mysql")
+        cli.parse_dbs("mysql")
 
 
 @pytest.mark.parametrize(
@@ -75,7 +75,7 @@ def test_parse_dbs_knows_aliases():
 )
 def test_bad_options_give_a_clear_message_not_a_traceback(argv, words, capsys):
     with pytest.raises(SystemExit) as excinfo:
-        run.parse_args(argv)
+        cli.parse_args(argv)
     assert excinfo.value.code == 2
     message = capsys.readouterr().err
     assert "Traceback" not in message
@@ -84,7 +84,7 @@ def test_bad_options_give_a_clear_message_not_a_traceback(argv, words, capsys):
 
 
 def test_defaults_are_both_sizes_and_both_databases():
-    args = run.parse_args(["--tool", "python"])
+    args = cli.parse_args(["--tool", "python"])
     assert args.size == [10_000, 100_000]
     assert args.db == ["sqlite", "postgres"]
     assert args.raw_duration == 2.0
@@ -418,7 +418,46 @@ def test_datasette_answering_nothing_counts_for_the_archive():
 
 
 def test_kinds_option_checks_names_and_keeps_hello(capsys):
-    assert run.parse_kinds("search_common list") == ["hello", "list", "search_common"]
+    assert cli.parse_kinds("search_common list") == ["hello", "list", "search_common"]
     with pytest.raises(SystemExit):
-        run.parse_args(["--kinds", "lists"])
+        cli.parse_args(["--kinds", "lists"])
     assert "lists" in capsys.readouterr().err
+
+
+def test_the_makefile_s_options_are_all_accepted():
+    # What `make bench SIZE=10k DB=sqlite DURATION=2 KINDS="list search_common" REBUILD=1` passes.
+    args = cli.parse_args(
+        ["--size", "10k", "--db", "sqlite", "--duration", "2", "--warmup", "1", "--seed", "1"]
+        + ["--worker-class", "sync", "--kinds", "list search_common", "--rebuild"]
+    )
+    assert (args.size, args.db, args.duration, args.warmup, args.seed) == (
+        [10_000],
+        ["sqlite"],
+        2.0,
+        1.0,
+        1,
+    )
+    assert (args.worker_class, args.rebuild) == ("sync", True)
+    assert args.kinds == ["hello", "list", "search_common"]
+
+
+def test_the_generator_s_fingerprint_covers_every_module_of_its_package(tmp_path, monkeypatch):
+    package = tmp_path / "synthetic"
+    package.mkdir()
+    (package / "a.py").write_text("A = 1\n")
+    (package / "b.py").write_text("B = 1\n")
+    monkeypatch.setattr(databases, "GENERATOR_PACKAGE", package)
+
+    def fingerprint() -> str:
+        databases.generator_version.cache_clear()
+        return databases.generator_version()
+
+    before = fingerprint()
+    assert fingerprint() == before
+    (package / "b.py").write_text("B = 2\n")
+    changed = fingerprint()
+    (package / "c.py").write_text("C = 1\n")
+
+    assert changed != before
+    assert fingerprint() not in (before, changed)
+    databases.generator_version.cache_clear()

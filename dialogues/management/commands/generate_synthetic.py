@@ -5,8 +5,10 @@
 
 For N dialogues it makes about N/5 participants, 3N participations, 1.5N outcomes, 2N citations
 and max(2, N/1000) sources, dated inside the archive's eras (or eight eras of its own when the
-archive has none) and reusing its conflicts (or making three). See dialogues/synthetic.py for
-how the records are made realistic. The same seed gives the same records.
+archive has none) and reusing its conflicts (or making three). See the dialogues.synthetic
+package for how the records are made realistic. The same seed gives the same records.
+
+It makes test data: the rows go in through bulk writes, so it writes no per-record history.
 
 Every synthetic slug starts with `syn-`. The command refuses a database that holds real
 dialogues unless --force is given. Everything, the search index included, is written in one
@@ -89,7 +91,8 @@ class Command(BaseCommand):
         "Generate a synthetic archive of N dialogues (with about N/5 participants, 3N "
         "participations, 1.5N outcomes and 2N citations) from a seed, in one transaction, and "
         "rebuild the search index. Synthetic slugs start with 'syn-'. Refuses a database that "
-        "holds real dialogues unless --force is given."
+        "holds real dialogues unless --force is given. It makes test data and writes no "
+        "per-record history."
     )
 
     def add_arguments(self, parser):

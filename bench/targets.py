@@ -1,0 +1,236 @@
+"""Load the servers under test: the project under gunicorn, and Datasette on the same archive.
+
+Each kind of page is warmed up, then loaded for the run's duration with wrk or the Python
+fallback; the CSV exports are timed to their first byte instead. A server still busy after a run
+is restarted, so that one slow kind does not load the next.
+"""
+
+from __future__ import annotations
+
+from bench import datasette_compare, load, server
+from bench.databases import Database, postgres_idle
+from bench.environment import TMP_DIR, BenchError, say
+from bench.workload import KINDS
+
+# A streamed export is timed --ttfb-runs times, but for no longer than this per URL.
+TTFB_MAX_S = 10.0
+
+# How long a server may stay busy after a load run before it is restarted: a worker still busy
+# then is working through requests whose clients have left, which would load the next kind.
+IDLE_LIMIT_S = 10.0
+# Fewer requests than this in a run are no measurement: such a kind is run again for longer.
+MIN_REQUESTS = 5
+
+
+def measure(args, target, paths: list[str], name: str):
+    """Warm up, then load the paths for the run's duration; return (result, remarks).
+
+    target is a base URL, or a server.Gunicorn: then, after each run, wait for it to go idle,
+    and restart it when it does not within IDLE_LIMIT_S.
+    """
+    paths_file = TMP_DIR / f"paths-{name}.txt"
+    options = dict(threads=args.load_threads, connections=args.connections, tool=args.tool)
+    remarks: list[str] = []
+
+    def base_url() -> str:
+        # A restart moves gunicorn to a new port.
+        return target if isinstance(target, str) else target.base_url
+
+    load.run_load(base_url(), paths, paths_file, duration=args.warmup, **options)
+    settle(target, "the warm-up", remarks)
+    result = load.run_load(base_url(), paths, paths_file, duration=args.duration, **options)
+    settle(target, "the run", remarks)
+    if result.requests < MIN_REQUESTS:
+        # A page slower than the run itself gives no figure at all: give it a longer run.
+        longer = min(max(4 * args.duration, 10.0), 20.0)
+        remarks.append(
+            f"{result.requests} requests completed in {args.duration:g} s: measured over "
+            f"{longer:g} s instead"
+        )
+        result = load.run_load(base_url(), paths, paths_file, duration=longer, **options)
+        settle(target, "the longer run", remarks)
+    return result, remarks
+
+
+def settle(target, after: str, remarks: list[str]) -> None:
+    if isinstance(target, str):
+        return
+    idle, waited = target.wait_idle(IDLE_LIMIT_S)
+    if not idle:
+        target.restart()
+        remarks.append(f"the server was still busy {waited:.0f} s after {after}: restarted")
+
+
+def serve_gunicorn(args, database: Database, env, workload: dict, kinds: dict, notes: list):
+    """Serve the archive with gunicorn and load every kind of page; return (hello path, memory).
+
+    Each kind's figures go into `kinds`, remarks on the run into `notes`.
+    """
+    db, label = database.db, database.label
+    log = TMP_DIR / f"gunicorn-{db}-{label}.log"
+    log.write_bytes(b"")
+    gunicorn = server.gunicorn(
+        env, log, workers=args.workers, worker_class=args.worker_class, threads=args.threads
+    )
+    if db == "postgres":
+        gunicorn.database_idle = postgres_idle(database)
+    sampler = server.RssSampler(gunicorn)
+    say(f"[{db} {label}] gunicorn ({args.workers} {args.worker_class} workers)")
+    try:
+        gunicorn.start()
+        sampler.start()
+        hello_path, hello_note = server.choose_hello(gunicorn.port)
+        if hello_note:
+            notes.append(hello_note)
+        plan = {"hello": [hello_path]}
+        plan.update(
+            {
+                k.key: workload["kinds"][k.key]["paths"]
+                for k in KINDS
+                if k.loaded and k.key != "hello" and k.key in args.kinds
+            }
+        )
+        for key, paths in plan.items():
+            _load_kind(args, gunicorn, key, paths, f"{db}-{label}-{key}", kinds, notes)
+        time_exports(args, gunicorn, workload, kinds)
+    except server.ServerError as exc:
+        raise BenchError(f"gunicorn: {exc}") from None
+    finally:
+        gunicorn.stop()
+        memory = sampler.stop() if sampler.is_alive() else {}
+        getattr(gunicorn.database_idle, "close", lambda: None)()
+    memory.update(restarts=gunicorn.restarts, worker_timeouts=gunicorn.timeouts())
+    if gunicorn.timeouts():
+        notes.append(
+            f"gunicorn killed {gunicorn.timeouts()} workers that ran over its 30 s timeout; "
+            f"the benchmark restarted it {gunicorn.restarts} times"
+        )
+    return hello_path, memory
+
+
+def _load_kind(args, gunicorn, key: str, paths: list[str], name: str, kinds, notes) -> None:
+    result, remarks = measure(args, gunicorn, paths, name)
+    kinds[key].update(http=result.as_dict(), rps=result.rps)
+    kinds[key].update(p50_ms=result.p50_ms, p99_ms=result.p99_ms)
+    if result.errors:
+        remarks.append(
+            f"{result.non_2xx} non-2xx/3xx responses, socket errors {result.socket_errors}"
+        )
+    if not result.requests:
+        remarks.append(f"no request completed in {args.duration:g} s")
+    notes.extend(f"{key}: {remark}" for remark in remarks)
+    say(
+        f"  {key:<16} {result.rps:>9,.1f} req/s  p50 {_ms(result.p50_ms)}  "
+        f"p99 {_ms(result.p99_ms)}  ({len(paths)} URLs)"
+        + (f"  [{'; '.join(remarks)}]" if remarks else "")
+    )
+
+
+def time_exports(args, gunicorn, workload: dict, kinds: dict) -> None:
+    """Time the CSV exports to their first byte: a streamed download has no requests/s."""
+    for key in ("export", "export_filtered"):
+        if key not in args.kinds:
+            continue
+        summaries, first_bytes = [], []
+        for path in workload["kinds"][key]["paths"]:
+            load.measure_ttfb(gunicorn.base_url, path, runs=1)  # warm-up
+            ttfb = load.measure_ttfb(
+                gunicorn.base_url, path, runs=args.ttfb_runs, max_seconds=TTFB_MAX_S
+            )
+            summaries.append(ttfb.summary())
+            first_bytes += ttfb.first_byte_ms
+        kinds[key].update(
+            ttfb=summaries,
+            rps=None,
+            p50_ms=_round(load.percentile(first_bytes, 50)),
+            p99_ms=_round(load.percentile(first_bytes, 99)),
+        )
+        say(f"  {key:<16} first byte p50 {kinds[key]['p50_ms']} ms")
+
+
+# Datasette's results in this run: by the SQLite file it served, by kind, with the URL list.
+DATASETTE_RUNS: dict[str, dict] = {}
+
+
+def run_datasette(args, database: Database, base_env, workload: dict, notes: list) -> dict:
+    """Serve the archive with Datasette and load its equivalent pages; return them by kind."""
+    sqlite_file = _datasette_file(database, base_env, notes)
+    paths = datasette_compare.datasette_paths(
+        workload, sqlite_file.stem, datasette_compare.era_ids(sqlite_file)
+    )
+    paths = {key: value for key, value in paths.items() if key in args.kinds}
+    # Datasette serves the same file for both databases: each URL list is measured once a run.
+    earlier = DATASETTE_RUNS.setdefault(str(sqlite_file), {})
+    results = {
+        key: earlier[key]["result"]
+        for key in paths
+        if earlier.get(key, {}).get("paths") == paths[key]
+    }
+    if results:
+        notes.append(
+            f"Datasette figures for {', '.join(results)} are those measured earlier in this run "
+            f"with the {earlier[next(iter(results))]['db']} database: the same file, the same URLs"
+        )
+    paths = {key: value for key, value in paths.items() if key not in results}
+    if not paths:
+        return results
+    results.update(_load_datasette(args, database, sqlite_file, paths, notes))
+    for key, kind_paths in paths.items():
+        if key in results:
+            earlier[key] = {"db": database.db, "paths": kind_paths, "result": results[key]}
+    return results
+
+
+def _datasette_file(database: Database, base_env, notes: list):
+    if database.db == "sqlite":
+        return database.sqlite_path
+    # The SQLite database of the same size and seed holds the same archive.
+    twin = Database("sqlite", database.n, database.seed, database.postgres_url)
+    say(f"[{database.db} {database.label}] Datasette on the SQLite file of the same seed")
+    twin.ensure(base_env, rebuild=False)
+    sqlite_file = twin.sqlite_path
+    notes.append(
+        f"Datasette served the SQLite database of the same size and seed ({sqlite_file.name}), "
+        "which holds the same archive by construction"
+    )
+    return sqlite_file
+
+
+def _load_datasette(args, database: Database, sqlite_file, paths: dict, notes: list) -> dict:
+    results = {}
+    log = TMP_DIR / f"datasette-{database.db}-{database.label}.log"
+    log.write_bytes(b"")
+    datasette = datasette_compare.server(sqlite_file, log)
+    say(f"[{database.db} {database.label}] Datasette")
+    try:
+        datasette.start()
+        for key, kind_paths in paths.items():
+            result, remarks = measure(args, datasette, kind_paths, f"datasette-{database.db}-{key}")
+            results[key] = {
+                "rps": result.rps,
+                "p50_ms": result.p50_ms,
+                "p99_ms": result.p99_ms,
+                "urls": len(kind_paths),
+                "how": datasette_compare.HOW[key],
+                "http": result.as_dict(),
+            }
+            if result.errors:
+                remarks.append(f"{result.errors} errors")
+            notes.extend(f"Datasette {key}: {remark}" for remark in remarks)
+            say(
+                f"  datasette {key:<14} {result.rps:>9,.1f} req/s  p50 {_ms(result.p50_ms)}"
+                + (f"  [{'; '.join(remarks)}]" if remarks else "")
+            )
+    except server.ServerError as exc:
+        raise BenchError(f"Datasette: {exc}") from None
+    finally:
+        datasette.stop()
+    return results
+
+
+def _round(value):
+    return None if value is None else round(value, 3)
+
+
+def _ms(value) -> str:
+    return "       — ms" if value is None else f"{value:>8.2f} ms"
