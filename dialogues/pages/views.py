@@ -11,9 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView
 
-from . import querytext, selectors
-from .filters import SORTS, ParticipantFilterSet, facet_counts
-from .models import Dialogue, Era, Participant, Role, Source
+from .. import querytext, selectors
+from ..filters import SORTS, ParticipantFilterSet, facet_counts
+from ..models import Dialogue, Era, Participant, Role, Source
+from . import citations
+from . import timeline as drawing
 
 PAGE_SIZE = 20
 
@@ -125,8 +127,6 @@ class DialogueDetailView(DetailView):
             raise Http404("No dialogue has that address.") from exc
 
     def get_context_data(self, **kwargs):
-        from . import citations
-
         context = super().get_context_data(**kwargs)
         dialogue = self.object
         url = self.request.build_absolute_uri(dialogue.get_absolute_url())
@@ -155,8 +155,6 @@ def _group_by_side(participations):
 
 def dialogue_citation(request, slug, fmt):
     """Serve the record's citation as BibTeX or CSL-JSON, for reference managers."""
-    from . import citations
-
     if fmt not in {"bib", "json"}:
         raise Http404("Citations come as .bib (BibTeX) or .json (CSL-JSON).")
     dialogue = get_object_or_404(Dialogue.objects.with_relations(), slug=slug)
@@ -173,8 +171,6 @@ def dialogue_citation(request, slug, fmt):
 
 
 def timeline(request):
-    from . import timeline as drawing
-
     eras, dialogues = selectors.timeline_data()
     return render(
         request,

@@ -3,10 +3,10 @@ from collections import Counter
 
 import pytest
 
-from dialogues import timeline
+from dialogues.pages import timeline
 from dialogues.models import Dialogue, Era
 
-from .factories import make_conflict, make_dialogue, make_era
+from ..factories import make_conflict, make_dialogue, make_era
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from dialogues.models import OutcomeKind, Role, Side
 
-from .factories import (
+from ..factories import (
     add_outcome,
     add_participant,
     make_conflict,
