@@ -3,8 +3,8 @@ from collections import Counter
 
 import pytest
 
-from dialogues.pages import timeline
 from dialogues.models import Dialogue, Era
+from dialogues.pages import timeline
 
 from ..factories import make_conflict, make_dialogue, make_era
 
