@@ -171,6 +171,7 @@ class CitationInline(LabelledTabularInline):
 
 @admin.register(Dialogue)
 class DialogueAdmin(UncertainDateAdmin):
+    ordering = Dialogue.CHRONOLOGICAL
     list_display = [
         "title",
         "date_in_words",

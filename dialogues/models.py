@@ -299,7 +299,8 @@ class Participant(Timestamped):
 
 class DialogueQuerySet(models.QuerySet):
     def chronological(self):
-        return self.order_by("date_earliest", "date_latest", "title")
+        """Order by `Dialogue.CHRONOLOGICAL`, the archive's one order of dialogues in time."""
+        return self.order_by(*self.model.CHRONOLOGICAL)
 
     def with_relations(self):
         """Fetch what a list or record shows, in a fixed number of queries."""
@@ -339,9 +340,15 @@ class Dialogue(UncertainDate, Timestamped):
     track = models.CharField(max_length=16, choices=Track.choices, default=Track.TRACK_II)
     summary = models.TextField(help_text="What happened, in the archive's own words.")
 
+    # The order of dialogues in time, wherever they are listed, paged, drawn or walked: by the
+    # earliest day they may fall on, then the latest, then title, and the primary key last so
+    # that ties always fall the same way. The `dialogue_chronological` index serves it whole.
+    CHRONOLOGICAL = ("date_earliest", "date_latest", "title", "pk")
+
     objects = DialogueManager()
 
     class Meta:
+        # Only the fallback for unordered querysets; every page orders by CHRONOLOGICAL.
         ordering = ["date_earliest", "date_latest", "title"]
         # Each index serves one sort order whole, so a page is read off the index in order
         # (forwards or backwards) instead of sorting every matching row.

@@ -19,5 +19,5 @@ admin.site.site_title = "Track II archive editors"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("", include("dialogues.urls")),
+    path("", include("dialogues.pages.urls")),
 ]

@@ -30,7 +30,7 @@ from ..search.queryset import search_queryset
 MAX_QUERY_LENGTH = 10_000
 
 SORTS = {
-    "date": ("Date, earliest first", ("date_earliest", "date_latest", "title", "pk")),
+    "date": ("Date, earliest first", Dialogue.CHRONOLOGICAL),
     # By the latest possible day; all keys descending, so one index serves it read backwards.
     "-date": ("Date, latest first", ("-date_latest", "-date_earliest", "-title", "-pk")),
     "title": ("Title", ("title", "date_earliest", "pk")),

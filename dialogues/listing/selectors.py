@@ -10,7 +10,7 @@ from .. import caching
 from ..models import Citation, Dialogue, Era, Outcome, Participant, Participation, Source
 from .filters import DialogueFilterSet
 
-CHRONOLOGICAL = ("date_earliest", "date_latest", "title", "pk")
+CHRONOLOGICAL = Dialogue.CHRONOLOGICAL
 
 
 def era_list() -> QuerySet[Era]:

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
-from . import exports, views
+from .. import exports
+from . import views
 
 app_name = "dialogues"
 

@@ -7,9 +7,9 @@ import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
 
-from dialogues.models import OutcomeKind, Role, Side
+from dialogues.models import Dialogue, OutcomeKind, Role, Side
 
-from .factories import (
+from ..factories import (
     add_outcome,
     add_participant,
     make_conflict,
@@ -381,6 +381,60 @@ def test_era_page_shows_dates_summary_and_dialogues_in_order(client, archive):
     assert (
         page.select_one(".prev-next a[rel=next]")["href"] == archive["eras"][1].get_absolute_url()
     )
+
+
+@pytest.fixture
+def tied():
+    """Dialogues whose dates tie or overlap, in the one chronological order they must appear in.
+
+    Titles are single capitalised words, so every database collation orders them alike.
+    """
+    era = make_era(slug="tied", name="Tied era", date="1990/1999")
+    person = make_participant(slug="everywhere", name="Everywhere")
+
+    def made(title, date, slug=None):
+        dialogue = make_dialogue(era=era, title=title, date=date, cite=False, slug=slug or title)
+        add_participant(dialogue, person)
+        return dialogue
+
+    # Created out of order, so that neither creation order nor slugs decide it.
+    kappa = made("Kappa", "1995~")  # 1994-01-01 to 1996-12-31, like 1994/1996
+    span = made("Epsilon", "1995-05-05/1995-05-20")
+    beta = made("Beta", "1995-05-05")
+    same_first = made("Same", "1995-05-05", slug="same-z")
+    iota = made("Iota", "1994/1996")
+    alpha = made("Alpha", "1995-05-05")
+    same_second = made("Same", "1995-05-05", slug="same-a")
+    delta = made("Delta", "1995-05")
+    gamma = made("Gamma", "1995")
+    assert (kappa.date_earliest, kappa.date_latest) == (iota.date_earliest, iota.date_latest)
+    return [iota, kappa, gamma, delta, alpha, beta, same_first, same_second, span]
+
+
+def walk(client, url, rel):
+    seen = []
+    while url:
+        seen.append(url)
+        link = soup(client.get(url)).select_one(f".prev-next a[rel={rel}]")
+        url = link["href"] if link else None
+    return seen
+
+
+def test_every_page_lists_tied_and_overlapping_dates_in_one_order(client, tied):
+    expected = [d.get_absolute_url() for d in tied]
+    assert [d.get_absolute_url() for d in Dialogue.objects.chronological()] == expected
+    listed = soup(client.get("/dialogues/"))
+    assert [a["href"] for a in listed.select(".results .card-title a")] == expected
+    era_page = soup(client.get("/eras/tied/"))
+    assert [a["href"] for a in era_page.select(".card-title a")] == expected
+    timeline = soup(client.get("/timeline/"))
+    assert [a["href"] for a in timeline.select(".timeline-era li a")] == expected
+    marks = timeline.select("figure svg a.tl-dialogue")
+    assert [a["href"] for a in marks] == expected
+    person = soup(client.get("/participants/everywhere/"))
+    assert [a["href"] for a in person.select(".participations li a")] == expected
+    assert walk(client, expected[0], "next") == expected
+    assert walk(client, expected[-1], "prev") == expected[::-1]
 
 
 # --- Participants and sources -------------------------------------------------------------

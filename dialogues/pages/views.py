@@ -4,58 +4,19 @@ from __future__ import annotations
 
 import json
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView
 
-from .listing import selectors
-from .listing.browse import Browse
-from .listing.filters import ParticipantFilterSet
-from .models import Dialogue, Era, Participant, Role, Source
-
-PAGE_SIZE = 20
-
-
-def paginate(queryset_or_paginator, raw_page, per_page=PAGE_SIZE):
-    """Return (page, note). A bad page number serves the nearest valid page with a note."""
-    paginator = queryset_or_paginator
-    if not isinstance(paginator, Paginator):
-        paginator = Paginator(queryset_or_paginator, per_page)
-    raw = (raw_page or "1").strip()
-    note = ""
-    try:
-        number = int(raw)
-    except ValueError:
-        number = 1
-        note = f"“{raw[:20]}” is not a page number; showing page 1."
-    else:
-        if number < 1:
-            note = f"Pages start at 1; showing page 1 instead of {number}."
-            number = 1
-        elif number > paginator.num_pages:
-            note = (
-                f"There {'is' if paginator.num_pages == 1 else 'are'} only "
-                f"{paginator.num_pages} page{'s' if paginator.num_pages != 1 else ''}; "
-                f"showing the last instead of page {number:,}."
-            )
-            number = paginator.num_pages
-    return paginator.page(number), note
-
-
-def page_numbers(page, around=2):
-    """Page numbers to link, with None where a run is left out: 1 … 4 5 [6] 7 8 … 20."""
-    last = page.paginator.num_pages
-    wanted = {1, last} | set(range(page.number - around, page.number + around + 1))
-    numbers, previous = [], 0
-    for n in sorted(x for x in wanted if 1 <= x <= last):
-        if n - previous > 1:
-            numbers.append(None)
-        numbers.append(n)
-        previous = n
-    return numbers
+from ..listing import selectors
+from ..listing.browse import Browse
+from ..listing.filters import ParticipantFilterSet
+from ..models import Dialogue, Era, Participant, Role, Source
+from . import citations
+from . import timeline as drawing
+from .pagination import PAGE_SIZE, PaginatedDetailMixin, page_numbers, paginate
 
 
 def home(request):
@@ -116,8 +77,6 @@ class DialogueDetailView(DetailView):
             raise Http404("No dialogue has that address.") from exc
 
     def get_context_data(self, **kwargs):
-        from . import citations
-
         context = super().get_context_data(**kwargs)
         dialogue = self.object
         url = self.request.build_absolute_uri(dialogue.get_absolute_url())
@@ -146,8 +105,6 @@ def _group_by_side(participations):
 
 def dialogue_citation(request, slug, fmt):
     """Serve the record's citation as BibTeX or CSL-JSON, for reference managers."""
-    from . import citations
-
     if fmt not in {"bib", "json"}:
         raise Http404("Citations come as .bib (BibTeX) or .json (CSL-JSON).")
     dialogue = get_object_or_404(Dialogue.objects.with_relations(), slug=slug)
@@ -164,8 +121,6 @@ def dialogue_citation(request, slug, fmt):
 
 
 def timeline(request):
-    from . import timeline as drawing
-
     eras, dialogues = selectors.timeline_data()
     return render(
         request,
@@ -178,18 +133,15 @@ def timeline(request):
     )
 
 
-class EraDetailView(DetailView):
+class EraDetailView(PaginatedDetailMixin, DetailView):
     model = Era
     template_name = "dialogues/era_detail.html"
     context_object_name = "era"
+    selector = staticmethod(selectors.era_dialogues)
+    trail = (("dialogues:timeline", "Timeline"),)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["page"], context["page_note"] = paginate(
-            selectors.era_dialogues(self.object), self.request.GET.get("page")
-        )
-        context["page_numbers"] = page_numbers(context["page"])
-        context["era_trail"] = [(reverse("dialogues:timeline"), "Timeline")]
         context["previous"], context["next"] = selectors.era_neighbours(self.object)
         return context
 
@@ -215,31 +167,19 @@ def participant_list(request):
     )
 
 
-class ParticipantDetailView(DetailView):
+class ParticipantDetailView(PaginatedDetailMixin, DetailView):
     model = Participant
     template_name = "dialogues/participant_detail.html"
     context_object_name = "participant"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["page"], context["page_note"] = paginate(
-            selectors.participant_dialogues(self.object), self.request.GET.get("page"), 50
-        )
-        context["page_numbers"] = page_numbers(context["page"])
-        context["participant_trail"] = [(reverse("dialogues:participant_list"), "Participants")]
-        return context
+    selector = staticmethod(selectors.participant_dialogues)
+    per_page = 50
+    trail = (("dialogues:participant_list", "Participants"),)
 
 
-class SourceDetailView(DetailView):
+class SourceDetailView(PaginatedDetailMixin, DetailView):
     model = Source
     template_name = "dialogues/source_detail.html"
     context_object_name = "source"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["page"], context["page_note"] = paginate(
-            selectors.source_citations(self.object), self.request.GET.get("page"), 50
-        )
-        context["page_numbers"] = page_numbers(context["page"])
-        context["source_trail"] = [(reverse("dialogues:about") + "#sources", "Sources")]
-        return context
+    selector = staticmethod(selectors.source_citations)
+    per_page = 50
+    trail = (("dialogues:about#sources", "Sources"),)

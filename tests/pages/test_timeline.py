@@ -1,12 +1,13 @@
 import xml.etree.ElementTree as ET
 from collections import Counter
+from operator import attrgetter
 
 import pytest
 
-from dialogues import timeline
 from dialogues.models import Dialogue, Era
+from dialogues.pages import timeline
 
-from .factories import make_conflict, make_dialogue, make_era
+from ..factories import make_conflict, make_dialogue, make_era
 
 pytestmark = pytest.mark.django_db
 
@@ -270,7 +271,7 @@ def test_the_text_alternative_gives_each_era_its_own_dialogues_in_date_order(arc
         assert (entry["name"], entry["date"]) == (era.name, era.date_display)
         mine = sorted(
             (d for d in dialogues if d.era_id == era.pk),
-            key=lambda d: (d.date_earliest, d.date_latest, d.title),
+            key=attrgetter(*Dialogue.CHRONOLOGICAL),
         )
         assert [d["url"] for d in entry["dialogues"]] == [d.get_absolute_url() for d in mine]
         assert [d["date"] for d in entry["dialogues"]] == [d.date_display for d in mine]

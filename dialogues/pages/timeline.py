@@ -1,20 +1,19 @@
 """The timeline picture, drawn on the server as SVG, and the text alternative that goes with it.
 
 Eras are bands across a time axis; each dialogue is a mark on a lane below, at the days it may
-fall in. The SVG is built with ElementTree, so every name and title is escaped by the serialiser
-and the result is always well-formed XML. It holds no script and loads nothing from elsewhere.
+fall in. This module computes where everything goes; the template `dialogues/_timeline_svg.html`
+draws it, so every name and title is escaped by Django's autoescaping like any other page text.
+The SVG holds no script and loads nothing from elsewhere.
 """
 
 from __future__ import annotations
 
 import datetime
-import xml.etree.ElementTree as ET
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
-
-SVG_NS = "http://www.w3.org/2000/svg"
 
 # Every era gets at least this share of the axis, and otherwise a share proportional to its
 # length. The archive's eras are very uneven: one spans 2007–2025 and holds no records, another
@@ -47,9 +46,6 @@ FONT_SIZE = 12
 CHAR_WIDTH = 0.62 * FONT_SIZE
 LABEL_SPACING = 8
 
-ERA_FILLS = ("#dde6f0", "#eee6d6")
-MARK_FILL = "#1f5f8b"
-
 
 # --- What is drawn ------------------------------------------------------------------------
 
@@ -60,12 +56,12 @@ def _drawable(record) -> bool:
     return earliest is not None and latest is not None and earliest <= latest
 
 
-def _chronological(dialogue):
-    return (dialogue.date_earliest, dialogue.date_latest, dialogue.title)
-
-
 def _grouped(eras, dialogues) -> list[tuple[object, list]]:
-    """Pair each era with its dialogues in date order.
+    """Pair each era with its dialogues, keeping the order they come in.
+
+    The dialogues come in chronological order (`Dialogue.objects.chronological()`), sorted by
+    the database; sorting them again here would put titles in Python's order, not the
+    database's collation, and the timeline could then disagree with the list.
 
     Both the picture and the text alternative are built from this one list, so they always
     show the same records: eras and dialogues without readable dates, and dialogues of eras
@@ -76,7 +72,7 @@ def _grouped(eras, dialogues) -> list[tuple[object, list]]:
     for dialogue in dialogues:
         if _drawable(dialogue) and dialogue.era_id in by_era:
             by_era[dialogue.era_id].append(dialogue)
-    return [(era, sorted(by_era[era.pk], key=_chronological)) for era in shown]
+    return [(era, by_era[era.pk]) for era in shown]
 
 
 def is_span(dialogue) -> bool:
@@ -88,10 +84,6 @@ def is_span(dialogue) -> bool:
     if (dialogue.date_latest - dialogue.date_earliest).days > 1:
         return True
     return any(char in (dialogue.date or "") for char in "~?%/")
-
-
-def _tooltip(name: str, when: str) -> str:
-    return f"{name} ({when})"
 
 
 # --- Text alternative ---------------------------------------------------------------------
@@ -183,26 +175,87 @@ class _Scale:
         return self(earliest.toordinal()), self(latest.toordinal() + 1)
 
 
-# --- Drawing ------------------------------------------------------------------------------
+# --- Geometry -----------------------------------------------------------------------------
+#
+# Coordinates are rounded to a tenth of a unit, which is finer than a pixel at any width the
+# page is drawn at, and whole numbers lose their ".0", so the markup stays short.
 
 
-def _num(value: float) -> str:
-    return f"{value:.1f}".removesuffix(".0")
+def _rounded(value: float) -> float:
+    value = round(value, 1)
+    return int(value) if value == int(value) else value
 
 
-def _sub(parent, tag: str, text: str | None = None, **attrs) -> ET.Element:
-    element = ET.SubElement(parent, tag, {k.replace("_", "-"): str(v) for k, v in attrs.items()})
-    if text is not None:
-        element.text = text
-    return element
+@dataclass(frozen=True)
+class EraBand:
+    """An era's band across the top, a link to its page, with its start carried down as a rule."""
+
+    href: str
+    tooltip: str
+    x: float
+    width: float
+    label: str  # the era's name shortened to the band, or "" when not even that fits
+    label_x: float
 
 
-def _link(parent, href: str, tooltip: str, kind: str) -> ET.Element:
-    # An SVG <a> with an href is focusable and announced as a link; its first <title> child is
-    # both the tooltip and its accessible name.
-    anchor = _sub(parent, "a", href=href, **{"class": f"tl-link {kind}"})
-    _sub(anchor, "title", tooltip)
-    return anchor
+@dataclass(frozen=True)
+class Tick:
+    """A 1 January on the axis; only some are labelled, so labels do not collide."""
+
+    x: float
+    year: int
+    anchor: str | None  # the label's text-anchor, or None when the tick is unlabelled
+    bottom: float
+
+
+@dataclass(frozen=True)
+class DialogueMark:
+    """A dialogue's mark: a bar across its span (`is_span`) or a dot on its day."""
+
+    href: str
+    tooltip: str
+    is_span: bool
+    x: float  # the bar's left edge
+    y: float  # the bar's top edge
+    width: float
+    cx: float  # the dot's centre
+    cy: float
+
+
+@dataclass(frozen=True)
+class TimelineDrawing:
+    """Everything the SVG template needs: sizes, names for assistive technology and shapes."""
+
+    width: float
+    height: float
+    title_id: str
+    title: str
+    desc_id: str
+    desc: str
+    bands: list[EraBand]
+    axis: tuple[float, float] | None  # the axis line's left and right ends, if there is one
+    ticks: list[Tick]
+    marks: list[DialogueMark]
+    # Fixed positions, named here so that the template holds no arithmetic.
+    band_top: int = BAND_TOP
+    band_height: int = BAND_HEIGHT
+    band_label_y: float = BAND_TOP + BAND_HEIGHT / 2 + 4
+    rule_top: int = BAND_TOP + BAND_HEIGHT
+    axis_y: int = AXIS_Y
+    tick_label_y: int = TICK_LABEL_Y
+    font_size: int = FONT_SIZE
+    tick_font_size: int = FONT_SIZE - 1
+    mark_height: int = MARK_HEIGHT
+    mark_rx: float = MARK_HEIGHT / 2
+    point_radius: int = POINT_RADIUS
+
+    @property
+    def rule_bottom(self) -> float:
+        return self.height - BOTTOM
+
+
+def _tooltip(name: str, when: str) -> str:
+    return f"{name} ({when})"
 
 
 def _fit(text: str, width: float) -> str:
@@ -276,11 +329,47 @@ def _year_ticks(scale: _Scale, width: float) -> list[tuple[float, int, str | Non
     return ticks
 
 
-def timeline_svg(eras, dialogues, *, width=1000, id_prefix="timeline") -> SafeString:
-    """Draw the eras as bands and the dialogues as marks below them, every one a link.
+def _era_band(era, scale: _Scale) -> EraBand:
+    x0, x1 = scale.day_span(era.date_earliest, era.date_latest)
+    return EraBand(
+        href=era.get_absolute_url(),
+        tooltip=_tooltip(era.name, era.date_display),
+        x=_rounded(x0),
+        width=_rounded(x1 - x0),
+        label=_fit(era.name, x1 - x0 - 8),
+        label_x=_rounded(x0 + 4),
+    )
 
-    `width` sets the coordinate system; the SVG itself scales to its container. `id_prefix`
-    keeps the ids of the title and description unique if a page holds more than one timeline.
+
+def _dialogue_mark(dialogue, extent: tuple[float, float, bool], row: int) -> DialogueMark:
+    x0, x1, span = extent
+    middle_y = LANES_TOP + row * ROW_HEIGHT + ROW_HEIGHT / 2
+    return DialogueMark(
+        href=dialogue.get_absolute_url(),
+        tooltip=_tooltip(dialogue.title, dialogue.date_display),
+        is_span=span,
+        x=_rounded(x0),
+        y=_rounded(middle_y - MARK_HEIGHT / 2),
+        width=_rounded(x1 - x0),
+        cx=_rounded((x0 + x1) / 2),
+        cy=_rounded(middle_y),
+    )
+
+
+def _span_words(eras) -> str:
+    if not eras:
+        return ""
+    first_year = min(era.date_earliest for era in eras).year
+    last_year = max(era.date_latest for era in eras).year
+    return f", {first_year}–{last_year}" if first_year != last_year else f", {first_year}"
+
+
+def timeline_drawing(eras, dialogues, *, width=1000, id_prefix="timeline") -> TimelineDrawing:
+    """Place the eras as bands and the dialogues as marks below them, in lanes that never overlap.
+
+    `dialogues` come in chronological order. `width` sets the coordinate system; the SVG itself
+    scales to its container. `id_prefix` keeps the ids of the title and description unique if a
+    page holds more than one timeline.
     """
     groups = _grouped(eras, dialogues)
     shown_eras = [era for era, _ in groups]
@@ -290,142 +379,40 @@ def timeline_svg(eras, dialogues, *, width=1000, id_prefix="timeline") -> SafeSt
     extents = [_mark_extent(dialogue, scale) for dialogue in shown_dialogues]
     rows = _rows([(x0, x1) for x0, x1, _ in extents])
     row_count = max(rows, default=-1) + 1
-    height = LANES_TOP + max(row_count, 1) * ROW_HEIGHT + BOTTOM
-
-    if shown_eras:
-        first_year = min(era.date_earliest for era in shown_eras).year
-        last_year = max(era.date_latest for era in shown_eras).year
-        span_words = f", {first_year}–{last_year}" if first_year != last_year else f", {first_year}"
-    else:
-        span_words = ""
-    title_id, desc_id = f"{id_prefix}-title", f"{id_prefix}-desc"
-    svg = ET.Element(
-        "svg",
-        {
-            "xmlns": SVG_NS,
-            "viewBox": f"0 0 {_num(width)} {_num(height)}",
-            "width": "100%",
-            "role": "group",
-            "aria-labelledby": title_id,
-            "aria-describedby": desc_id,
-            "class": "timeline",
-            "font-family": "sans-serif",
-            "font-size": str(FONT_SIZE),
-        },
-    )
-    _sub(svg, "title", f"Timeline of Track II dialogues{span_words}", id=title_id)
-    _sub(
-        svg,
-        "desc",
-        (
+    return TimelineDrawing(
+        width=_rounded(width),
+        height=LANES_TOP + max(row_count, 1) * ROW_HEIGHT + BOTTOM,
+        title_id=f"{id_prefix}-title",
+        title=f"Timeline of Track II dialogues{_span_words(shown_eras)}",
+        desc_id=f"{id_prefix}-desc",
+        desc=(
             f"{len(shown_eras)} eras shown as bands across a time axis, and "
             f"{len(shown_dialogues)} dialogues shown as marks below them: a dot for a dialogue "
             "dated to a day, a bar across the whole span for an uncertain or longer date. "
             "Each era is given at least a minimum width, so the axis is not to one scale."
         ),
-        id=desc_id,
+        bands=[_era_band(era, scale) for era in shown_eras],
+        axis=(_rounded(scale.left), _rounded(scale.right)) if scale.segments else None,
+        ticks=[
+            Tick(
+                x=_rounded(x),
+                year=year,
+                anchor=anchor,
+                bottom=AXIS_Y + (TICK_LENGTH if anchor else TICK_LENGTH / 2),
+            )
+            for x, year, anchor in _year_ticks(scale, width)
+        ],
+        marks=[
+            _dialogue_mark(dialogue, extent, row)
+            for dialogue, extent, row in zip(shown_dialogues, extents, rows, strict=True)
+        ],
     )
 
-    eras_group = _sub(svg, "g", **{"class": "tl-eras"})
-    for index, era in enumerate(shown_eras):
-        x0, x1 = scale.day_span(era.date_earliest, era.date_latest)
-        anchor = _link(
-            eras_group, era.get_absolute_url(), _tooltip(era.name, era.date_display), "tl-era"
-        )
-        _sub(
-            anchor,
-            "rect",
-            x=_num(x0),
-            y=BAND_TOP,
-            width=_num(x1 - x0),
-            height=BAND_HEIGHT,
-            fill=ERA_FILLS[index % len(ERA_FILLS)],
-            stroke="#ffffff",
-            stroke_width=1,
-        )
-        label = _fit(era.name, x1 - x0 - 8)
-        if label:
-            _sub(anchor, "text", label, x=_num(x0 + 4), y=BAND_TOP + BAND_HEIGHT / 2 + 4)
-        # A faint rule carries the era's start down through the lanes, so a mark can be read
-        # against the era it falls in.
-        _sub(
-            eras_group,
-            "line",
-            x1=_num(x0),
-            x2=_num(x0),
-            y1=BAND_TOP + BAND_HEIGHT,
-            y2=height - BOTTOM,
-            stroke="#c8c8c8",
-            stroke_dasharray="2 3",
-            aria_hidden="true",
-        )
 
-    axis = _sub(svg, "g", **{"class": "tl-axis", "aria-hidden": "true"})
-    if scale.segments:
-        _sub(
-            axis,
-            "line",
-            x1=_num(scale.left),
-            x2=_num(scale.right),
-            y1=AXIS_Y,
-            y2=AXIS_Y,
-            stroke="currentColor",
-        )
-    for x, year, anchor in _year_ticks(scale, width):
-        length = TICK_LENGTH if anchor else TICK_LENGTH / 2
-        _sub(
-            axis,
-            "line",
-            x1=_num(x),
-            x2=_num(x),
-            y1=AXIS_Y,
-            y2=AXIS_Y + length,
-            stroke="currentColor",
-        )
-        if anchor:
-            _sub(
-                axis,
-                "text",
-                str(year),
-                x=_num(x),
-                y=TICK_LABEL_Y,
-                text_anchor=anchor,
-                fill="currentColor",
-                font_size=FONT_SIZE - 1,
-            )
-
-    marks = _sub(svg, "g", **{"class": "tl-dialogues"})
-    for dialogue, (x0, x1, span), row in zip(shown_dialogues, extents, rows, strict=True):
-        anchor = _link(
-            marks,
-            dialogue.get_absolute_url(),
-            _tooltip(dialogue.title, dialogue.date_display),
-            "tl-dialogue",
-        )
-        middle_y = LANES_TOP + row * ROW_HEIGHT + ROW_HEIGHT / 2
-        if span:
-            _sub(
-                anchor,
-                "rect",
-                x=_num(x0),
-                y=_num(middle_y - MARK_HEIGHT / 2),
-                width=_num(x1 - x0),
-                height=MARK_HEIGHT,
-                rx=MARK_HEIGHT / 2,
-                fill=MARK_FILL,
-                fill_opacity="0.55",
-                stroke=MARK_FILL,
-                **{"class": "tl-mark tl-span"},
-            )
-        else:
-            _sub(
-                anchor,
-                "circle",
-                cx=_num((x0 + x1) / 2),
-                cy=_num(middle_y),
-                r=POINT_RADIUS,
-                fill=MARK_FILL,
-                **{"class": "tl-mark tl-point"},
-            )
-
-    return mark_safe(ET.tostring(svg, encoding="unicode"))
+def timeline_svg(eras, dialogues, *, width=1000, id_prefix="timeline") -> SafeString:
+    """Draw the eras as bands and the dialogues as marks below them, every one a link."""
+    drawing = timeline_drawing(eras, dialogues, width=width, id_prefix=id_prefix)
+    # Stripped of the newline that ends the template file, so the page's markup is unchanged.
+    return mark_safe(
+        render_to_string("dialogues/_timeline_svg.html", {"timeline": drawing}).strip()
+    )

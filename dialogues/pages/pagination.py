@@ -1,0 +1,79 @@
+"""Paging through long lists: a bad page number serves the nearest page with a note."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.core.paginator import Page, Paginator
+from django.urls import reverse
+
+PAGE_SIZE = 20
+
+
+def paginate(queryset_or_paginator, raw_page, per_page=PAGE_SIZE) -> tuple[Page, str]:
+    """Return (page, note). A bad page number serves the nearest valid page with a note."""
+    paginator = queryset_or_paginator
+    if not isinstance(paginator, Paginator):
+        paginator = Paginator(queryset_or_paginator, per_page)
+    raw = (raw_page or "1").strip()
+    note = ""
+    try:
+        number = int(raw)
+    except ValueError:
+        number = 1
+        note = f"“{raw[:20]}” is not a page number; showing page 1."
+    else:
+        if number < 1:
+            note = f"Pages start at 1; showing page 1 instead of {number}."
+            number = 1
+        elif number > paginator.num_pages:
+            note = (
+                f"There {'is' if paginator.num_pages == 1 else 'are'} only "
+                f"{paginator.num_pages} page{'s' if paginator.num_pages != 1 else ''}; "
+                f"showing the last instead of page {number:,}."
+            )
+            number = paginator.num_pages
+    return paginator.page(number), note
+
+
+def page_numbers(page, around=2):
+    """Page numbers to link, with None where a run is left out: 1 … 4 5 [6] 7 8 … 20."""
+    last = page.paginator.num_pages
+    wanted = {1, last} | set(range(page.number - around, page.number + around + 1))
+    numbers, previous = [], 0
+    for n in sorted(x for x in wanted if 1 <= x <= last):
+        if n - previous > 1:
+            numbers.append(None)
+        numbers.append(n)
+        previous = n
+    return numbers
+
+
+class PaginatedDetailMixin:
+    """A record's page that lists other records page by page, under a breadcrumb trail.
+
+    A subclass names the selector that returns what its page lists, how many go on a page,
+    and the trail as (URL name, label) pairs; a URL name may end in `#fragment`.
+    """
+
+    selector: Callable
+    per_page = PAGE_SIZE
+    trail: tuple[tuple[str, str], ...] = ()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page, note = paginate(
+            self.selector(self.object), self.request.GET.get("page"), self.per_page
+        )
+        context.update(
+            page=page,
+            page_note=note,
+            page_numbers=page_numbers(page),
+            breadcrumb_trail=[(_url(name), label) for name, label in self.trail],
+        )
+        return context
+
+
+def _url(name: str) -> str:
+    name, hash_sign, fragment = name.partition("#")
+    return reverse(name) + hash_sign + fragment
