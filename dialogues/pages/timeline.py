@@ -9,19 +9,12 @@ The SVG holds no script and loads nothing from elsewhere.
 from __future__ import annotations
 
 import datetime
-from bisect import bisect_right
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-# Every era gets at least this share of the axis, and otherwise a share proportional to its
-# length. The archive's eras are very uneven: one spans 2007–2025 and holds no records, another
-# lasts two months and holds one. A linear axis would squeeze the short, busy eras to a few
-# pixels, so the axis is piecewise linear instead: linear inside each era (marks within an era
-# keep their true proportions and order) but with the era's width floored. The year ticks show
-# where the scale changes.
-MIN_ERA_SHARE = 0.08
+from .scale import Scale
 
 MARGIN = 12
 BAND_TOP = 8
@@ -107,72 +100,6 @@ def timeline_text(eras, dialogues) -> list[dict]:
         }
         for era, era_dialogues in _grouped(eras, dialogues)
     ]
-
-
-# --- Scale --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Segment:
-    start: int  # ordinal of the first day
-    end: int  # ordinal of the day after the last
-    x0: float
-    x1: float
-
-    def x(self, ordinal: float) -> float:
-        return self.x0 + (ordinal - self.start) / (self.end - self.start) * (self.x1 - self.x0)
-
-
-class _Scale:
-    """Map days to x: piecewise linear, one piece per era and per gap between eras."""
-
-    def __init__(self, eras, left: float, right: float):
-        pieces: list[tuple[int, int, bool]] = []  # (start, end, is_era)
-        cursor = None
-        for era in sorted(eras, key=lambda e: e.date_earliest):
-            start, end = era.date_earliest.toordinal(), era.date_latest.toordinal() + 1
-            if cursor is not None:
-                # Eras may not overlap, but a clamp keeps the scale monotonic if they ever do.
-                start = max(start, cursor)
-                if start > cursor:
-                    pieces.append((cursor, start, False))
-            if end > start:
-                pieces.append((start, end, True))
-                cursor = end
-        total = sum(end - start for start, end, _ in pieces) or 1
-        floor = MIN_ERA_SHARE * total
-        weights = [
-            max(end - start, floor) if is_era else end - start for start, end, is_era in pieces
-        ]
-        unit = (right - left) / (sum(weights) or 1)
-        self.segments: list[_Segment] = []
-        x = left
-        for (start, end, _), weight in zip(pieces, weights, strict=True):
-            self.segments.append(_Segment(start, end, x, x + weight * unit))
-            x += weight * unit
-        self._starts = [segment.start for segment in self.segments]
-        self.left, self.right = left, right
-
-    @property
-    def first_day(self) -> int:
-        return self.segments[0].start
-
-    @property
-    def last_day(self) -> int:
-        return self.segments[-1].end
-
-    def __call__(self, ordinal: float) -> float:
-        if not self.segments:
-            return self.left
-        if ordinal <= self.first_day:
-            return self.segments[0].x0
-        if ordinal >= self.last_day:
-            return self.segments[-1].x1
-        index = max(bisect_right(self._starts, ordinal) - 1, 0)
-        return self.segments[index].x(ordinal)
-
-    def day_span(self, earliest: datetime.date, latest: datetime.date) -> tuple[float, float]:
-        return self(earliest.toordinal()), self(latest.toordinal() + 1)
 
 
 # --- Geometry -----------------------------------------------------------------------------
@@ -268,7 +195,7 @@ def _fit(text: str, width: float) -> str:
     return text[: room - 1].rstrip() + "…"
 
 
-def _mark_extent(dialogue, scale: _Scale) -> tuple[float, float, bool]:
+def _mark_extent(dialogue, scale: Scale) -> tuple[float, float, bool]:
     """Return the left and right x of a dialogue's mark and whether it is a span."""
     x0, x1 = scale.day_span(dialogue.date_earliest, dialogue.date_latest)
     if is_span(dialogue):
@@ -296,7 +223,7 @@ def _rows(extents: list[tuple[float, float]]) -> list[int]:
     return rows
 
 
-def _year_ticks(scale: _Scale, width: float) -> list[tuple[float, int, str | None]]:
+def _year_ticks(scale: Scale, width: float) -> list[tuple[float, int, str | None]]:
     """Return (x, year, text-anchor or None when unlabelled) for each 1 January on the axis.
 
     Labels are given greedily from the left, each only where it clears the one before, since
@@ -329,7 +256,7 @@ def _year_ticks(scale: _Scale, width: float) -> list[tuple[float, int, str | Non
     return ticks
 
 
-def _era_band(era, scale: _Scale) -> EraBand:
+def _era_band(era, scale: Scale) -> EraBand:
     x0, x1 = scale.day_span(era.date_earliest, era.date_latest)
     return EraBand(
         href=era.get_absolute_url(),
@@ -374,7 +301,7 @@ def timeline_drawing(eras, dialogues, *, width=1000, id_prefix="timeline") -> Ti
     groups = _grouped(eras, dialogues)
     shown_eras = [era for era, _ in groups]
     shown_dialogues = [dialogue for _, era_dialogues in groups for dialogue in era_dialogues]
-    scale = _Scale(shown_eras, MARGIN, width - MARGIN)
+    scale = Scale(shown_eras, MARGIN, width - MARGIN)
 
     extents = [_mark_extent(dialogue, scale) for dialogue in shown_dialogues]
     rows = _rows([(x0, x1) for x0, x1, _ in extents])

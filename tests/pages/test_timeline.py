@@ -5,7 +5,7 @@ from operator import attrgetter
 import pytest
 
 from dialogues.models import Dialogue, Era
-from dialogues.pages import timeline
+from dialogues.pages import scale, timeline
 
 from ..factories import make_conflict, make_dialogue, make_era
 
@@ -176,7 +176,7 @@ def test_a_short_era_gets_a_readable_share_of_the_axis():
     share = short_width / (long_width + short_width)
     days = {e: (e.date_latest - e.date_earliest).days + 1 for e in (long, short)}
     assert share > 10 * days[short] / (days[long] + days[short])
-    assert share >= timeline.MIN_ERA_SHARE / (1 + timeline.MIN_ERA_SHARE) - 1e-3
+    assert share >= scale.MIN_ERA_SHARE / (1 + scale.MIN_ERA_SHARE) - 1e-3
 
 
 def test_bands_follow_each_other_in_date_order_without_overlap(archive):
