@@ -13,7 +13,12 @@ import json
 from django.http import HttpResponse, HttpResponseNotFound, StreamingHttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework.generics import GenericAPIView
 
 from ..filters import DialogueFilterSet
@@ -65,6 +70,14 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
         ),
         tags=["Exports"],
         filters=True,
+        parameters=[
+            OpenApiParameter(
+                "Content-Disposition",
+                location=OpenApiParameter.HEADER,
+                response=[200],
+                description="`attachment` with the file's name.",
+            )
+        ],
         responses={
             (200, MEDIA_TYPES["csv"]): OpenApiResponse(
                 OpenApiTypes.STR, description="The download."

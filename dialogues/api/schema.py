@@ -87,9 +87,18 @@ class ArchiveAutoSchema(AutoSchema):
         body = super().get_response_serializers()
         if isinstance(body, dict):
             return body
-        if getattr(self.view, "pagination_class", None):
-            return {200: type(body)(many=True), 400: ERRORS[400], 405: ERRORS[405]}
+        if self._pages():
+            body = OpenApiResponse(type(body)(many=True), description="One page of records.")
+            return {200: body, 400: ERRORS[400], 405: ERRORS[405]}
+        body = OpenApiResponse(body, description="The record.")
         return {200: body, 404: ERRORS[404], 405: ERRORS[405]}
+
+    def _pages(self) -> bool:
+        return getattr(self.view, "pagination_class", None) is not None
+
+    def _is_list_view(self, serializer=None):
+        # A view that pages lists records, whatever drf-spectacular guesses from its responses.
+        return self._pages() or super()._is_list_view(serializer)
 
     def _get_filter_parameters(self):
         filterset = getattr(self.view, "filterset_class", None)

@@ -70,7 +70,9 @@ class NamedRefSerializer(serializers.Serializer):
 class DialogueParticipantSerializer(serializers.Serializer):
     """Someone who took part in a dialogue, and in what role."""
 
-    slug = serializers.SlugField(source="participant.slug")
+    slug = serializers.SlugField(
+        source="participant.slug", help_text="The participant's identifier."
+    )
     name = serializers.CharField(source="participant.name", help_text="The participant's name.")
     kind = serializers.ChoiceField(
         source="participant.kind", choices=ParticipantKind.choices, help_text="Person or group."

@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import generics
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
@@ -30,8 +35,8 @@ from .serializers import (
 )
 
 
-class JSONRenderer(JSONRenderer):
-    # Spaced like Django's JsonResponse, which this API answered with before.
+class SpacedJSONRenderer(JSONRenderer):
+    # Spaced like Django's JsonResponse, as this API has always answered.
     compact = False
 
 
@@ -57,7 +62,7 @@ class ReadOnlyAPIView(APIView):
     """GET and HEAD only, errors in JSON, no sessions."""
 
     http_method_names = ["get", "head"]
-    renderer_classes = [JSONRenderer]
+    renderer_classes = [SpacedJSONRenderer]
     parser_classes = []
     authentication_classes = []
     permission_classes = []
@@ -130,7 +135,21 @@ class DialogueList(ArchiveListView):
         return selectors.dialogues_in_order(ids, Dialogue.objects.with_relations())
 
 
-@extend_schema_view(get=extend_schema(operation_id="getDialogue", summary="Get one dialogue"))
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="getDialogue",
+        summary="Get one dialogue",
+        description="One dialogue, with its participants, outcomes and citations.",
+        parameters=[
+            OpenApiParameter(
+                "slug",
+                location=OpenApiParameter.PATH,
+                pattern=schema.SLUG_PATTERN,
+                description="The dialogue's slug.",
+            )
+        ],
+    )
+)
 class DialogueDetail(ArchiveAPIView):
     serializer_class = DialogueSerializer
 
@@ -194,6 +213,7 @@ class SourceList(ArchiveListView):
     get=extend_schema(
         operation_id="getOpenAPIDocument",
         summary="This document",
+        description="This OpenAPI document, naming as its server the origin it was asked from.",
         responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="The OpenAPI document.")},
     )
 )
