@@ -25,8 +25,14 @@ from rest_framework.views import APIView
 from .. import selectors
 from ..filters import DialogueFilterSet, ParticipantFilterSet
 from ..models import Dialogue, Participant, Source
-from . import schema
 from .pagination import ArchivePagination
+from .schema import (
+    DIALOGUE_PARAMETERS,
+    PARTICIPANT_PARAMETERS,
+    SLUG_PATTERN,
+    ArchiveAutoSchema,
+    document,
+)
 from .serializers import (
     DialogueSerializer,
     EraSerializer,
@@ -67,7 +73,7 @@ class ReadOnlyAPIView(APIView):
     authentication_classes = []
     permission_classes = []
     content_negotiation_class = JSONOnly
-    schema = schema.ArchiveAutoSchema()
+    schema = ArchiveAutoSchema()
 
     @property
     def default_response_headers(self):
@@ -122,7 +128,7 @@ class DialogueList(ArchiveListView):
     serializer_class = DialogueSerializer
     filter_backends = [FilterBackend]
     filterset_class = DialogueFilterSet
-    parameter_docs = schema.DIALOGUE_PARAMETERS
+    parameter_docs = DIALOGUE_PARAMETERS
 
     def get_queryset(self):
         return Dialogue.objects.all()
@@ -144,7 +150,7 @@ class DialogueList(ArchiveListView):
             OpenApiParameter(
                 "slug",
                 location=OpenApiParameter.PATH,
-                pattern=schema.SLUG_PATTERN,
+                pattern=SLUG_PATTERN,
                 description="The dialogue's slug.",
             )
         ],
@@ -184,7 +190,7 @@ class ParticipantList(ArchiveListView):
     serializer_class = ParticipantSerializer
     filter_backends = [FilterBackend]
     filterset_class = ParticipantFilterSet
-    parameter_docs = schema.PARTICIPANT_PARAMETERS
+    parameter_docs = PARTICIPANT_PARAMETERS
 
     def get_queryset(self):
         return Participant.objects.all()
@@ -221,7 +227,7 @@ class OpenAPIDocument(ArchiveAPIView):
     """The OpenAPI document, generated from these views on every request."""
 
     def get(self, request):
-        return Response(schema.document(request))
+        return Response(document(request))
 
 
 class NotFoundView(ArchiveAPIView):
