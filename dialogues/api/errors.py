@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, TooManyFieldsSent
+from django.core.exceptions import TooManyFieldsSent
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -29,8 +29,6 @@ def exception_handler(exc, context):
         headers["Allow"] = ", ".join(allowed)
     elif isinstance(exc, exceptions.ValidationError):
         status, errors = 400, _messages(exc.detail)
-    elif isinstance(exc, PermissionDenied):
-        status, errors = 403, {"detail": ["You may not do that."]}
     elif isinstance(exc, exceptions.APIException):
         status, errors = exc.status_code, _messages({"detail": exc.detail})
     else:

@@ -88,8 +88,12 @@ class DialogueOutcomeSerializer(serializers.Serializer):
     """What came of a dialogue."""
 
     kind = serializers.ChoiceField(choices=OutcomeKind.choices, help_text="The kind of outcome.")
-    label = serializers.CharField(source="get_kind_display", help_text="The kind in words.")
+    label = serializers.SerializerMethodField(help_text="The kind in words.")
     description = serializers.CharField(help_text="What came of it.")
+
+    # A method field: DRF inspects the signature of a callable `source` on every row.
+    def get_label(self, outcome) -> str:
+        return outcome.get_kind_display()
 
 
 class DialogueSourceSerializer(serializers.Serializer):
