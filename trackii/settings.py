@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_filters",
+    "drf_spectacular",
     "dialogues",
 ]
 if IS_POSTGRES:
@@ -176,4 +177,39 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+}
+
+# The JSON API (dialogues/api/): its views set their own renderers, authentication and
+# permissions; these are the settings DRF and drf-spectacular only read from here.
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "dialogues.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "OAS_VERSION": "3.1.0",
+    "TITLE": "Track II Dialogue Archive",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": (
+        "Read-only access to the archive's dialogues, eras, participants and sources. "
+        "Lists are paged: `count`, `next`, `previous` and `results`. Every error is "
+        'JSON of the form `{"errors": {"field": ["message"]}}`. Any origin may read the answers.'
+    ),
+    # Two vocabularies are both called `kind`; these name their enums apart.
+    "ENUM_NAME_OVERRIDES": {
+        "ParticipantKindEnum": "dialogues.models.ParticipantKind",
+        "OutcomeKindEnum": "dialogues.models.OutcomeKind",
+    },
+    "TAGS": [
+        {"name": "API", "description": "The JSON API."},
+        {"name": "Exports", "description": "Whole result sets as downloads."},
+    ],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "dialogues.api.schema.split_export_formats",
+        "dialogues.api.schema.close_objects",
+        "dialogues.api.schema.add_cors_header",
+        "dialogues.api.schema.share_parameters",
+        "dialogues.api.schema.set_server",
+    ],
 }

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .. import exports
+from ..api import exports
 from . import views
 
 app_name = "dialogues"
@@ -9,7 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
     path("dialogues/", views.dialogue_list, name="dialogue_list"),
-    path("dialogues/export.<str:fmt>", exports.dialogue_export, name="export"),
+    path("dialogues/export.<str:fmt>", exports.DialogueExport.as_view(), name="export"),
     path("dialogues/<slug:slug>/", views.DialogueDetailView.as_view(), name="dialogue"),
     path(
         "dialogues/<slug:slug>/cite.<str:fmt>",
@@ -21,5 +21,5 @@ urlpatterns = [
     path("participants/", views.participant_list, name="participant_list"),
     path("participants/<slug:slug>/", views.ParticipantDetailView.as_view(), name="participant"),
     path("sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source"),
-    path("api/", include("dialogues.api_urls")),
+    path("api/", include("dialogues.api.urls")),
 ]

@@ -1,7 +1,8 @@
 """Every dialogue matching the browse page's filters, as a streamed CSV or JSON download.
 
 The rows are read in chunks with their relations prefetched, so the number of queries does not
-grow with the number of rows and the whole archive is never held in memory at once.
+grow with the number of rows and the whole archive is never held in memory at once. The JSON
+items are the API's dialogue objects, from the same serializer.
 """
 
 from __future__ import annotations
@@ -11,13 +12,24 @@ import json
 
 from django.http import HttpResponse, HttpResponseNotFound, StreamingHttpResponse
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework.generics import GenericAPIView
 
-from .api import dialogue_data
-from .listing.filters import DialogueFilterSet
-from .models import Dialogue
+from ..listing.filters import DialogueFilterSet
+from ..models import Dialogue
+from .schema import DIALOGUE_PARAMETERS
+from .serializers import DialogueSerializer
+from .views import FilterBackend, ReadOnlyAPIView
 
 CHUNK_SIZE = 500
-FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+MEDIA_TYPES = {"csv": "text/csv", "json": "application/json"}
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 MULTI_VALUE_SEPARATOR = " | "
 
 # The documented column order of the CSV export (the README lists it too).
@@ -47,24 +59,64 @@ CSV_COLUMNS = (
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def dialogue_export(request, fmt):
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="exportDialogues",
+        summary="Export dialogues",
+        description=(
+            "Every matching dialogue (not one page), in the chosen order, streamed as a download "
+            "named `trackii-dialogues-YYYY-MM-DD`. Takes the same filters as /api/dialogues/; "
+            "`page` and `page_size` are ignored."
+        ),
+        tags=["Exports"],
+        filters=True,
+        parameters=[
+            OpenApiParameter(
+                "Content-Disposition",
+                location=OpenApiParameter.HEADER,
+                response=[200],
+                description="`attachment` with the file's name.",
+            )
+        ],
+        responses={
+            (200, MEDIA_TYPES["csv"]): OpenApiResponse(
+                OpenApiTypes.STR, description="The download."
+            ),
+            (200, MEDIA_TYPES["json"]): OpenApiResponse(
+                DialogueSerializer(many=True), description="The download."
+            ),
+            (400, "text/plain"): OpenApiResponse(
+                OpenApiTypes.STR,
+                description="A parameter is not valid: a plain-text list of the errors.",
+            ),
+        },
+    )
+)
+class DialogueExport(ReadOnlyAPIView, GenericAPIView):
     """Stream every dialogue matching the GET filters as CSV or JSON; ignore `page`."""
-    if fmt not in FORMATS:
-        return HttpResponseNotFound(
-            "No such export format. Use export.csv or export.json.",
-            content_type="text/plain; charset=utf-8",
-        )
-    filterset = DialogueFilterSet(request.GET or None, queryset=Dialogue.objects.with_relations())
-    if filterset.errors:
-        return HttpResponse(
-            _error_text(filterset.errors), status=400, content_type="text/plain; charset=utf-8"
-        )
-    dialogues = filterset.qs.iterator(chunk_size=CHUNK_SIZE)
-    rows = _csv_lines(dialogues, request) if fmt == "csv" else _json_pieces(dialogues, request)
-    response = StreamingHttpResponse(rows, content_type=FORMATS[fmt])
-    filename = f"trackii-dialogues-{timezone.localdate().isoformat()}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+
+    queryset = Dialogue.objects.with_relations()
+    filter_backends = [FilterBackend]
+    filterset_class = DialogueFilterSet
+    parameter_docs = DIALOGUE_PARAMETERS
+
+    def get(self, request, fmt):
+        if fmt not in CONTENT_TYPES:
+            return HttpResponseNotFound(
+                "No such export format. Use export.csv or export.json.",
+                content_type="text/plain; charset=utf-8",
+            )
+        filterset = FilterBackend().get_filterset(request, Dialogue.objects.with_relations(), self)
+        if not filterset.is_valid():
+            return HttpResponse(
+                _error_text(filterset.errors), status=400, content_type="text/plain; charset=utf-8"
+            )
+        dialogues = filterset.qs.iterator(chunk_size=CHUNK_SIZE)
+        rows = _csv_lines(dialogues, request) if fmt == "csv" else _json_pieces(dialogues, request)
+        response = StreamingHttpResponse(rows, content_type=CONTENT_TYPES[fmt])
+        filename = f"trackii-dialogues-{timezone.localdate().isoformat()}.{fmt}"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
 
 
 def _error_text(errors) -> str:
@@ -85,7 +137,10 @@ class _Echo:
 
 
 def csv_row(dialogue: Dialogue, request) -> list[str]:
-    """Return the cells of one dialogue in CSV_COLUMNS order, guarded against formulas."""
+    """Return the cells of one dialogue in CSV_COLUMNS order, guarded against formulas.
+
+    A spreadsheet's row is flat and in words (labels, not codes), so it is not the API's shape.
+    """
     sources = dict.fromkeys(f"{c.source.title} ¶{c.paragraph}" for c in dialogue.citations.all())
     cells = {
         "slug": dialogue.slug,
@@ -137,9 +192,10 @@ def _csv_lines(dialogues, request):
 
 def _json_pieces(dialogues, request):
     """Yield a JSON array piece by piece: the same objects as the API's dialogue list."""
+    serializer = DialogueSerializer(context={"request": request})
     yield "["
     separator = ""
     for dialogue in dialogues:
-        yield separator + json.dumps(dialogue_data(dialogue, request), ensure_ascii=False)
+        yield separator + json.dumps(serializer.to_representation(dialogue), ensure_ascii=False)
         separator = ",\n"
     yield "]\n"

@@ -1,5 +1,4 @@
 import datetime
-import json
 from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
@@ -8,13 +7,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from jsonschema import Draft202012Validator
-from openapi_spec_validator import validate as validate_openapi
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 
-from dialogues import api, dates, openapi
-from dialogues.listing.filters import DialogueFilterSet, ParticipantFilterSet
+from dialogues.api import pagination
 from dialogues.models import (
     Background,
     Citation,
@@ -26,7 +20,7 @@ from dialogues.models import (
     VenueKind,
 )
 
-from .factories import (
+from ..factories import (
     add_outcome,
     add_participant,
     make_conflict,
@@ -38,29 +32,6 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 
-
-def _year_zero_crashes() -> bool:
-    try:
-        dates.parse_bound("0000", end=False)
-    except dates.InvalidDate:
-        return False
-    except ValueError:
-        return True
-    return False
-
-
-# Known faults outside the API, marked so that these tests run normally once they are fixed.
-sort_is_shadowed = pytest.mark.xfail(
-    "sort" not in DialogueFilterSet.base_filters,
-    reason="DialogueFilterSet's `sort` property hides its `sort` filter",
-    strict=True,
-)
-year_zero_crashes = pytest.mark.xfail(
-    _year_zero_crashes(),
-    reason="dates.parse_bound builds date(0, 1, 1) outside its try block",
-    raises=ValueError,
-    strict=True,
-)
 
 DIALOGUE_KEYS = {
     "slug",
@@ -264,22 +235,17 @@ def test_date_range_overlaps_or_contains_uncertain_dates(client, archive, query,
         ("sort=date", ["oslo", "stockholm", "geneva", "amman"]),
         ("", ["oslo", "stockholm", "geneva", "amman"]),
         # Latest first by the latest possible day: Amman may be as late as 2007.
-        pytest.param(
-            "sort=-date", ["amman", "geneva", "stockholm", "oslo"], marks=sort_is_shadowed
-        ),
-        pytest.param(
-            "sort=title", ["amman", "geneva", "oslo", "stockholm"], marks=sort_is_shadowed
-        ),
+        ("sort=-date", ["amman", "geneva", "stockholm", "oslo"]),
+        ("sort=title", ["amman", "geneva", "oslo", "stockholm"]),
         # Relevance means nothing without a search, so the order falls back to date.
         ("sort=relevance", ["oslo", "stockholm", "geneva", "amman"]),
-        pytest.param("era=nineties&sort=-date", ["stockholm", "oslo"], marks=sort_is_shadowed),
+        ("era=nineties&sort=-date", ["stockholm", "oslo"]),
     ],
 )
 def test_dialogue_list_sorts(client, archive, query, expected):
     assert slugs(api_get(client, "dialogue_list", query)) == expected
 
 
-@sort_is_shadowed
 def test_latest_first_orders_by_the_latest_possible_day_not_the_reverse_of_date(client):
     era = make_era(date="1990/1999")
     make_dialogue(slug="decade", title="Zebra", era=era, date="1990/1999")
@@ -323,7 +289,7 @@ def test_pages_link_to_each_other_with_absolute_urls_keeping_the_other_parameter
 
 def test_a_page_holds_twenty_records_unless_asked_otherwise(client):
     era = make_era(date="1990/1999")
-    for _ in range(api.DEFAULT_PAGE_SIZE + 1):
+    for _ in range(pagination.DEFAULT_PAGE_SIZE + 1):
         make_dialogue(era=era, cite=False)
     default = api_get(client, "dialogue_list").json()
     assert len(default["results"]) == 20
@@ -368,14 +334,9 @@ def test_every_list_is_paged(client, archive, name):
         ("dialogue_list", "from=abc", "from"),
         ("dialogue_list", "to=1995-13-01", "to"),
         ("dialogue_list", "from=12345", "from"),
-        pytest.param(
-            "dialogue_list",
-            "from=0000",
-            "from",
-            marks=year_zero_crashes,
-        ),
+        ("dialogue_list", "from=0000", "from"),
         ("dialogue_list", "match=sideways", "match"),
-        pytest.param("dialogue_list", "sort=random", "sort", marks=sort_is_shadowed),
+        ("dialogue_list", "sort=random", "sort"),
         ("dialogue_list", "place=" + "x" * 201, "place"),
         ("dialogue_list", "q=" + "x" * 10_001, "q"),
         ("dialogue_list", "place=a%00b", "place"),
@@ -418,9 +379,7 @@ def test_a_bad_parameter_is_a_400_naming_the_field(client, archive, name, query,
         ("dialogue_list", "background=x", "background", Background.values),
         ("dialogue_list", "outcome=x", "outcome", OutcomeKind.values),
         ("dialogue_list", "track=x", "track", Track.values),
-        pytest.param(
-            "dialogue_list", "sort=x", "sort", ["date", "-date", "title"], marks=sort_is_shadowed
-        ),
+        ("dialogue_list", "sort=x", "sort", ["date", "-date", "title"]),
         ("dialogue_list", "match=x", "match", ["overlap", "within"]),
         ("dialogue_list", "from=abc", "from", ["abc", "1995"]),
         ("dialogue_list", "era=atlantis", "era", ["atlantis"]),
@@ -715,179 +674,6 @@ def test_a_list_runs_as_many_queries_for_forty_records_as_for_three(client, name
     assert count_queries() == few
 
 
-# --- OpenAPI --------------------------------------------------------------------------------
-
-DOC_URI = "urn:trackii:openapi"
-
-
-@pytest.fixture(scope="module")
-def document():
-    return openapi.document()
-
-
-def _pointer(*parts: str) -> str:
-    return "/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)
-
-
-def assert_matches_document(document, path, status, body, method="get"):
-    """Validate `body` against the schema the document gives for this path and status."""
-    responses = document["paths"][path][method]["responses"]
-    response = responses[str(status)]
-    if "$ref" in response:
-        pointer = response["$ref"].removeprefix("#")
-        response = document["components"]["responses"][pointer.rsplit("/", 1)[1]]
-    else:
-        pointer = _pointer("paths", path, method, "responses", str(status))
-    assert "application/json" in response["content"]
-    schema_pointer = pointer + _pointer("content", "application/json", "schema")
-    registry = Registry().with_resource(
-        DOC_URI, Resource.from_contents(document, default_specification=DRAFT202012)
-    )
-    validator = Draft202012Validator(
-        {"$ref": f"{DOC_URI}#{schema_pointer}"},
-        registry=registry,
-        format_checker=Draft202012Validator.FORMAT_CHECKER,
-    )
-    errors = sorted(validator.iter_errors(body), key=str)
-    assert not errors, "\n".join(e.message for e in errors)
-
-
-def test_the_document_is_valid_openapi_3_1(document):
-    assert document["openapi"].startswith("3.1")
-    validate_openapi(document)
-
-
-def test_the_document_is_served_with_this_server(client, document):
-    body = client.get(reverse("dialogues:api:openapi")).json()
-    validate_openapi(body)
-    assert body["servers"] == [{"url": "http://testserver"}]
-    assert body["paths"] == document["paths"]
-    assert body["components"] == document["components"]
-
-
-def test_every_api_route_is_in_the_document(document):
-    from dialogues import api_urls
-
-    for pattern in api_urls.urlpatterns:
-        if pattern.name == "not_found":
-            continue
-        kwargs = {"slug": "x"} if "<slug:slug>" in str(pattern.pattern) else {}
-        path = reverse(f"dialogues:api:{pattern.name}", kwargs=kwargs or None)
-        templated = path.replace("/x/", "/{slug}/")
-        assert templated in document["paths"], templated
-
-
-def _query_parameters(document, path):
-    refs = document["paths"][path]["get"]["parameters"]
-    params = [document["components"]["parameters"][r["$ref"].rsplit("/", 1)[1]] for r in refs]
-    return {p["name"]: p for p in params}
-
-
-@pytest.mark.parametrize(
-    ("path", "filterset"),
-    [
-        ("/api/dialogues/", DialogueFilterSet),
-        ("/api/participants/", ParticipantFilterSet),
-        ("/dialogues/export.csv", DialogueFilterSet),
-        ("/dialogues/export.json", DialogueFilterSet),
-    ],
-)
-def test_every_filter_is_documented_with_what_it_accepts(document, path, filterset):
-    params = _query_parameters(document, path)
-    assert set(filterset.base_filters) <= set(params)
-    for name, flt in filterset.base_filters.items():
-        choices = flt.extra.get("choices")
-        if choices and "queryset" not in flt.extra:
-            assert params[name]["schema"]["enum"] == [value for value, _ in choices], name
-
-
-def test_the_dialogue_parameters_document_enums_patterns_and_limits(document):
-    params = _query_parameters(document, "/api/dialogues/")
-    assert params["side"]["schema"]["enum"] == Side.values
-    assert params["background"]["schema"]["enum"] == Background.values
-    assert params["outcome"]["schema"]["enum"] == OutcomeKind.values
-    assert params["track"]["schema"]["enum"] == Track.values
-    assert params["match"]["schema"]["enum"] == ["overlap", "within"]
-    assert params["page_size"]["schema"]["maximum"] == api.MAX_PAGE_SIZE
-    assert params["page"]["schema"]["minimum"] == 1
-    validator = Draft202012Validator(params["from"]["schema"])
-    for good in ("1995", "1995-06-02"):
-        assert validator.is_valid(good)
-    for bad in ("abc", "95", "1995-6-2", "June 1995"):
-        assert not validator.is_valid(bad)
-    assert params["to"]["schema"] == params["from"]["schema"]
-
-
-@sort_is_shadowed
-def test_the_sort_parameter_is_documented_with_every_order(document):
-    params = _query_parameters(document, "/api/dialogues/")
-    assert set(params["sort"]["schema"]["enum"]) == {"date", "-date", "title", "relevance"}
-
-
-def test_every_component_schema_requires_every_key_and_allows_no_other(document):
-    def walk(schema, where):
-        if schema.get("type") == "object" and "properties" in schema:
-            assert schema["required"] == list(schema["properties"]), where
-            assert schema["additionalProperties"] is False, where
-        for key, sub in schema.get("properties", {}).items():
-            walk(sub, f"{where}.{key}")
-        if isinstance(schema.get("items"), dict):
-            walk(schema["items"], f"{where}[]")
-
-    for name, schema in document["components"]["schemas"].items():
-        walk(schema, name)
-
-
-@pytest.mark.parametrize(
-    ("path", "url", "status"),
-    [
-        ("/api/dialogues/", "/api/dialogues/", 200),
-        ("/api/dialogues/", "/api/dialogues/?page_size=2", 200),
-        ("/api/dialogues/", "/api/dialogues/?page_size=1&page=2", 200),
-        ("/api/dialogues/", "/api/dialogues/?era=nineties&side=palestinian&sort=-date", 200),
-        ("/api/dialogues/", "/api/dialogues/?from=1996&to=2010&match=within", 200),
-        ("/api/dialogues/", "/api/dialogues/?place=nowhere", 200),
-        ("/api/dialogues/", "/api/dialogues/?side=martian&page=0", 400),
-        ("/api/dialogues/{slug}/", "/api/dialogues/oslo/", 200),
-        ("/api/dialogues/{slug}/", "/api/dialogues/amman/", 200),
-        ("/api/dialogues/{slug}/", "/api/dialogues/no-such-dialogue/", 404),
-        ("/api/eras/", "/api/eras/", 200),
-        ("/api/eras/", "/api/eras/?page=9", 400),
-        ("/api/participants/", "/api/participants/", 200),
-        ("/api/participants/", "/api/participants/?kind=group", 200),
-        ("/api/participants/", "/api/participants/?kind=robot", 400),
-        ("/api/sources/", "/api/sources/", 200),
-        ("/api/sources/", "/api/sources/?page_size=1000", 400),
-        ("/dialogues/export.json", "/dialogues/export.json?era=nineties", 200),
-    ],
-)
-def test_responses_match_the_documents_own_schemas(client, archive, document, path, url, status):
-    response = client.get(url)
-    assert response.status_code == status
-    body = response.json() if not response.streaming else _streamed_json(response)
-    assert_matches_document(document, path, status, body)
-
-
-def _streamed_json(response):
-    return json.loads(b"".join(response.streaming_content))
-
-
-def test_a_405_matches_the_documented_error(client, document):
-    response = client.post("/api/dialogues/")
-    assert_matches_document(document, "/api/dialogues/", 405, response.json())
-
-
-def test_the_schemas_refuse_a_response_with_a_missing_or_extra_key(client, archive, document):
-    good = api_get(client, "dialogue", slug="oslo").json()
-    assert_matches_document(document, "/api/dialogues/{slug}/", 200, good)
-    missing = {k: v for k, v in good.items() if k != "venue"}
-    extra = {**good, "secret": 1}
-    bad_date = {**good, "date": {**good["date"], "earliest": "someday"}}
-    for body in (missing, extra, bad_date):
-        with pytest.raises(AssertionError):
-            assert_matches_document(document, "/api/dialogues/{slug}/", 200, body)
-
-
 # --- Full-text search -------------------------------------------------------------------------
 
 
@@ -916,9 +702,7 @@ def test_a_search_finds_only_matching_dialogues(client, searchable):
         # A match in the title outranks one in the summary: relevance is the default order.
         ("q=water", ["water-in-title", "water-in-summary"]),
         ("q=water&sort=relevance", ["water-in-title", "water-in-summary"]),
-        pytest.param(
-            "q=water&sort=date", ["water-in-summary", "water-in-title"], marks=sort_is_shadowed
-        ),
+        ("q=water&sort=date", ["water-in-summary", "water-in-title"]),
         ("q=water&era=nineties", []),
         ("q=talks&era=nineties", ["stockholm"]),
         ("q=water+-rights", ["water-in-title"]),
@@ -928,9 +712,25 @@ def test_a_search_combines_with_filters_and_sorts(client, searchable, query, exp
     assert slugs(api_get(client, "dialogue_list", query)) == expected
 
 
-@pytest.mark.parametrize("q", ['"', "-", "or", "(((", "a%00b", "%E2%80%AE", "x" * 2000])
-def test_any_search_text_is_answered(client, searchable, q):
-    assert api_get(client, "dialogue_list", f"q={q}").status_code in (200, 400)
+@pytest.mark.parametrize(
+    ("q", "status"),
+    [
+        # Search syntax that does not parse is read as plain words.
+        ('"', 200),
+        ("-", 200),
+        ("or", 200),
+        ("(((", 200),
+        ("%E2%80%AE", 200),
+        ("x" * 2000, 200),
+        # A null character can be stored nowhere: it is refused with a message.
+        ("a%00b", 400),
+    ],
+)
+def test_any_search_text_is_answered(client, searchable, q, status):
+    response = api_get(client, "dialogue_list", f"q={q}")
+    assert response.status_code == status
+    if status == 400:
+        assert list(response.json()["errors"]) == ["q"]
 
 
 def test_a_search_with_a_bad_filter_is_still_a_400_naming_only_that_filter(client, searchable):

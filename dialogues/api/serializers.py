@@ -1,0 +1,184 @@
+"""The shapes of the API's records, written once for the responses, the JSON export and the
+OpenAPI document (drf-spectacular reads the fields and their help texts).
+
+Every serializer here only reads: fetch dialogues `with_relations()`, eras with a
+`dialogue_count` annotation and participants through `selectors.with_counts`, and no field
+runs a query of its own.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..models import Background, OutcomeKind, ParticipantKind, Role, Side, Track
+
+LOCATOR_PATTERN = r"^¶ [0-9]+$"
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class AbsoluteURLField(serializers.Field):
+    """The record's own page in the archive, as an absolute URL."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("source", "*")
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, record):
+        return self.context["request"].build_absolute_uri(record.get_absolute_url())
+
+
+class CountField(serializers.IntegerField):
+    def __init__(self, **kwargs):
+        super().__init__(min_value=0, **kwargs)
+
+
+def _background(**kwargs):
+    return serializers.ChoiceField(
+        choices=Background.choices,
+        allow_blank=True,
+        help_text="Their background; empty when the sources do not say.",
+        **kwargs,
+    )
+
+
+class DateSerializer(serializers.Serializer):
+    """An uncertain date."""
+
+    edtf = serializers.CharField(source="date", help_text="The date in EDTF, e.g. `1976~`.")
+    display = serializers.CharField(
+        source="date_display", help_text="The date in words, e.g. “c. 1976”."
+    )
+    earliest = serializers.DateField(
+        source="date_earliest", allow_null=True, help_text="The earliest day it may be."
+    )
+    latest = serializers.DateField(
+        source="date_latest", allow_null=True, help_text="The latest day it may be."
+    )
+    note = serializers.CharField(source="date_note", help_text="How the date was found.")
+
+
+class NamedRefSerializer(serializers.Serializer):
+    """A record named by its slug and name."""
+
+    slug = serializers.SlugField(help_text="The record's identifier in URLs.")
+    name = serializers.CharField(help_text="Its name.")
+
+
+class DialogueParticipantSerializer(serializers.Serializer):
+    """Someone who took part in a dialogue, and in what role."""
+
+    slug = serializers.SlugField(
+        source="participant.slug", help_text="The participant's identifier."
+    )
+    name = serializers.CharField(source="participant.name", help_text="The participant's name.")
+    kind = serializers.ChoiceField(
+        source="participant.kind", choices=ParticipantKind.choices, help_text="Person or group."
+    )
+    side = serializers.ChoiceField(
+        source="participant.side", choices=Side.choices, help_text="Which side they came from."
+    )
+    background = _background(source="participant.background")
+    role = serializers.ChoiceField(choices=Role.choices, help_text="Their role in this dialogue.")
+
+
+class DialogueOutcomeSerializer(serializers.Serializer):
+    """What came of a dialogue."""
+
+    kind = serializers.ChoiceField(choices=OutcomeKind.choices, help_text="The kind of outcome.")
+    label = serializers.SerializerMethodField(help_text="The kind in words.")
+    description = serializers.CharField(help_text="What came of it.")
+
+    # A method field: DRF inspects the signature of a callable `source` on every row.
+    def get_label(self, outcome) -> str:
+        return outcome.get_kind_display()
+
+
+class DialogueSourceSerializer(serializers.Serializer):
+    """One citation: a passage of a source."""
+
+    slug = serializers.SlugField(source="source.slug", help_text="The source's identifier.")
+    title = serializers.CharField(source="source.title", help_text="The source's title.")
+    author = serializers.CharField(source="source.author", help_text="The source's author.")
+    excerpt = serializers.CharField(help_text="The passage, verbatim.")
+    locator = serializers.RegexField(
+        LOCATOR_PATTERN, help_text="Where the passage is in the source, e.g. “¶ 4”."
+    )
+
+
+class DialogueSerializer(serializers.Serializer):
+    """A Track II dialogue."""
+
+    slug = serializers.SlugField(help_text="The record's identifier in URLs.")
+    title = serializers.CharField(help_text="The dialogue's title.")
+    url = AbsoluteURLField(help_text="The dialogue's page in the archive.")
+    date = DateSerializer(source="*")
+    era = NamedRefSerializer()
+    conflict = NamedRefSerializer()
+    place = serializers.CharField(help_text="Where it was held; empty when unknown.")
+    venue = serializers.SerializerMethodField(
+        help_text="The venue, or the kind of venue when the sources name none."
+    )
+    track = serializers.ChoiceField(choices=Track.choices, help_text="The track.")
+    summary = serializers.CharField(help_text="What happened.")
+    participants = DialogueParticipantSerializer(
+        source="participations", many=True, help_text="By side, then name."
+    )
+    outcomes = DialogueOutcomeSerializer(many=True)
+    sources = DialogueSourceSerializer(
+        source="citations",
+        many=True,
+        help_text="One item per citation, by source date, then paragraph.",
+    )
+
+    def get_venue(self, dialogue) -> str:
+        return dialogue.venue or dialogue.get_venue_kind_display()
+
+
+class EraSerializer(serializers.Serializer):
+    """A period of the timeline."""
+
+    slug = serializers.SlugField(help_text="The record's identifier in URLs.")
+    name = serializers.CharField(help_text="The era's name.")
+    date = DateSerializer(source="*")
+    summary = serializers.CharField(help_text="What marks the period.")
+    dialogue_count = CountField(help_text="How many dialogues it holds.")
+    url = AbsoluteURLField(help_text="The era's page in the archive.")
+
+
+class ParticipantSerializer(serializers.Serializer):
+    """A person or group that took part in dialogues."""
+
+    slug = serializers.SlugField(help_text="The record's identifier in URLs.")
+    name = serializers.CharField(help_text="The participant's name.")
+    kind = serializers.ChoiceField(choices=ParticipantKind.choices, help_text="Person or group.")
+    side = serializers.ChoiceField(choices=Side.choices, help_text="Which side they came from.")
+    background = _background()
+    bio = serializers.CharField(help_text="A short bio; may be empty.")
+    dialogue_count = CountField(help_text="How many dialogues they took part in.")
+    url = AbsoluteURLField(help_text="The participant's page in the archive.")
+
+
+class SourceSerializer(serializers.Serializer):
+    """A document the archive cites."""
+
+    slug = serializers.SlugField(help_text="The record's identifier in URLs.")
+    title = serializers.CharField(help_text="The source's title.")
+    author = serializers.CharField(help_text="The source's author.")
+    publication = serializers.CharField(help_text="Where it was published; may be empty.")
+    date = DateSerializer(source="*")
+    url = AbsoluteURLField(help_text="The source's page in the archive.")
+
+
+class ErrorsSerializer(serializers.Serializer):
+    """What was wrong with the request."""
+
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField(), min_length=1),
+        help_text=(
+            "Messages by parameter name; `detail` for a request-wide error "
+            "(not found, method not allowed)."
+        ),
+    )

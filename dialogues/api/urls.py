@@ -1,0 +1,18 @@
+"""Routes of the read-only JSON API, included at `/api/`."""
+
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("dialogues/", views.DialogueList.as_view(), name="dialogue_list"),
+    path("dialogues/<slug:slug>/", views.DialogueDetail.as_view(), name="dialogue"),
+    path("eras/", views.EraList.as_view(), name="era_list"),
+    path("participants/", views.ParticipantList.as_view(), name="participant_list"),
+    path("sources/", views.SourceList.as_view(), name="source_list"),
+    path("openapi.json", views.OpenAPIDocument.as_view(), name="openapi"),
+    # Last, so that any other address under /api/ answers in JSON rather than with an HTML page.
+    re_path(r"^.*$", views.NotFoundView.as_view(), name="not_found"),
+]
