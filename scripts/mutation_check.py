@@ -35,6 +35,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_PACKAGES = ("dialogues", "trackii", "scripts", "tests")
+OWN_TESTS = "tests/test_mutation_check.py"
 # The script's own tests read the sources a mutant has just patched, so they would "catch" every
 # mutant and hide a real gap; they run in the ordinary suite instead.
 PYTEST_ARGS = (
@@ -44,7 +45,7 @@ PYTEST_ARGS = (
     "no:cacheprovider",
     "-m",
     "not browser",
-    "--ignore=tests/test_mutation_check.py",
+    f"--ignore={OWN_TESTS}",
 )
 # Read by the plugin half of this module, inside the suite's process.
 REPORT_ENV, ROOT_ENV = "MUTATION_CHECK_REPORT", "MUTATION_CHECK_ROOT"
@@ -105,16 +106,16 @@ MUTANTS = (
 )
 
 
-class PatchError(Exception):
-    """A mutant no longer applies: its search text is missing or not unique."""
+class StaleCheck(Exception):
+    """The check no longer fits the code: a patch does not match once, or a path moved."""
 
 
 def apply_patch(text: str, mutant: Mutant) -> str:
-    """Return `text` with the mutant's one replacement, or raise PatchError."""
+    """Return `text` with the mutant's one replacement, or raise StaleCheck."""
     found = text.count(mutant.search)
     if found != 1:
         where = "is not in" if found == 0 else f"occurs {found} times in"
-        raise PatchError(
+        raise StaleCheck(
             f"mutant {mutant.name}: its search text {where} {mutant.path}; the code moved, so "
             f"update the mutant in scripts/mutation_check.py. Search text: {mutant.search!r}"
         )
@@ -207,6 +208,10 @@ def check(mutants=MUTANTS, *, python: str = sys.executable, repo: Path = ROOT) -
     # Every patch is checked before anything runs, so a stale mutant fails in seconds.
     for mutant in mutants:
         apply_patch((repo / mutant.path).read_text(encoding="utf-8"), mutant)
+    # pytest ignores a missing --ignore path without a word, and the moved tests would then
+    # "catch" every mutant.
+    if not (repo / OWN_TESTS).is_file():
+        raise StaleCheck(f"{OWN_TESTS} moved; update OWN_TESTS in scripts/mutation_check.py")
     problems = 0
     with tempfile.TemporaryDirectory(prefix="mutation-check-") as workspace:
         for mutant in (None, *mutants):
@@ -215,7 +220,8 @@ def check(mutants=MUTANTS, *, python: str = sys.executable, repo: Path = ROOT) -
             if mutant:
                 mutate(tree, mutant)
             run = run_suite(tree, python)
-            if not run.imported_from.startswith(str(tree) + os.sep):
+            inside = os.path.join(os.path.realpath(tree), "")
+            if not os.path.realpath(run.imported_from or os.sep).startswith(inside):
                 print(f"the run imported dialogues from {run.imported_from or 'nowhere'}")
                 print(_tail(run.output))
                 return problems + 1
@@ -256,7 +262,7 @@ def main(argv=None) -> int:
     chosen = [known[name] for name in args.only] if args.only else list(MUTANTS)
     try:
         problems = check(chosen)
-    except PatchError as exc:
+    except StaleCheck as exc:
         print(exc, file=sys.stderr)
         return 2
     if problems:

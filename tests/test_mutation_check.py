@@ -12,7 +12,7 @@ from scripts import mutation_check
 from scripts.mutation_check import (
     MUTANTS,
     Mutant,
-    PatchError,
+    StaleCheck,
     apply_patch,
     copy_tracked_tree,
     foreign_modules,
@@ -53,7 +53,7 @@ def test_every_mutant_still_applies_once_and_leaves_valid_python(m):
     ],
 )
 def test_a_patch_that_does_not_match_exactly_once_fails_loudly(text, message):
-    with pytest.raises(PatchError, match=message) as raised:
+    with pytest.raises(StaleCheck, match=message) as raised:
         apply_patch(text, mutant())
     assert "mutant demo" in str(raised.value)
 
@@ -109,7 +109,7 @@ def test_a_mutant_changes_the_copy_and_never_the_working_tree(repo, tmp_path):
 def test_a_stale_mutant_stops_the_check_before_any_suite_runs(repo):
     stale = Mutant(name="stale", breaks="x", path="pkg/module.py", search="gone", replace="y")
     # A python that does not exist would fail any run, so reaching one would raise otherwise.
-    with pytest.raises(PatchError, match="mutant stale"):
+    with pytest.raises(StaleCheck, match="mutant stale"):
         mutation_check.check([stale], python="/nonexistent/python", repo=repo)
 
 
@@ -140,3 +140,9 @@ def test_an_unknown_mutant_name_is_refused_with_the_known_ones(capsys):
         mutation_check.main(["--only", "nonsense"])
     assert exited.value.code == 2
     assert "unknown mutant nonsense; known: sort-ignored" in capsys.readouterr().err
+
+
+def test_a_moved_test_module_of_the_script_stops_the_check(repo):
+    fine = Mutant(name="fine", breaks="x", path="pkg/module.py", search="'old'", replace="'new'")
+    with pytest.raises(StaleCheck, match="tests/test_mutation_check.py moved"):
+        mutation_check.check([fine], python="/nonexistent/python", repo=repo)
