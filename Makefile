@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 export DJANGO_DEBUG ?= true
 
 .PHONY: run test install migrate load lint format check-migrations check-archive ci clean \
-	screenshots page-weights
+	screenshots page-weights mutation-check
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,7 +50,13 @@ SOURCES ?=
 check-archive: load
 	$(BIN)/python manage.py check_archive $(if $(SOURCES),--sources $(SOURCES))
 
-ci: lint check-migrations test
+ci: lint check-migrations test mutation-check
+
+# Proves the suite can fail: breaks named behaviours one at a time in a throwaway copy of the
+# tree (the sort, a facet's own filter, snippet escaping, a date's earliest day) and fails unless
+# the non-browser suite catches every one. A few minutes; see scripts/mutation_check.py.
+mutation-check: install
+	$(BIN)/python -m scripts.mutation_check
 
 # A PNG of each kind of page, phone and desktop, light and dark, in screenshots/. Needs Debian's
 # Chromium (apt-get install chromium); the archive is served from a throwaway database.

@@ -1,1 +1,4 @@
-"""Developer tools run with `python -m scripts.NAME`: screenshots and page weights."""
+"""Developer tools run with `python -m scripts.NAME`.
+
+Screenshots, page weights, and the mutation check that proves the suite can fail.
+"""
