@@ -12,6 +12,7 @@ import json
 
 from django.http import HttpResponse, HttpResponseNotFound, StreamingHttpResponse
 from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -21,11 +22,12 @@ from drf_spectacular.utils import (
 )
 from rest_framework.generics import GenericAPIView
 
+from ..listing.browse import Browse
 from ..listing.filters import DialogueFilterSet
 from ..models import Dialogue
 from .schema import DIALOGUE_PARAMETERS
 from .serializers import DialogueSerializer
-from .views import FilterBackend, ReadOnlyAPIView
+from .views import ReadOnlyAPIView
 
 CHUNK_SIZE = 500
 MEDIA_TYPES = {"csv": "text/csv", "json": "application/json"}
@@ -96,7 +98,7 @@ class DialogueExport(ReadOnlyAPIView, GenericAPIView):
     """Stream every dialogue matching the GET filters as CSV or JSON; ignore `page`."""
 
     queryset = Dialogue.objects.with_relations()
-    filter_backends = [FilterBackend]
+    filter_backends = [DjangoFilterBackend]
     filterset_class = DialogueFilterSet
     parameter_docs = DIALOGUE_PARAMETERS
 
@@ -106,12 +108,12 @@ class DialogueExport(ReadOnlyAPIView, GenericAPIView):
                 "No such export format. Use export.csv or export.json.",
                 content_type="text/plain; charset=utf-8",
             )
-        filterset = FilterBackend().get_filterset(request, Dialogue.objects.with_relations(), self)
-        if not filterset.is_valid():
+        browse = Browse(request.GET)
+        if browse.errors:
             return HttpResponse(
-                _error_text(filterset.errors), status=400, content_type="text/plain; charset=utf-8"
+                _error_text(browse.errors), status=400, content_type="text/plain; charset=utf-8"
             )
-        dialogues = filterset.qs.iterator(chunk_size=CHUNK_SIZE)
+        dialogues = browse.queryset.with_relations().iterator(chunk_size=CHUNK_SIZE)
         rows = _csv_lines(dialogues, request) if fmt == "csv" else _json_pieces(dialogues, request)
         response = StreamingHttpResponse(rows, content_type=CONTENT_TYPES[fmt])
         filename = f"trackii-dialogues-{timezone.localdate().isoformat()}.{fmt}"

@@ -23,9 +23,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..listing import selectors
+from ..listing.browse import Browse
 from ..listing.filters import DialogueFilterSet, ParticipantFilterSet
 from ..models import Dialogue, Participant, Source
-from .pagination import ArchivePagination
+from .pagination import DEFAULT_PAGE_SIZE, ArchivePagination
 from .schema import (
     DIALOGUE_PARAMETERS,
     PARTICIPANT_PARAMETERS,
@@ -54,14 +55,6 @@ class JSONOnly(BaseContentNegotiation):
 
     def select_parser(self, request, parsers):
         return None
-
-
-class FilterBackend(DjangoFilterBackend):
-    """django-filter's backend, keeping the FilterSet on the view for what else needs it."""
-
-    def get_filterset(self, request, queryset, view):
-        view.filterset = super().get_filterset(request, queryset, view)
-        return view.filterset
 
 
 class ReadOnlyAPIView(APIView):
@@ -126,19 +119,32 @@ class ArchiveListView(ArchiveAPIView, generics.GenericAPIView):
 )
 class DialogueList(ArchiveListView):
     serializer_class = DialogueSerializer
-    filter_backends = [FilterBackend]
+    filter_backends = [DjangoFilterBackend]
     filterset_class = DialogueFilterSet
     parameter_docs = DIALOGUE_PARAMETERS
 
     def get_queryset(self):
+        # Read by the schema generator, which describes the FilterSet's parameters from it.
         return Dialogue.objects.all()
 
-    def get_paginator(self, queryset, size):
-        # The paginator pages ids, read off an index; the page's rows come afterwards.
-        return selectors.dialogue_paginator(self.filterset, size)
+    def get(self, request, *args, **kwargs):
+        # The filters, the search and the paging all come from the one Browse the list page
+        # uses too; the FilterSet above only describes the parameters in the schema.
+        page_errors = self.paginator.parameter_errors(request)
+        self.browse = Browse(
+            request.query_params,
+            page_size=getattr(self.paginator, "size", DEFAULT_PAGE_SIZE),
+            rows=Dialogue.objects.with_relations(),
+        )
+        errors = {**self.browse.errors, **page_errors}
+        if errors:
+            raise ValidationError(errors)
+        rows = self.paginate_queryset(self.browse.queryset)
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
-    def fetch(self, ids):
-        return selectors.dialogues_in_order(ids, Dialogue.objects.with_relations())
+    def get_paginator(self, queryset, size):
+        # Browse pages ids, read off an index, and fetches only that page's rows.
+        return self.browse
 
 
 @extend_schema_view(
@@ -188,7 +194,7 @@ class EraList(ArchiveListView):
 )
 class ParticipantList(ArchiveListView):
     serializer_class = ParticipantSerializer
-    filter_backends = [FilterBackend]
+    filter_backends = [DjangoFilterBackend]
     filterset_class = ParticipantFilterSet
     parameter_docs = PARTICIPANT_PARAMETERS
 

@@ -41,7 +41,7 @@ class Browse:
     - `.queryset`: every matching dialogue, filtered, searched and ordered, lazy. A download
       streams it: `browse.queryset.with_relations().iterator(chunk_size=…)`.
     - `.count`: how many match, cached until the archive changes.
-    - `.paginator`: pages the ids of `.queryset`, its total being `.count`.
+    - `.paginator`: pages the ids of `.queryset`, its total being `.count`; `.num_pages`.
     - `.page(number)`: a `Page` whose `object_list` is that page's dialogues, fetched from
       `rows` in order; raises `EmptyPage` / `PageNotAnInteger` as `Paginator.page` does.
     - `.snippets`: `{pk: SafeString}` of matching text for the page last taken with `.page()`;
@@ -99,6 +99,10 @@ class Browse:
         return selectors.KnownCountPaginator(
             self.queryset.values_list("pk", flat=True), self.page_size, count=self.count
         )
+
+    @property
+    def num_pages(self) -> int:
+        return self.paginator.num_pages
 
     def page(self, number) -> Page:
         page = self.paginator.page(number)

@@ -28,11 +28,6 @@ def dialogue_get(*, slug: str) -> Dialogue:
     return Dialogue.objects.with_relations().get(slug=slug)
 
 
-def dialogue_list(*, data) -> DialogueFilterSet:
-    """Return the FilterSet for these parameters; its `qs` is filtered, ordered and searched."""
-    return DialogueFilterSet(data or None, queryset=Dialogue.objects.all())
-
-
 class KnownCountPaginator(Paginator):
     """A paginator whose total was counted (and cached) beforehand."""
 
@@ -48,16 +43,6 @@ class KnownCountPaginator(Paginator):
 def dialogue_count(filterset: DialogueFilterSet) -> int:
     """Count the filtered dialogues; cached until the archive changes."""
     return caching.cached("dialogue-count", filterset.cache_key(), filterset.qs.count)
-
-
-def dialogue_paginator(filterset: DialogueFilterSet, per_page: int) -> Paginator:
-    """Page through the ids of the filtered dialogues.
-
-    Paging ids rather than rows is a deferred join: the database finds a page's ids from an
-    index alone, however deep the page, and only those rows are fetched afterwards.
-    """
-    ids = filterset.qs.values_list("pk", flat=True)
-    return KnownCountPaginator(ids, per_page, count=dialogue_count(filterset))
 
 
 def dialogues_in_order(ids, queryset) -> list[Dialogue]:

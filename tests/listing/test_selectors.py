@@ -5,31 +5,18 @@ from __future__ import annotations
 from django.http import QueryDict
 
 from dialogues.listing import selectors
+from dialogues.listing.filters import DialogueFilterSet
 from dialogues.models import Dialogue, Participant
 from tests.factories import make_dialogue, make_era
 
 
-def test_dialogue_list_is_the_filterset_for_the_parameters(archive):
-    fs = selectors.dialogue_list(data=QueryDict("era=late"))
-    assert list(fs.qs.values_list("slug", flat=True)) == ["third", "fourth"]
-    assert not selectors.dialogue_list(data=QueryDict("")).is_bound
-
-
 def test_the_count_is_cached_until_the_archive_changes(archive, django_assert_num_queries):
-    fs = selectors.dialogue_list(data=QueryDict("q=talks"))
+    fs = DialogueFilterSet(QueryDict("q=talks"), queryset=Dialogue.objects.all())
     assert selectors.dialogue_count(fs) == 2
     with django_assert_num_queries(0):
         assert selectors.dialogue_count(fs) == 2
     archive["dialogues"]["third"].delete()
     assert selectors.dialogue_count(fs) == 1
-
-
-def test_the_paginator_pages_ids_in_order(archive):
-    fs = selectors.dialogue_list(data=QueryDict("sort=title"))
-    page = selectors.dialogue_paginator(fs, 3).page(2)
-    assert page.paginator.count == 4
-    ids = list(page.object_list)
-    assert ids == [archive["dialogues"]["third"].pk]
 
 
 def test_dialogues_in_order_keeps_the_order_and_drops_the_missing(archive):
