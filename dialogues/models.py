@@ -469,15 +469,15 @@ class Outcome(models.Model):
     def __str__(self):
         return self.get_kind_display()
 
-    def natural_key(self):
-        return (self.dialogue.slug, self.key)
-
-    natural_key.dependencies = ["dialogues.dialogue"]
-
     def save(self, *args, **kwargs):
         if not self.key:
             self.key = self.kind
         super().save(*args, **kwargs)
+
+    def natural_key(self):
+        return (self.dialogue.slug, self.key)
+
+    natural_key.dependencies = ["dialogues.dialogue"]
 
 
 class CitationManager(models.Manager):
@@ -545,15 +545,15 @@ class Citation(models.Model):
     def __str__(self):
         return f"{self.source} ¶{self.paragraph}"
 
-    def natural_key(self):
-        return (self.dialogue.slug, self.key)
-
-    natural_key.dependencies = ["dialogues.dialogue", "dialogues.source"]
-
     def save(self, *args, **kwargs):
         if not self.key:
             self.key = citation_key(self.paragraph, self.excerpt)
         super().save(*args, **kwargs)
+
+    def natural_key(self):
+        return (self.dialogue.slug, self.key)
+
+    natural_key.dependencies = ["dialogues.dialogue", "dialogues.source"]
 
     @property
     def locator(self) -> str:
