@@ -179,8 +179,9 @@ class Source(UncertainDate, Timestamped):
         "first words of paragraph 1",
         max_length=200,
         help_text=(
-            "The opening words of the text's first paragraph. Paragraphs are counted from it, "
-            "leaving out headline, byline and page furniture, so that locators can be checked."
+            "The opening words of the text's first paragraph. Paragraphs are counted from it: "
+            "what comes before (headline, byline) is left out, and every block of text after "
+            "it counts, photo captions and the author's closing lines included."
         ),
     )
     description = models.TextField(blank=True, help_text="What the document is, in our words.")
@@ -547,7 +548,11 @@ class Citation(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.key:
-            self.key = citation_key(self.paragraph, self.excerpt)
+            base = self.key = citation_key(self.paragraph, self.excerpt)
+            siblings = Citation.objects.filter(dialogue_id=self.dialogue_id).exclude(pk=self.pk)
+            n = 2
+            while siblings.filter(key=self.key).exists():
+                self.key, n = f"{base}-{n}", n + 1
         super().save(*args, **kwargs)
 
     def natural_key(self):
@@ -576,6 +581,20 @@ class Citation(models.Model):
 # --- Where the sources disagree -----------------------------------------------------------
 
 
+class SourceDisagreementQuerySet(models.QuerySet):
+    def with_citations(self):
+        """Fetch every side with its source, in a fixed number of queries."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "citations", queryset=DisagreementCitation.objects.select_related("source")
+            )
+        )
+
+
+class SourceDisagreementManager(SlugManager.from_queryset(SourceDisagreementQuerySet)):
+    pass
+
+
 class SourceDisagreement(models.Model):
     """A point on which the sources differ; each side is shown with its own citation."""
 
@@ -585,7 +604,7 @@ class SourceDisagreement(models.Model):
         blank=True, help_text="The difference in the archive's own words; take no side."
     )
 
-    objects = SlugManager()
+    objects = SourceDisagreementManager()
 
     class Meta:
         ordering = ["topic"]

@@ -13,7 +13,7 @@ from django.views.generic import DetailView
 
 from . import querytext, selectors
 from .filters import SORTS, ParticipantFilterSet, facet_counts
-from .models import Dialogue, Era, Participant, Role, Source
+from .models import Dialogue, Era, Participant, Role, Source, SourceDisagreement
 
 PAGE_SIZE = 20
 
@@ -70,7 +70,12 @@ def home(request):
 
 
 def about(request):
-    return render(request, "dialogues/about.html", {"sources": Source.objects.all()})
+    disagreements = SourceDisagreement.objects.with_citations()
+    return render(
+        request,
+        "dialogues/about.html",
+        {"sources": Source.objects.all(), "disagreements": disagreements},
+    )
 
 
 def dialogue_list(request):

@@ -100,6 +100,11 @@ class Migration(migrations.Migration):
             name='role',
             field=models.CharField(choices=[('organiser', 'Organiser or convenor'), ('participant', 'Participant'), ('observer', 'Observer'), ('proposer', 'Proposer'), ('proposed', 'Proposed participant'), ('suggested', 'Suggested the possibility of talks'), ('interested', 'Expressed interest in talks'), ('possible', 'Named as a possible participant'), ('author', 'Wrote the source that reports it')], default='participant', max_length=12),
         ),
+        migrations.AlterField(
+            model_name='source',
+            name='first_words',
+            field=models.CharField(help_text="The opening words of the text's first paragraph. Paragraphs are counted from it: what comes before (headline, byline) is left out, and every block of text after it counts, photo captions and the author's closing lines included.", max_length=200, verbose_name='first words of paragraph 1'),
+        ),
         migrations.RunPython(fill_keys, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='citation',
