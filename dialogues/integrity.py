@@ -10,7 +10,6 @@ fixtures that add any.
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Iterable
 from pathlib import Path
 

@@ -23,7 +23,6 @@ from .problems import (
 )
 from .problems import record_of as _record
 
-
 _TYPOGRAPHY = str.maketrans(
     {
         "\u2018": "'",  # ‘
