@@ -26,7 +26,7 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError
 
 from . import integrity
-from .models import Dialogue, Source, UncertainDate
+from .models import Citation, Dialogue, Outcome, Source, UncertainDate, citation_key
 
 RECORD_KEYS = {"model", "pk", "fields"}
 
@@ -221,6 +221,7 @@ def _check_link(record: Record, field, value, using: str) -> None:
 def prepare_record(record: Record, seen: dict[tuple, Record], using: str):
     """Check and deserialize one record; find the existing row that has its natural key."""
     check_fields(record, using)
+    _default_key(record)
     fixture = {"model": record.label, "fields": record.fields}
     if record.has_pk:
         fixture["pk"] = record.pk
@@ -249,6 +250,18 @@ def prepare_record(record: Record, seen: dict[tuple, Record], using: str):
         record.existed = instance.pk is not None
     record.obj = obj
     return obj
+
+
+def _default_key(record: Record) -> None:
+    """Derive the stable key of an outcome or citation that a fixture gives without one.
+
+    Raw saves skip `save()`, which would otherwise fill it in; the rule is the same.
+    """
+    fields = record.fields
+    if record.model is Outcome and not fields.get("key"):
+        fields["key"] = fields.get("kind") or ""
+    elif record.model is Citation and not fields.get("key"):
+        fields["key"] = citation_key(fields.get("paragraph"), fields.get("excerpt"))
 
 
 def write_record(record: Record, using: str, fields: list[str] | None = None) -> None:
