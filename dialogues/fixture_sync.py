@@ -18,6 +18,7 @@ import json
 from functools import cache
 from pathlib import Path
 
+from django.apps import apps
 from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import ProtectedError
@@ -115,16 +116,16 @@ def _fixture_values(instance) -> dict:
 def remove_dropped(records: list[Record], using: str, *, force: bool) -> list[str]:
     """Delete fixture-made records that the fixtures no longer hold; say what was done.
 
-    Only models the fixtures still list are considered, and only records still as loaded.
+    The fixtures are taken to be the whole set: a record made from them that they no longer
+    hold was dropped on purpose. Records edited since they were loaded are kept.
     """
     loaded = {(r.label, marker_key(r.key)) for r in records}
-    models = {r.label: r.model for r in records}
     lines = []
-    markers = FixtureRecord.objects.using(using).filter(model__in=list(models))
-    known = {pair: digest for pair, digest in baseline().items() if pair[0] in models}
+    markers = FixtureRecord.objects.using(using).all()
+    known = dict(baseline())
     known.update({(m.model, m.key): m.content_hash for m in markers})
     for label, key_json in sorted(set(known) - loaded):
-        model = models[label]
+        model = apps.get_model(label)
         key = json.loads(key_json)
         name = f"{label} {' / '.join(map(str, key))}"
         marker = markers.filter(model=label, key=key_json)

@@ -20,6 +20,7 @@ from dialogues.models import (
     Role,
     Side,
     Source,
+    SourceDisagreement,
     Track,
 )
 
@@ -237,3 +238,16 @@ def make_archive() -> Archive:
     return Archive(
         eras=eras, dialogues=dialogues, participants=people, sources=[memoir, essay], record=record
     )
+
+
+def make_disagreement(*sides, **kw) -> SourceDisagreement:
+    """A point where sources differ; each side is (source, paragraph, excerpt, says)."""
+    n = _n()
+    defaults = dict(slug=f"disagreement-{n}", topic=f"Point {n}", note="They differ.")
+    defaults.update(kw)
+    point = SourceDisagreement.objects.create(**defaults)
+    for i, (source, paragraph, excerpt, says) in enumerate(sides, start=1):
+        point.citations.create(
+            key=f"side-{i}", source=source, paragraph=paragraph, excerpt=excerpt, says=says
+        )
+    return point

@@ -438,7 +438,9 @@ def test_editors_group_may_add_change_and_view_but_not_delete_every_archive_mode
     granted = set(group.permissions.values_list("content_type__app_label", "codename"))
     models = list(apps.get_app_config("dialogues").get_models())
     # A model added later needs its own migration granting the Editors its permissions.
-    assert {m._meta.model_name for m in models} == set(DIALOGUE_MODELS + EDITED_INLINE + OTHER_MODELS)
+    assert {m._meta.model_name for m in models} == set(
+        DIALOGUE_MODELS + EDITED_INLINE + OTHER_MODELS
+    )
     for model in models:
         name = model._meta.model_name
         for action in ("add", "change", "view"):
