@@ -797,6 +797,7 @@ class Generator:
                 kind=kind,
                 side=side,
                 background=background,
+                background_note="",
                 bio=words.sentences(6, 16, 1, 2) if rng.random() < 0.7 else "",
             )
 
@@ -912,7 +913,8 @@ class Generator:
                 pool = [pair for pair in pool if pair[0] != kind]
             # Exactly the planned number, so that citations can find a dialogue's outcomes by id.
             for kind in kinds[:count]:
-                yield (pk, self.dialogue_first + i, kind, words.sentence(8, 20))
+                # Columns: id, dialogue, key (the kind, as for real outcomes), kind, description.
+                yield (pk, self.dialogue_first + i, kind, kind, words.sentence(8, 20))
                 pk += 1
 
     def citations(self) -> tuple[Iterator[tuple], int]:
@@ -938,6 +940,7 @@ class Generator:
                 yield self._row(
                     Citation,
                     id=pk,
+                    key=f"c{pk}",
                     dialogue_id=self.dialogue_first + i,
                     source_id=sources.draw(rng),
                     outcome_id=outcome,
