@@ -235,6 +235,12 @@ def make_archive() -> Archive:
     record.date_note = "The essay says only that it was some years after Camp David."
     record.save()
     add_outcome(record, OutcomeKind.STALLED, "The meetings stalled before the walkout.")
+    make_disagreement(
+        (memoir, 2, "We met for academics meet in the hague.", "In The Hague."),
+        (essay, 3, "Meeting can still help.", "It does not say where."),
+        slug="where-academics-met",
+        topic="Where the academics met",
+    )
     return Archive(
         eras=eras, dialogues=dialogues, participants=people, sources=[memoir, essay], record=record
     )
