@@ -19,11 +19,13 @@ from .models import (
     Citation,
     Conflict,
     Dialogue,
+    DisagreementCitation,
     Era,
     Outcome,
     Participant,
     Participation,
     Source,
+    SourceDisagreement,
 )
 
 SHORT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 50})}}
@@ -304,7 +306,10 @@ class ParticipantAdmin(PublicPageAdmin):
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["created", "updated"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "kind", "side", "background", "bio"]}),
+        (
+            None,
+            {"fields": ["name", "slug", "kind", "side", "background", "background_note", "bio"]},
+        ),
         RECORD_FIELDSET,
     ]
 
@@ -314,3 +319,26 @@ class ParticipantAdmin(PublicPageAdmin):
     @admin.display(description="dialogues", ordering="dialogue_count")
     def dialogue_count(self, obj):
         return obj.dialogue_count
+
+
+class DisagreementCitationInline(admin.StackedInline):
+    model = DisagreementCitation
+    fields = ["key", "source", "paragraph", "excerpt", "says"]
+    autocomplete_fields = ["source"]
+    formfield_overrides = SHORT_TEXT
+    # A disagreement needs at least two sides to be one.
+    min_num = 2
+    extra = 0
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs["validate_min"] = True
+        return super().get_formset(request, obj, **kwargs)
+
+
+@admin.register(SourceDisagreement)
+class SourceDisagreementAdmin(admin.ModelAdmin):
+    list_display = ["topic", "slug"]
+    search_fields = ["topic", "slug", "note"]
+    prepopulated_fields = {"slug": ["topic"]}
+    formfield_overrides = SHORT_TEXT
+    inlines = [DisagreementCitationInline]

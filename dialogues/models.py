@@ -12,6 +12,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from . import dates
 
@@ -50,12 +51,20 @@ class Role(models.TextChoices):
     # Talks that were called for but, as far as the sources say, not (yet) held.
     PROPOSER = "proposer", "Proposer"
     PROPOSED = "proposed", "Proposed participant"
+    # Weaker words, for sources that say less than a proposal or a meeting.
+    SUGGESTED = "suggested", "Suggested the possibility of talks"
+    INTERESTED = "interested", "Expressed interest in talks"
+    POSSIBLE = "possible", "Named as a possible participant"
+    AUTHOR = "author", "Wrote the source that reports it"
 
 
 class Track(models.TextChoices):
     TRACK_II = "track_ii", "Track II"
     TRACK_II_TO_I = "track_ii_to_i", "Track II that became official Track I"
     PROPOSED = "proposed", "Proposed Track II talks"
+    # When a source only wonders about talks, or does not say what kind of talks they were.
+    CONSIDERED = "considered", "Informal talks considered, not proposed"
+    NOT_STATED = "not_stated", "Not stated in the sources"
 
 
 class VenueKind(models.TextChoices):
@@ -170,8 +179,9 @@ class Source(UncertainDate, Timestamped):
         "first words of paragraph 1",
         max_length=200,
         help_text=(
-            "The opening words of the text's first paragraph. Paragraphs are counted from it, "
-            "leaving out headline, byline and page furniture, so that locators can be checked."
+            "The opening words of the text's first paragraph. Paragraphs are counted from it: "
+            "what comes before (headline, byline) is left out, and every block of text after "
+            "it counts, photo captions and the author's closing lines included."
         ),
     )
     description = models.TextField(blank=True, help_text="What the document is, in our words.")
@@ -279,6 +289,13 @@ class Participant(Timestamped):
         blank=True,
         db_index=True,
         help_text="Leave empty when the sources do not say.",
+    )
+    background_note = models.TextField(
+        blank=True,
+        help_text=(
+            "Where the background is inferred rather than stated, say so and why. A background "
+            "needs either this note or a citation about the participant."
+        ),
     )
     bio = models.TextField(blank=True, help_text="A short bio in the archive's own words.")
 
@@ -426,12 +443,18 @@ class Participation(models.Model):
 
 
 class OutcomeManager(models.Manager):
-    def get_by_natural_key(self, dialogue_slug, kind):
-        return self.get(dialogue__slug=dialogue_slug, kind=kind)
+    def get_by_natural_key(self, dialogue_slug, key):
+        return self.get(dialogue__slug=dialogue_slug, key=key)
 
 
 class Outcome(models.Model):
     dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="outcomes")
+    # A stable name within the dialogue, so that correcting the kind keeps the same record.
+    key = models.SlugField(
+        max_length=60,
+        blank=True,
+        help_text="A short fixed name for this outcome within its dialogue; filled in if empty.",
+    )
     kind = models.CharField(max_length=20, choices=OutcomeKind.choices)
     description = models.TextField(help_text="What came of it, in the archive's own words.")
 
@@ -445,30 +468,48 @@ class Outcome(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["dialogue", "kind"], name="one_outcome_kind_per_dialogue"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["dialogue", "key"], name="one_outcome_key_per_dialogue"
+            ),
         ]
 
     def __str__(self):
         return self.get_kind_display()
 
+    def save(self, *args, **kwargs):
+        if not self.key:
+            self.key = self.kind
+        super().save(*args, **kwargs)
+
     def natural_key(self):
-        return (self.dialogue.slug, self.kind)
+        return (self.dialogue.slug, self.key)
 
     natural_key.dependencies = ["dialogues.dialogue"]
 
 
 class CitationManager(models.Manager):
-    def get_by_natural_key(self, dialogue_slug, source_slug, paragraph, excerpt):
-        return self.get(
-            dialogue__slug=dialogue_slug,
-            source__slug=source_slug,
-            paragraph=paragraph,
-            excerpt=excerpt,
-        )
+    def get_by_natural_key(self, dialogue_slug, key):
+        return self.get(dialogue__slug=dialogue_slug, key=key)
+
+
+def citation_key(paragraph, excerpt: str) -> str:
+    """Name a citation by its paragraph and opening words; kept when the excerpt is corrected."""
+    words = slugify(" ".join(str(excerpt or "").split()[:6]))[:48].strip("-")
+    return f"p{paragraph}-{words}" if words else f"p{paragraph}"
 
 
 class Citation(models.Model):
     dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="citations")
+    # The excerpt used to be part of the natural key, so correcting it made a second citation.
+    key = models.SlugField(
+        max_length=60,
+        blank=True,
+        help_text=(
+            "A short fixed name for this citation within its dialogue; filled in from the "
+            "paragraph and first words if empty, and kept when the excerpt is corrected."
+        ),
+    )
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
     outcome = models.ForeignKey(
         Outcome,
@@ -503,14 +544,26 @@ class Citation(models.Model):
             models.UniqueConstraint(
                 fields=["dialogue", "source", "paragraph", "excerpt"],
                 name="one_citation_per_passage",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["dialogue", "key"], name="one_citation_key_per_dialogue"
+            ),
         ]
 
     def __str__(self):
         return f"{self.source} ¶{self.paragraph}"
 
+    def save(self, *args, **kwargs):
+        if not self.key:
+            base = self.key = citation_key(self.paragraph, self.excerpt)
+            siblings = Citation.objects.filter(dialogue_id=self.dialogue_id).exclude(pk=self.pk)
+            n = 2
+            while siblings.filter(key=self.key).exists():
+                self.key, n = f"{base}-{n}", n + 1
+        super().save(*args, **kwargs)
+
     def natural_key(self):
-        return (self.dialogue.slug, self.source.slug, self.paragraph, self.excerpt)
+        return (self.dialogue.slug, self.key)
 
     natural_key.dependencies = ["dialogues.dialogue", "dialogues.source"]
 
@@ -530,3 +583,107 @@ class Citation(models.Model):
             errors["outcome"] = "The outcome belongs to another dialogue."
         if errors:
             raise ValidationError(errors)
+
+
+# --- Where the sources disagree -----------------------------------------------------------
+
+
+class SourceDisagreementQuerySet(models.QuerySet):
+    def with_citations(self):
+        """Fetch every side with its source, in a fixed number of queries."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "citations", queryset=DisagreementCitation.objects.select_related("source")
+            )
+        )
+
+
+class SourceDisagreementManager(SlugManager.from_queryset(SourceDisagreementQuerySet)):
+    pass
+
+
+class SourceDisagreement(models.Model):
+    """A point on which the sources differ; each side is shown with its own citation."""
+
+    slug = models.SlugField(unique=True, max_length=100)
+    topic = models.CharField(max_length=200, help_text="What the sources differ about.")
+    note = models.TextField(
+        blank=True, help_text="The difference in the archive's own words; take no side."
+    )
+
+    objects = SourceDisagreementManager()
+
+    class Meta:
+        ordering = ["topic"]
+        verbose_name = "point where the sources differ"
+        verbose_name_plural = "points where the sources differ"
+
+    def __str__(self):
+        return self.topic
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class DisagreementCitationManager(models.Manager):
+    def get_by_natural_key(self, disagreement_slug, key):
+        return self.get(disagreement__slug=disagreement_slug, key=key)
+
+
+class DisagreementCitation(models.Model):
+    """One side of a disagreement: what one source says, quoted with its paragraph."""
+
+    disagreement = models.ForeignKey(
+        SourceDisagreement, on_delete=models.CASCADE, related_name="citations"
+    )
+    key = models.SlugField(max_length=60, help_text="A short fixed name within the disagreement.")
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="disagreement_citations"
+    )
+    says = models.TextField(help_text="This source's version, in the archive's own words.")
+    excerpt = models.TextField(
+        help_text=f"Verbatim from the source, at most about {EXCERPT_MAX_WORDS} words."
+    )
+    paragraph = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+
+    objects = DisagreementCitationManager()
+
+    class Meta:
+        ordering = ["disagreement", "source__date_earliest", "paragraph"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["disagreement", "key"], name="one_disagreement_citation_key"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.source} ¶{self.paragraph}"
+
+    def natural_key(self):
+        return (self.disagreement.slug, self.key)
+
+    natural_key.dependencies = ["dialogues.sourcedisagreement", "dialogues.source"]
+
+
+# --- What the fixtures put in ----------------------------------------------------------
+
+
+class FixtureRecord(models.Model):
+    """A record that came from the fixtures, and a hash of its fields as they were loaded.
+
+    `load_initial_data --update` compares a record's current fields with this hash: a record
+    whose fields no longer match was edited since it was loaded, and is left alone.
+    """
+
+    model = models.CharField(max_length=100)
+    key = models.CharField(max_length=400, help_text="The record's natural key, as JSON.")
+    content_hash = models.CharField(max_length=64)
+    loaded = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["model", "key"], name="one_fixture_record_per_key")
+        ]
+
+    def __str__(self):
+        return f"{self.model} {self.key}"

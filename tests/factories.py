@@ -20,6 +20,7 @@ from dialogues.models import (
     Role,
     Side,
     Source,
+    SourceDisagreement,
     Track,
 )
 
@@ -234,6 +235,12 @@ def make_archive() -> Archive:
     record.date_note = "The essay says only that it was some years after Camp David."
     record.save()
     add_outcome(record, OutcomeKind.STALLED, "The meetings stalled before the walkout.")
+    make_disagreement(
+        (memoir, 2, "We met for academics meet in the hague.", "In The Hague."),
+        (essay, 3, "Meeting can still help.", "It does not say where."),
+        slug="where-academics-met",
+        topic="Where the academics met",
+    )
     return Archive(
         eras=eras, dialogues=dialogues, participants=people, sources=[memoir, essay], record=record
     )
@@ -318,3 +325,16 @@ def make_search_dialogue(slug: str, fields: dict, era) -> Dialogue:
             dialogue=dialogue, source=make_source(), excerpt=excerpt, paragraph=3
         )
     return dialogue
+
+
+def make_disagreement(*sides, **kw) -> SourceDisagreement:
+    """A point where sources differ; each side is (source, paragraph, excerpt, says)."""
+    n = _n()
+    defaults = dict(slug=f"disagreement-{n}", topic=f"Point {n}", note="They differ.")
+    defaults.update(kw)
+    point = SourceDisagreement.objects.create(**defaults)
+    for i, (source, paragraph, excerpt, says) in enumerate(sides, start=1):
+        point.citations.create(
+            key=f"side-{i}", source=source, paragraph=paragraph, excerpt=excerpt, says=says
+        )
+    return point

@@ -389,3 +389,46 @@ def test_an_unusable_sources_folder_raises_a_clear_error(tmp_path, make_folder, 
 
     with pytest.raises(integrity.SourceTextError, match=expected):
         integrity.find_problems(sources_dir=folder)
+
+
+@pytest.mark.parametrize(
+    "excerpt, paragraph, code",
+    [
+        ("nobody expected the talks to last.", 1, None),
+        ("nobody expected the talks to end", 1, "excerpt-not-verbatim"),
+        ("nobody expected the talks to last", 3, "excerpt-wrong-paragraph"),
+    ],
+)
+def test_each_side_of_a_disagreement_is_checked_against_its_paragraph(
+    essay_folder, excerpt, paragraph, code
+):
+    source = cite_essay("nobody expected the talks to last.", 1).source
+    other = f.make_source(title="Another Essay Nobody Saved")
+    point = f.make_disagreement(
+        (source, paragraph, excerpt, "One version."), (other, 1, "Other words.", "Another.")
+    )
+
+    problems = [
+        p for p in integrity.find_problems(sources_dir=essay_folder) if p.code.startswith("excerpt")
+    ]
+
+    assert [p.code for p in problems] == ([code] if code else [])
+    if code:
+        assert problems[0].label.startswith(f"sources-differ {point.slug} / {source.slug}")
+
+
+def test_a_photo_caption_and_the_closing_lines_count_as_paragraphs(tmp_path):
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    text = "A Title\n\nFirst words here.\n\nPhoto (C) Someone\n\nAfter the caption.\n\nBy-line.\n"
+    (folder / "a.txt").write_text(text, encoding="utf-8")
+    (source_text,) = integrity.read_source_texts(folder)
+
+    paragraphs = source_text.paragraphs("First words")
+
+    assert paragraphs == [
+        "First words here.",
+        "Photo (C) Someone",
+        "After the caption.",
+        "By-line.",
+    ]

@@ -13,7 +13,7 @@ from django.views.generic import DetailView
 from ..listing import selectors
 from ..listing.browse import Browse
 from ..listing.filters import ParticipantFilterSet
-from ..models import Dialogue, Era, Participant, Role, Source
+from ..models import Dialogue, Era, Participant, Role, Source, SourceDisagreement
 from . import citations
 from . import timeline as drawing
 from .pagination import PAGE_SIZE, PaginatedDetailMixin, page_numbers, paginate
@@ -32,7 +32,12 @@ def home(request):
 
 
 def about(request):
-    return render(request, "dialogues/about.html", {"sources": Source.objects.all()})
+    disagreements = SourceDisagreement.objects.with_citations()
+    return render(
+        request,
+        "dialogues/about.html",
+        {"sources": Source.objects.all(), "disagreements": disagreements},
+    )
 
 
 def dialogue_list(request):

@@ -214,6 +214,7 @@ class Generator(DialogueParts):
                 kind=kind,
                 side=side,
                 background=background,
+                background_note="",
                 bio=words.sentences(6, 16, 1, 2) if rng.random() < 0.7 else "",
             )
 

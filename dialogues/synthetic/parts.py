@@ -95,7 +95,8 @@ class DialogueParts:
                 pool = [pair for pair in pool if pair[0] != kind]
             # Exactly the planned number, so that citations can find a dialogue's outcomes by id.
             for kind in kinds[:count]:
-                yield (pk, self.dialogue_first + i, kind, words.sentence(8, 20))
+                # Columns: id, dialogue, key (the kind, as for real outcomes), kind, description.
+                yield (pk, self.dialogue_first + i, kind, kind, words.sentence(8, 20))
                 pk += 1
 
     def citations(self) -> tuple[Iterator[tuple], int]:
@@ -121,6 +122,7 @@ class DialogueParts:
                 yield row(
                     Citation,
                     id=pk,
+                    key=f"c{pk}",
                     dialogue_id=self.dialogue_first + i,
                     source_id=sources.draw(rng),
                     outcome_id=outcome,

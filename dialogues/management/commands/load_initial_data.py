@@ -1,6 +1,6 @@
 """Load the archive's starting records from the JSON fixtures, all or nothing.
 
-    manage.py load_initial_data [--fixtures DIR] [--force] [--dry-run]
+    manage.py load_initial_data [--fixtures DIR] [--force] [--update] [--dry-run]
 
 Every *.json file in the fixtures folder (the project's `fixtures/` unless --fixtures names
 another) is read and its records are saved through Django's deserializers in one transaction.
@@ -11,73 +11,41 @@ may list citations before the dialogues they cite and the files may come in any 
 After saving, every loaded record is validated with `full_clean()` and the archive's integrity
 checks run (all but the source-text check). If anything is wrong, from broken JSON to a dialogue
 dated outside its era, the transaction is rolled back and the error names the file and the
-record. An archive that already holds sources or dialogues is left alone unless --force is
-given, so that re-running the start-up command never overwrites editors' work.
+record. An archive that already holds sources or dialogues is left alone unless --force or
+--update is given, so that re-running the start-up command never overwrites editors' work.
+
+--update applies corrected fixtures to such an archive: it lists every change (record, field,
+before → after), leaves alone records an editor changed since they were loaded and says so,
+and removes fixture-made records the fixtures no longer hold. With --dry-run it only lists.
 """
 
 from __future__ import annotations
 
-import json
-from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
-from django.core import serializers
-from django.core.exceptions import (
-    NON_FIELD_ERRORS,
-    FieldDoesNotExist,
-    MultipleObjectsReturned,
-    ObjectDoesNotExist,
-    ValidationError,
-)
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
 
-from dialogues import integrity
-from dialogues.models import Dialogue, Source, UncertainDate
-
-RECORD_KEYS = {"model", "pk", "fields"}
-
-
-class FixtureError(Exception):
-    """A fixture that cannot be loaded; the message names the file and, where known, the record."""
-
-
-@dataclass
-class Record:
-    """One record of one fixture file, and what became of it."""
-
-    path: Path
-    index: int  # 1-based position in its file
-    model: type
-    fields: dict
-    pk: object = None
-    has_pk: bool = False
-    key: tuple | None = None
-    obj: serializers.base.DeserializedObject | None = None
-    existed: bool = False
-
-    @property
-    def label(self) -> str:
-        return self.model._meta.label_lower
-
-    def where(self) -> str:
-        if self.key is not None:
-            name = _key_text(self.key)
-        else:
-            slug = self.fields.get("slug")
-            name = slug if isinstance(slug, str) else ""
-        who = f"{self.label} {name}" if name else self.label
-        return f"{_show(self.path)}, record {self.index} ({who})"
+from dialogues import fixture_sync, integrity
+from dialogues.fixtures_loader import (
+    FixtureError,
+    Record,
+    count,
+    fixture_files,
+    held_records,
+    in_dependency_order,
+    read_fixture,
+    save_record,
+    validate,
+)
 
 
 class Command(BaseCommand):
     help = (
         "Load every fixtures/*.json file into the archive in one transaction, validate what "
         "was loaded, and roll everything back if anything is wrong. Does nothing when the "
-        "archive already holds sources or dialogues, unless --force is given."
+        "archive already holds sources or dialogues, unless --force or --update is given."
     )
 
     def add_arguments(self, parser):
@@ -91,7 +59,16 @@ class Command(BaseCommand):
             action="store_true",
             help=(
                 "Load even when the archive already holds records; records with the same "
-                "natural key are updated in place, others are left alone."
+                "natural key are updated in place, others are left alone. With --update, "
+                "also overwrite records edited since they were loaded."
+            ),
+        )
+        parser.add_argument(
+            "--update",
+            action="store_true",
+            help=(
+                "Apply corrected fixtures to an existing archive, listing each change; records "
+                "edited since they were loaded are left alone and reported."
             ),
         )
         parser.add_argument(
@@ -100,7 +77,7 @@ class Command(BaseCommand):
             help="Load and validate inside a transaction, report, then roll everything back.",
         )
 
-    def handle(self, *args, fixtures=None, force=False, dry_run=False, **options):
+    def handle(self, *args, fixtures=None, force=False, update=False, dry_run=False, **options):
         verbosity = options.get("verbosity", 1)
         using = DEFAULT_DB_ALIAS
         if fixtures is None:
@@ -114,7 +91,9 @@ class Command(BaseCommand):
         paths = fixture_files(folder, option)
 
         try:
-            self.load(paths, using, force=force, dry_run=dry_run, verbosity=verbosity)
+            self.load(
+                paths, using, force=force, update=update, dry_run=dry_run, verbosity=verbosity
+            )
         except DatabaseError as exc:
             # Anything the per-record handling did not catch: most often, tables not yet made.
             raise CommandError(
@@ -122,28 +101,36 @@ class Command(BaseCommand):
                 "Nothing was loaded."
             ) from None
 
-    def load(self, paths, using, *, force, dry_run, verbosity):
-        """Load the fixture files, unless the archive already has records and force is off."""
-        if not force:
-            held = _held_records(using)
+    def load(self, paths, using, *, force, update, dry_run, verbosity):
+        """Load the fixture files, unless the archive already has records and neither
+        --force nor --update is given."""
+        if not (force or update):
+            held = held_records(using)
             if held:
                 self.stdout.write(
-                    f"The archive already holds {held}; nothing loaded. "
-                    "Use --force to load the fixtures over them."
+                    f"The archive already holds {held}; nothing loaded. Use --update to apply "
+                    "corrected fixtures, or --force to load them over the records."
                 )
                 return
 
+        removed: list[str] = []
         try:
             records = in_dependency_order([r for path in paths for r in read_fixture(path)])
             with transaction.atomic(using=using):
                 before = set(integrity.check_records())
                 seen: dict[tuple, Record] = {}
                 for record in records:
-                    save_record(record, seen, using)
+                    if update:
+                        fixture_sync.update_record(record, seen, using, force=force)
+                    else:
+                        save_record(record, seen, using)
+                        fixture_sync.track(record, using)
+                if update:
+                    removed = fixture_sync.remove_dropped(records, using, force=force)
                 errors = validate(records, before, using)
                 if errors:
                     raise FixtureError(
-                        f"{_count(len(errors), 'problem')} in the fixtures:\n"
+                        f"{count(len(errors), 'problem')} in the fixtures:\n"
                         + "\n".join(f"  - {error}" for error in errors)
                     )
                 if dry_run:
@@ -151,8 +138,10 @@ class Command(BaseCommand):
         except FixtureError as exc:
             raise CommandError(f"{exc}\nNothing was loaded; the archive is unchanged.") from None
 
-        if verbosity >= 1:
-            counted = f"{_count(len(records), 'record')} from {_count(len(paths), 'file')}"
+        if update:
+            self.report_update(records, removed, dry_run=dry_run, verbosity=verbosity)
+        elif verbosity >= 1:
+            counted = f"{count(len(records), 'record')} from {count(len(paths), 'file')}"
             if dry_run:
                 self.stdout.write(f"Dry run: the fixtures are valid. Loading would save {counted}:")
             else:
@@ -163,6 +152,30 @@ class Command(BaseCommand):
                 self.stdout.write("Nothing was saved.")
         if not dry_run:
             self.rebuild_search_index(verbosity)
+
+    def report_update(self, records, removed, *, dry_run, verbosity):
+        lines = fixture_sync.describe(records) + removed
+        statuses = [record.status for record in records]
+        skipped = sum(status in ("edited", "untracked") for status in statuses)
+        figures = (
+            f"{statuses.count('new')} new, {statuses.count('updated')} updated, "
+            f"{statuses.count('unchanged')} unchanged, {skipped} skipped, "
+            f"{sum(line.startswith('removed') for line in removed)} removed"
+        )
+        if dry_run:
+            self.stdout.write(f"Dry run: the update would make these changes ({figures}):")
+        elif verbosity >= 1:
+            self.stdout.write(self.style.SUCCESS(f"Updated the archive ({figures}):"))
+        if dry_run or verbosity >= 1:
+            for line in lines or ["no changes"]:
+                self.stdout.write(f"  {line}")
+        if dry_run:
+            self.stdout.write("Nothing was saved.")
+        elif skipped and verbosity >= 1:
+            self.stdout.write(
+                "Skipped records keep their edits; review them in the admin, or use "
+                "--update --force to overwrite them."
+            )
 
     def rebuild_search_index(self, verbosity: int) -> None:
         """Rebuild the search index when the archive has one, so it shows the loaded records."""
@@ -185,249 +198,6 @@ class Command(BaseCommand):
             self.stdout.write("Rebuilt the search index.")
 
 
-# --- Reading ------------------------------------------------------------------------------
-
-
-def fixture_files(folder: Path, option: str | None) -> list[Path]:
-    """Return the folder's .json files in name order, or raise CommandError saying why not."""
-    prefix = f"{option}: " if option else ""
-    if not folder.exists():
-        raise CommandError(
-            f"{prefix}the fixtures folder “{folder}” does not exist. "
-            "Give a folder that holds the fixture .json files."
-        )
-    if not folder.is_dir():
-        raise CommandError(
-            f"{prefix}“{folder}” is a file, not a folder. Give the folder that holds the "
-            "fixture .json files."
-        )
-    try:
-        paths = sorted(
-            path for path in folder.iterdir() if path.suffix.lower() == ".json" and path.is_file()
-        )
-    except OSError as exc:
-        raise CommandError(
-            f"{prefix}the folder “{folder}” cannot be read: {exc.strerror}."
-        ) from None
-    if not paths:
-        raise CommandError(f"{prefix}the folder “{folder}” holds no .json fixture files.")
-    return paths
-
-
-def read_fixture(path: Path) -> list[Record]:
-    """Parse one fixture file into records, checking its shape and that each model exists."""
-    shown = _show(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FixtureError(f"{shown}: not UTF-8 text (bad byte at position {exc.start}).") from None
-    except OSError as exc:
-        raise FixtureError(f"{shown}: cannot be read: {exc.strerror}.") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FixtureError(
-            f"{shown}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
-        ) from None
-    if not isinstance(data, list):
-        raise FixtureError(f"{shown}: expected a JSON list of records, found {_json_type(data)}.")
-
-    records = []
-    for index, item in enumerate(data, start=1):
-        where = f"{shown}, record {index}"
-        if not isinstance(item, dict):
-            raise FixtureError(
-                f'{where}: expected an object with "model" and "fields", found {_json_type(item)}.'
-            )
-        extra = sorted(set(item) - RECORD_KEYS)
-        if extra:
-            raise FixtureError(
-                f"{where}: unexpected key {', '.join(map(repr, extra))}; a record has only "
-                '"model", "fields" and, rarely, "pk".'
-            )
-        label = item.get("model")
-        if not isinstance(label, str) or not label.strip():
-            raise FixtureError(
-                f'{where}: "model" is missing; give it as "app_label.model_name", '
-                'for example "dialogues.dialogue".'
-            )
-        try:
-            model = apps.get_model(label)
-        except (LookupError, ValueError):
-            known = ", ".join(
-                m._meta.label_lower for m in apps.get_app_config("dialogues").get_models()
-            )
-            raise FixtureError(
-                f"{where}: unknown model “{label}”. The archive's models are: {known}."
-            ) from None
-        fields = item.get("fields", {})
-        if not isinstance(fields, dict):
-            raise FixtureError(f'{where}: "fields" must be an object, found {_json_type(fields)}.')
-        records.append(
-            Record(path, index, model, fields, pk=item.get("pk"), has_pk=item.get("pk") is not None)
-        )
-    return records
-
-
-def in_dependency_order(records: list[Record]) -> list[Record]:
-    """Sort records so that every record comes after those its natural key and links need.
-
-    Django can defer forward references only for links that may be empty and only when the
-    natural key does not pass through them; a citation's key does (it names its dialogue), so
-    ordering by model is what lets fixtures list records in any order.
-    """
-    by_app: dict = defaultdict(list)
-    for model in dict.fromkeys(record.model for record in records):
-        by_app[model._meta.app_config].append(model)
-    order = serializers.sort_dependencies(list(by_app.items()), allow_cycles=True)
-    rank = {model: i for i, model in enumerate(order)}
-    return sorted(records, key=lambda record: rank[record.model])
-
-
-# --- Saving -------------------------------------------------------------------------------
-
-
-def check_fields(record: Record, using: str) -> None:
-    """Check each field name, value and natural-key link, so errors can name the field."""
-    opts = record.model._meta
-    for name, value in record.fields.items():
-        try:
-            field = opts.get_field(name)
-        except FieldDoesNotExist:
-            known = ", ".join(f.name for f in opts.concrete_fields if not f.primary_key)
-            raise FixtureError(
-                f"{record.where()}: {record.label} has no field “{name}”. Its fields are: {known}."
-            ) from None
-        if not field.concrete or field.primary_key:
-            raise FixtureError(f"{record.where()}: “{name}” cannot be set in a fixture.")
-        if field.many_to_many or value is None:
-            continue
-        if field.is_relation:
-            _check_link(record, field, value, using)
-            continue
-        try:
-            field.to_python(value)
-        except ValidationError as exc:
-            raise FixtureError(
-                f"{record.where()}: {name} {json.dumps(value, ensure_ascii=False)} is not "
-                f"valid: {' '.join(exc.messages)}"
-            ) from None
-
-
-def _check_link(record: Record, field, value, using: str) -> None:
-    related = field.related_model
-    manager = related._default_manager.db_manager(using)
-    if not (isinstance(value, list) and hasattr(manager, "get_by_natural_key")):
-        return  # a plain primary key: the deserializer and the database check it
-    what = f"{related._meta.verbose_name} “{_key_text(value)}”"
-    try:
-        manager.get_by_natural_key(*value)
-    except ObjectDoesNotExist:
-        raise FixtureError(
-            f"{record.where()}: {field.name} refers to the {what}, which is neither in the "
-            "fixtures nor in the archive."
-        ) from None
-    except MultipleObjectsReturned:
-        raise FixtureError(
-            f"{record.where()}: {field.name} refers to the {what}, which matches several records."
-        ) from None
-    except (TypeError, ValueError, ValidationError) as exc:
-        raise FixtureError(
-            f"{record.where()}: {field.name} {json.dumps(value, ensure_ascii=False)} is not a "
-            f"natural key of {related._meta.verbose_name}: {exc}"
-        ) from None
-
-
-def save_record(record: Record, seen: dict[tuple, Record], using: str) -> None:
-    """Deserialize and save one record, updating the existing row that has its natural key."""
-    check_fields(record, using)
-    fixture = {"model": record.label, "fields": record.fields}
-    if record.has_pk:
-        fixture["pk"] = record.pk
-    try:
-        (obj,) = serializers.deserialize("python", [fixture], using=using)
-        instance = obj.object
-        if hasattr(instance, "natural_key"):
-            record.key = tuple(instance.natural_key())
-        else:
-            record.key = ("pk", instance.pk)
-    except Exception as exc:  # the deserializers raise many kinds; all mean a bad record
-        raise FixtureError(f"{record.where()}: {_explain(exc)}") from None
-
-    identity = (record.label, record.key)
-    if identity in seen:
-        raise FixtureError(
-            f"{record.where()}: the same record (same natural key) is already in "
-            f"{seen[identity].where()}; keep only one."
-        )
-    seen[identity] = record
-
-    if record.has_pk:
-        record.existed = record.model._base_manager.using(using).filter(pk=instance.pk).exists()
-    else:
-        # The deserializer found the row with this natural key and took its primary key.
-        record.existed = instance.pk is not None
-    try:
-        if record.existed:
-            obj.save(using=using, update_fields=_update_fields(record))
-        else:
-            obj.save(using=using)
-    except (DatabaseError, ValueError, TypeError) as exc:
-        raise FixtureError(f"{record.where()}: the database refused it: {exc}") from None
-    record.obj = obj
-
-
-def _update_fields(record: Record) -> list[str]:
-    """Name the columns a fixture record may overwrite: those it gives, and what they derive.
-
-    Fields the fixture leaves out keep their stored values, so a reload neither resets an
-    editor's additions nor moves a record's creation time.
-    """
-    fields = [record.model._meta.get_field(name) for name in record.fields]
-    names = {f.name for f in fields if f.concrete and not f.many_to_many and not f.primary_key}
-    if issubclass(record.model, UncertainDate) and "date" in names:
-        names |= {"date_earliest", "date_latest"}
-    return sorted(names)
-
-
-# --- Validating ---------------------------------------------------------------------------
-
-
-def validate(records: list[Record], before: set, using: str) -> list[str]:
-    """Return what is wrong with the loaded records, each naming its file and record.
-
-    Problems that were already in the archive before the load are not the fixtures' fault
-    and are left to check_archive.
-    """
-    errors = []
-    ids: dict[type, list] = defaultdict(list)
-    for record in records:
-        ids[record.model].append(record.obj.object.pk)
-    # Validate the stored rows, not the deserialized objects, which lack the stored values of
-    # fields a fixture leaves out.
-    stored = {model: model._base_manager.using(using).in_bulk(pks) for model, pks in ids.items()}
-    failed = set()
-    for record in records:
-        instance = stored[record.model][record.obj.object.pk]
-        try:
-            instance.full_clean()
-        except ValidationError as exc:
-            errors.append(f"{record.where()}: {_validation_text(exc, record.model)}")
-            failed.add((record.label, record.key))
-
-    by_identity = {(record.label, record.key): record for record in records}
-    for problem in integrity.check_records():
-        if problem in before or problem.record in failed:
-            continue
-        record = by_identity.get(problem.record)
-        where = record.where() if record else f"{problem.label} (already in the archive)"
-        errors.append(f"{where}: {problem.message} [{problem.code}]")
-    return errors
-
-
-# --- Reporting ----------------------------------------------------------------------------
-
-
 def summary(records: list[Record]) -> list[str]:
     """Say how many records of each model were added and updated, in load order."""
     counts: dict[type, list[int]] = {}
@@ -439,63 +209,3 @@ def summary(records: list[Record]) -> list[str]:
         name = model._meta.verbose_name_plural
         lines.append(f"{name}: {new + updated} ({new} new, {updated} updated)")
     return lines
-
-
-def _held_records(using: str) -> str:
-    dialogues = Dialogue.objects.using(using).count()
-    if dialogues:
-        return _count(dialogues, "dialogue")
-    sources = Source.objects.using(using).count()
-    return _count(sources, "source") if sources else ""
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _key_text(key) -> str:
-    parts = []
-    for part in key:
-        text = str(part)
-        parts.append(text if len(text) <= 40 else text[:39] + "…")
-    return " / ".join(parts)
-
-
-def _show(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
-def _json_type(value) -> str:
-    names = {dict: "an object", list: "a list", str: "a string", bool: "true or false"}
-    if value is None:
-        return "null"
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return "a number"
-    return names.get(type(value), type(value).__name__)
-
-
-def _explain(exc: Exception) -> str:
-    # DeserializationError wraps the real error and appends internals (pk=None, raw values);
-    # the wrapped error says what is wrong in words.
-    original = exc.__context__ or exc
-    if isinstance(original, ValidationError):
-        return " ".join(original.messages)
-    return str(original) or type(original).__name__
-
-
-def _validation_text(exc: ValidationError, model) -> str:
-    if not hasattr(exc, "error_dict"):
-        return " ".join(exc.messages)
-    parts = []
-    for name, messages in exc.message_dict.items():
-        text = " ".join(messages)
-        if name != NON_FIELD_ERRORS:
-            # Some messages already open with the field's name ("Date: …"); say it only once.
-            verbose = str(model._meta.get_field(name).verbose_name).capitalize()
-            if not text.startswith(f"{verbose}:"):
-                text = f"{name}: {text}"
-        parts.append(text)
-    return "; ".join(parts)
