@@ -1,0 +1,39 @@
+"""The archive's records: sources, eras, conflicts, dialogues and who took part in them.
+
+Every model has a natural key (its slug, or its parent's slug and its own identifying fields),
+so the JSON fixtures load into any database, in any order, and loading them again updates the
+same rows instead of adding new ones.
+"""
+
+from .base import SlugManager, Timestamped, UncertainDate  # noqa: F401
+from .dialogue import (  # noqa: F401
+    Citation,
+    CitationManager,
+    Dialogue,
+    DialogueManager,
+    DialogueQuerySet,
+    Outcome,
+    OutcomeManager,
+    Participation,
+    ParticipationManager,
+    citation_key,
+)
+from .disagreements import (  # noqa: F401
+    DisagreementCitation,
+    DisagreementCitationManager,
+    SourceDisagreement,
+    SourceDisagreementManager,
+    SourceDisagreementQuerySet,
+)
+from .fixtures import FixtureRecord  # noqa: F401
+from .records import Conflict, Era, EraManager, EraQuerySet, Participant, Source  # noqa: F401
+from .vocabulary import (  # noqa: F401
+    EXCERPT_MAX_WORDS,
+    Background,
+    OutcomeKind,
+    ParticipantKind,
+    Role,
+    Side,
+    Track,
+    VenueKind,
+)

@@ -1,0 +1,160 @@
+"""Sources, eras, conflicts and participants: what dialogues are placed among."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+
+from .base import SlugManager, Timestamped, UncertainDate
+from .vocabulary import Background, ParticipantKind, Side
+
+# --- Records ------------------------------------------------------------------------------
+
+
+class Source(UncertainDate, Timestamped):
+    slug = models.SlugField(unique=True, max_length=100)
+    title = models.CharField(max_length=300)
+    author = models.CharField(max_length=200)
+    author_role = models.TextField(
+        blank=True, help_text="The author's role in the document's own words."
+    )
+    publication = models.CharField(max_length=200, blank=True)
+    url = models.URLField("URL", blank=True, help_text="Leave empty when no address is known.")
+    first_words = models.CharField(
+        "first words of paragraph 1",
+        max_length=200,
+        help_text=(
+            "The opening words of the text's first paragraph. Paragraphs are counted from it: "
+            "what comes before (headline, byline) is left out, and every block of text after "
+            "it counts, photo captions and the author's closing lines included."
+        ),
+    )
+    description = models.TextField(blank=True, help_text="What the document is, in our words.")
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["date_earliest", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("dialogues:source", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class EraQuerySet(models.QuerySet):
+    def ordered(self):
+        return self.order_by("position")
+
+
+class EraManager(SlugManager.from_queryset(EraQuerySet)):
+    pass
+
+
+class Era(UncertainDate):
+    slug = models.SlugField(unique=True, max_length=100)
+    name = models.CharField(max_length=200)
+    position = models.PositiveIntegerField(
+        unique=True, help_text="Where the era stands in the timeline: 1 is the first."
+    )
+    summary = models.TextField(help_text="What marks the period, in the archive's own words.")
+    boundary_note = models.TextField(
+        blank=True, help_text="Why the era starts and ends where it does."
+    )
+
+    objects = EraManager()
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("dialogues:era", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def overlaps(self, other: Era) -> bool:
+        if None in (self.date_earliest, self.date_latest, other.date_earliest, other.date_latest):
+            return False
+        return self.date_earliest <= other.date_latest and other.date_earliest <= self.date_latest
+
+    def contains(self, earliest, latest) -> bool:
+        if None in (self.date_earliest, self.date_latest, earliest, latest):
+            return False
+        return self.date_earliest <= earliest and latest <= self.date_latest
+
+    def clean(self):
+        super().clean()
+        if self.date_earliest is None:
+            return
+        for other in Era.objects.exclude(pk=self.pk):
+            if self.overlaps(other):
+                raise ValidationError(
+                    {
+                        "date": (
+                            f"This era ({self.date_display}) overlaps the era “{other.name}” "
+                            f"({other.date_display}). Eras may not overlap."
+                        )
+                    }
+                )
+
+
+class Conflict(models.Model):
+    slug = models.SlugField(unique=True, max_length=100)
+    name = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Participant(Timestamped):
+    slug = models.SlugField(unique=True, max_length=100)
+    name = models.CharField(max_length=200, db_index=True)
+    kind = models.CharField(max_length=12, choices=ParticipantKind.choices)
+    side = models.CharField(max_length=16, choices=Side.choices, db_index=True)
+    background = models.CharField(
+        max_length=20,
+        choices=Background.choices,
+        blank=True,
+        db_index=True,
+        help_text="Leave empty when the sources do not say.",
+    )
+    background_note = models.TextField(
+        blank=True,
+        help_text=(
+            "Where the background is inferred rather than stated, say so and why. A background "
+            "needs either this note or a citation about the participant."
+        ),
+    )
+    bio = models.TextField(blank=True, help_text="A short bio in the archive's own words.")
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("dialogues:participant", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
