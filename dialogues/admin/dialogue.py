@@ -1,0 +1,158 @@
+"""The dialogue's admin page, with its participations, outcomes and citations inline."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
+
+from ..models import (
+    Citation,
+    Dialogue,
+    Outcome,
+    Participant,
+    Participation,
+)
+from .base import (
+    DATE_FIELDS,
+    DATE_READONLY,
+    RECORD_FIELDSET,
+    SHORT_TEXT,
+    LabelledTabularInline,
+    OutcomeKindFilter,
+    UncertainDateAdmin,
+    with_counts,
+)
+
+
+class ParticipationInline(LabelledTabularInline):
+    model = Participation
+    fields = ["participant", "role", "note"]
+    autocomplete_fields = ["participant"]
+    formfield_overrides = SHORT_TEXT
+    extra = 1
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("participant")
+
+
+class OutcomeInline(LabelledTabularInline):
+    model = Outcome
+    fields = ["kind", "description"]
+    formfield_overrides = SHORT_TEXT
+    extra = 1
+
+
+class CitationFormSet(BaseInlineFormSet):
+    """Offer only this dialogue's own outcomes and participants to link a citation to.
+
+    A new dialogue has none yet, so those links are made after its first save. The choices are
+    read once for the whole formset instead of once per row.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._shared_choices = {}
+
+    def _limited(self, name):
+        if self.instance.pk is None:
+            model = Outcome if name == "outcome" else Participant
+            return model.objects.none()
+        if name == "outcome":
+            return Outcome.objects.filter(dialogue=self.instance)
+        return Participant.objects.filter(participations__dialogue=self.instance)
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for name in ("outcome", "participant"):
+            field = form.fields[name]
+            field.queryset = self._limited(name)
+            if name not in self._shared_choices:
+                self._shared_choices[name] = list(field.choices)
+            field.choices = self._shared_choices[name]
+
+
+class CitationInline(LabelledTabularInline):
+    model = Citation
+    formset = CitationFormSet
+    fields = ["source", "paragraph", "excerpt", "outcome", "participant"]
+    autocomplete_fields = ["source"]
+    formfield_overrides = SHORT_TEXT
+    # A dialogue is only as good as its evidence: it cannot be saved without a citation.
+    min_num = 1
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source", "outcome", "participant")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # The admin hands min_num to the formset but not validate_min, so without this a post
+        # with no citation rows at all would pass.
+        kwargs["validate_min"] = True
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name in ("outcome", "participant"):
+            field.help_text = (
+                f"{field.help_text} Lists this dialogue's own {db_field.verbose_name}s, "
+                "so save the dialogue first."
+            )
+        return field
+
+
+@admin.register(Dialogue)
+class DialogueAdmin(UncertainDateAdmin):
+    ordering = Dialogue.CHRONOLOGICAL
+    list_display = [
+        "title",
+        "date_in_words",
+        "date",
+        "era",
+        "conflict",
+        "track",
+        "participant_count",
+        "citation_count",
+    ]
+    list_select_related = ["era", "conflict"]
+    list_filter = ["era", "track", "conflict", "venue_kind", ("outcomes__kind", OutcomeKindFilter)]
+    search_fields = [
+        "title",
+        "slug",
+        "place",
+        "venue",
+        "summary",
+        "participations__participant__name",
+    ]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = [*DATE_READONLY, "created", "updated"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "era", "conflict", "track"]}),
+        ("Date", {"fields": DATE_FIELDS}),
+        ("Place", {"fields": ["place", "venue", "venue_kind"]}),
+        (None, {"fields": ["summary"]}),
+        RECORD_FIELDSET,
+    ]
+    inlines = [ParticipationInline, OutcomeInline, CitationInline]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "era":
+            # The era must hold the whole date, so its span is worth seeing while choosing.
+            field.label_from_instance = lambda era: f"{era.name} ({era.date_display})"
+        return field
+
+    def get_queryset(self, request):
+        return with_counts(
+            super().get_queryset(request),
+            participant_count=Count("participations", distinct=True),
+            citation_count=Count("citations", distinct=True),
+        )
+
+    @admin.display(description="participants", ordering="participant_count")
+    def participant_count(self, obj):
+        return obj.participant_count
+
+    @admin.display(description="citations", ordering="citation_count")
+    def citation_count(self, obj):
+        return obj.citation_count
