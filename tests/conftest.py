@@ -2,6 +2,8 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 
+from .archives import build_small_archive
+
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
@@ -19,3 +21,9 @@ def _record_database_vendor(request, django_db_blocker):
     if path:
         with django_db_blocker.unblock(), open(path, "w") as fh:
             fh.write(connection.vendor + "\n")
+
+
+@pytest.fixture
+def small_archive(db):
+    """Four dialogues in two eras that every filter tells apart (see tests/archives.py)."""
+    return build_small_archive()

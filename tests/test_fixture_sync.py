@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dialogues.models import Citation, Dialogue, FixtureRecord, Outcome
-from tests.test_commands import dump, find, run, valid_fixtures, write_fixtures
+from tests.fixture_files import dump, find, run, valid_fixtures, write_fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

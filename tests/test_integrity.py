@@ -9,44 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from dialogues import integrity
 from dialogues.models import EXCERPT_MAX_WORDS, Citation, Dialogue, Era, Source
 from tests import factories as f
+from tests.archives import ESSAY, ESSAY_TITLE, OTHER_ESSAY, build_clean_archive
 
 pytestmark = pytest.mark.django_db
-
-ESSAY_TITLE = "Talking Across the Line"
-ESSAY = """Talking Across the Line
-
-By A. Writer, former negotiator
-
-When the delegations first met in Stockholm, nobody expected the talks to last.
-
-The hotel\u2019s meeting room was \u201ctoo small for two peoples,\u201d one of them
-said \u2014 and laughed.
-
-Neither side would say so in public.
-For months, the drafts travelled in diplomatic bags.
-"""
-OTHER_ESSAY = """Back Channels Revisited
-
-By B. Critic
-
-As argued in Talking Across the Line, the Stockholm talks were never meant to last.
-
-Critics disagreed.
-"""
-
-
-def build_clean_archive() -> dict:
-    """Two back-to-back eras, each with one cited dialogue."""
-    nineties = f.make_era(slug="nineties", name="The nineties", position=1, date="1990/1999")
-    noughties = f.make_era(slug="noughties", name="The noughties", position=2, date="2000/2009")
-    conflict = f.make_conflict()
-    return {
-        "nineties": nineties,
-        "noughties": noughties,
-        "conflict": conflict,
-        "early": f.make_dialogue(era=nineties, conflict=conflict, date="1995-06"),
-        "late": f.make_dialogue(era=noughties, conflict=conflict, date="2003~"),
-    }
 
 
 def codes(problems) -> set[str]:

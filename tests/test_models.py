@@ -37,7 +37,8 @@ def test_a_dialogue_outside_its_era_is_refused():
     )
     with pytest.raises(ValidationError) as caught:
         dialogue.full_clean()
-    assert "era" in caught.value.message_dict
+    (message,) = caught.value.message_dict["era"]
+    assert "lies outside the era" in message and "(1990–1999)" in message
 
 
 def test_an_approximate_date_must_fit_the_era_with_its_fuzz():
@@ -46,8 +47,11 @@ def test_an_approximate_date_must_fit_the_era_with_its_fuzz():
     dialogue = Dialogue(
         title="T", slug="t", era=era, conflict=make_conflict(), date="1990~", summary="S"
     )
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as caught:
         dialogue.full_clean()
+    (message,) = caught.value.message_dict["era"]
+    assert message.startswith("The date c. 1990 lies outside the era")
+    assert "Choose the era that holds the whole date." in message
 
 
 @pytest.mark.parametrize(

@@ -50,6 +50,12 @@ class CitationFormSet(BaseInlineFormSet):
     read once for the whole formset instead of once per row.
     """
 
+    # Django's own words ("Please submit at least 1 form.") do not say what is missing.
+    default_error_messages = {
+        "too_few_forms": "Add at least one citation: every dialogue rests on a cited passage "
+        "(a source, a paragraph number and a short verbatim excerpt).",
+    }
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._shared_choices = {}

@@ -11,8 +11,8 @@ from django.utils import timezone
 from dialogues.api.exports import CSV_COLUMNS, defuse_formula
 from dialogues.models import Citation, OutcomeKind, Role, Side, Track, VenueKind
 
+from ..archives import build_many
 from ..factories import add_participant, make_dialogue, make_era, make_participant, make_source
-from .test_views import build_archive, build_many
 
 pytestmark = pytest.mark.django_db
 
@@ -60,8 +60,8 @@ def api_results(client, query=""):
 
 
 @pytest.fixture
-def archive():
-    return build_archive()
+def archive(small_archive):
+    return small_archive
 
 
 # --- CSV ------------------------------------------------------------------------------------

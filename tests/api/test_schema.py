@@ -13,14 +13,14 @@ from dialogues.api import urls as api_urls
 from dialogues.listing.filters import DialogueFilterSet, ParticipantFilterSet
 from dialogues.models import Background, OutcomeKind, Side, Track
 
-from .test_views import api_get, build_archive
+from .helpers import api_get
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def archive():
-    return build_archive()
+def archive(small_archive):
+    return small_archive
 
 
 DOC_URI = "urn:trackii:openapi"

@@ -1,12 +1,10 @@
 import datetime
-from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
 from dialogues.api import pagination
 from dialogues.models import (
@@ -14,21 +12,18 @@ from dialogues.models import (
     Citation,
     OutcomeKind,
     ParticipantKind,
-    Role,
     Side,
     Track,
     VenueKind,
 )
 
+from ..archives import build_many
 from ..factories import (
-    add_outcome,
-    add_participant,
-    make_conflict,
     make_dialogue,
     make_era,
-    make_participant,
     make_source,
 )
+from .helpers import api_get, slugs
 
 pytestmark = pytest.mark.django_db
 
@@ -55,118 +50,9 @@ ENVELOPE_KEYS = {"count", "next", "previous", "results"}
 # --- Helpers --------------------------------------------------------------------------------
 
 
-def build_archive():
-    """Build four dialogues that every filter tells apart, and return them by short name.
-
-    Stockholm's date, "1995~", may be any day of 1994–1996 and the Amman proposal's, "2006?",
-    any day of 2005–2007, so `from`/`to` with `overlap` and with `within` give different answers.
-    """
-    nineties = make_era(slug="nineties", name="The nineties", date="1990/1999")
-    noughties = make_era(slug="noughties", name="The noughties", date="2000/2009")
-    levant = make_conflict(slug="levant", name="Levant")
-    gulf = make_conflict(slug="gulf", name="Gulf")
-    academic = make_participant(
-        slug="israeli-academic", name="Israeli Academic", side=Side.ISRAELI, background="academic"
-    )
-    official = make_participant(
-        slug="israeli-official",
-        name="Israeli Official",
-        side=Side.ISRAELI,
-        background="security_official",
-    )
-    journalist = make_participant(
-        slug="palestinian-journalist",
-        name="Palestinian Journalist",
-        side=Side.PALESTINIAN,
-        background="journalist",
-    )
-    diplomats = make_participant(
-        slug="diplomats-group",
-        name="Diplomats Group",
-        kind=ParticipantKind.GROUP,
-        side=Side.THIRD_PARTY,
-        background="former_diplomat",
-    )
-    oslo = make_dialogue(
-        slug="oslo",
-        title="Oslo back channel",
-        era=nineties,
-        conflict=levant,
-        date="1993-01/1993-08",
-        place="Sarpsborg, Norway",
-        venue="A country house",
-        venue_kind=VenueKind.PRIVATE,
-        track=Track.TRACK_II_TO_I,
-    )
-    add_participant(oslo, academic, role=Role.ORGANISER)
-    add_participant(oslo, official)
-    add_participant(oslo, journalist)
-    add_outcome(oslo, OutcomeKind.BECAME_OFFICIAL, "It became the Oslo process.")
-    stockholm = make_dialogue(
-        slug="stockholm",
-        title="Stockholm talks",
-        era=nineties,
-        conflict=levant,
-        date="1995~",
-        place="Stockholm",
-        venue_kind=VenueKind.HOTEL,
-    )
-    add_participant(stockholm, journalist)
-    add_outcome(stockholm, OutcomeKind.PROPOSAL, "A framework paper.")
-    geneva = make_dialogue(
-        slug="geneva",
-        title="Geneva initiative",
-        era=noughties,
-        conflict=gulf,
-        date="2003-10-12",
-        place="Geneva",
-    )
-    add_participant(geneva, diplomats, role=Role.OBSERVER)
-    add_outcome(geneva, OutcomeKind.UNDERSTANDING, "Some understanding.")
-    add_outcome(geneva, OutcomeKind.STALLED, "Then it stalled.")
-    amman = make_dialogue(
-        slug="amman",
-        title="Amman proposal",
-        era=noughties,
-        conflict=gulf,
-        date="2006?",
-        track=Track.PROPOSED,
-    )
-    return SimpleNamespace(
-        oslo=oslo,
-        stockholm=stockholm,
-        geneva=geneva,
-        amman=amman,
-        eras=[nineties, noughties],
-        participants=[academic, official, journalist, diplomats],
-    )
-
-
-def build_many(n: int):
-    """Build `n` dialogues, each with participants, an outcome and two citations."""
-    era = make_era(date="1990/1999")
-    conflict = make_conflict()
-    source = make_source()
-    for i in range(n):
-        dialogue = make_dialogue(era=era, conflict=conflict, date=f"199{i % 10}")
-        add_participant(dialogue, side=Side.ISRAELI)
-        add_participant(dialogue, side=Side.PALESTINIAN, background="academic")
-        add_outcome(dialogue)
-        Citation.objects.create(dialogue=dialogue, source=source, excerpt="A passage", paragraph=3)
-
-
-def api_get(client, name, query="", **kwargs):
-    url = reverse(f"dialogues:api:{name}", kwargs=kwargs or None)
-    return client.get(f"{url}?{query}" if query else url)
-
-
-def slugs(response):
-    return [item["slug"] for item in response.json()["results"]]
-
-
 @pytest.fixture
-def archive():
-    return build_archive()
+def archive(small_archive):
+    return small_archive
 
 
 # --- Filters --------------------------------------------------------------------------------
