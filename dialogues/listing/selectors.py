@@ -116,7 +116,7 @@ def era_neighbours(era: Era) -> tuple[Era | None, Era | None]:
 
 
 def era_dialogues(era: Era) -> QuerySet[Dialogue]:
-    return dialogue_cards(era.dialogues.order_by(*CHRONOLOGICAL))
+    return dialogue_cards(era.dialogues.chronological())
 
 
 TIMELINE_PER_ERA = 30
@@ -135,7 +135,7 @@ def timeline_data(per_era: int = TIMELINE_PER_ERA) -> tuple[list[Era], list[Dial
     for era in eras:
         if era.dialogue_count:
             shown = list(
-                Dialogue.objects.filter(era=era).only(*fields).order_by(*CHRONOLOGICAL)[:per_era]
+                Dialogue.objects.filter(era=era).only(*fields).chronological()[:per_era]
             )
         else:
             shown = []
