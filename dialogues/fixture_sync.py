@@ -49,7 +49,13 @@ def stored_values(instance) -> dict:
     (row,) = serializers.serialize(
         "python", [instance], use_natural_foreign_keys=True, use_natural_primary_keys=True
     )
-    fields = {k: v for k, v in row["fields"].items() if k not in UNTRACKED_FIELDS}
+    # Empty values are left out, so a field added later with an empty default leaves the hash
+    # of every record it was added to as it was: adding a column is not an edit.
+    fields = {
+        k: v
+        for k, v in row["fields"].items()
+        if k not in UNTRACKED_FIELDS and v not in ("", None, [])
+    }
     return json.loads(json.dumps(fields, cls=DjangoJSONEncoder))
 
 

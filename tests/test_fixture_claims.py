@@ -63,6 +63,33 @@ def test_no_participant_has_a_background_without_a_citation_or_a_note():
         assert cited or participant.background_note.strip(), participant.slug
 
 
+def test_every_participant_says_how_its_side_is_known_with_a_paragraph():
+    # No source states a side outright for most participants; each note says whether the side
+    # is stated or inferred, and from which paragraph.
+    for participant in Participant.objects.all():
+        note = participant.side_note
+        assert note.startswith(("Stated", "Inferred")), participant.slug
+        assert PARAGRAPH_REF.search(note), participant.slug
+
+
+@pytest.mark.parametrize(
+    "slug",
+    ["yossi-alpher", "west-bank-settler-leaders", "association-of-world-citizens", "rene-wadlow"],
+)
+def test_sides_no_source_states_are_marked_inferred(slug):
+    assert Participant.objects.get(slug=slug).side_note.startswith("Inferred")
+
+
+def test_the_participant_page_shows_how_side_and_background_are_known(client):
+    page = BeautifulSoup(client.get("/participants/rene-wadlow/").content, "html.parser")
+    notes = {
+        dt.get_text(strip=True): dt.find_next_sibling("dd").get_text(" ", strip=True)
+        for dt in page.select("dl.participant-notes dt")
+    }
+    assert notes["How the side is known"].startswith("Inferred: President of the Association")
+    assert notes["How the background is known"].startswith("Inferred:")
+
+
 @pytest.mark.parametrize(
     "slug",
     [

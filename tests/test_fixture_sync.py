@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dialogues.models import Citation, Dialogue, FixtureRecord, Outcome
+from dialogues import fixture_sync
+from dialogues.models import Citation, Dialogue, FixtureRecord, Outcome, Participant
 from tests.fixture_files import dump, find, run, valid_fixtures, write_fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -154,3 +155,14 @@ def test_an_update_that_breaks_a_rule_changes_nothing(loaded):
         update(folder)
 
     assert dump() == before
+
+
+def test_a_column_added_empty_is_not_an_edit(loaded):
+    # Migrations add columns with empty defaults (side_note was one); the records loaded
+    # before them must still count as unedited, or --update would skip every one.
+    record = Participant.objects.first()
+    before = fixture_sync.content_hash(fixture_sync.stored_values(record))
+    record.side_note = ""
+    assert fixture_sync.content_hash(fixture_sync.stored_values(record)) == before
+    record.side_note = "Inferred from the name."
+    assert fixture_sync.content_hash(fixture_sync.stored_values(record)) != before

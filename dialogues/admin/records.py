@@ -104,7 +104,18 @@ class ParticipantAdmin(PublicPageAdmin):
     fieldsets = [
         (
             None,
-            {"fields": ["name", "slug", "kind", "side", "background", "background_note", "bio"]},
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "kind",
+                    "side",
+                    "side_note",
+                    "background",
+                    "background_note",
+                    "bio",
+                ]
+            },
         ),
         RECORD_FIELDSET,
     ]

@@ -134,9 +134,7 @@ def timeline_data(per_era: int = TIMELINE_PER_ERA) -> tuple[list[Era], list[Dial
     dialogues: list[Dialogue] = []
     for era in eras:
         if era.dialogue_count:
-            shown = list(
-                Dialogue.objects.filter(era=era).only(*fields).chronological()[:per_era]
-            )
+            shown = list(Dialogue.objects.filter(era=era).only(*fields).chronological()[:per_era])
         else:
             shown = []
         era.timeline_dialogues = shown

@@ -129,6 +129,13 @@ class Participant(Timestamped):
     name = models.CharField(max_length=200, db_index=True)
     kind = models.CharField(max_length=12, choices=ParticipantKind.choices)
     side = models.CharField(max_length=16, choices=Side.choices, db_index=True)
+    side_note = models.TextField(
+        blank=True,
+        help_text=(
+            "How the side is known: stated in a source (give the paragraph), or inferred, and "
+            "from what."
+        ),
+    )
     background = models.CharField(
         max_length=20,
         choices=Background.choices,

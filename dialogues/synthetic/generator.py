@@ -213,6 +213,7 @@ class Generator(DialogueParts):
                 name=name,
                 kind=kind,
                 side=side,
+                side_note="",
                 background=background,
                 background_note="",
                 bio=words.sentences(6, 16, 1, 2) if rng.random() < 0.7 else "",
