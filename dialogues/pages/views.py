@@ -157,7 +157,7 @@ def participant_list(request):
         selectors.participants_page(filterset.qs), request.GET.get("page"), per_page=50
     )
     page.object_list = selectors.with_counts(page.object_list)
-    link_params = without_invalid(request.GET, filterset.errors if filterset.is_bound else {})
+    link_params = without_invalid(request.GET, filterset)
     params = link_params.copy()
     params.pop("page", None)
     return render(
