@@ -76,9 +76,59 @@ def test_env_example_lists_every_variable_the_settings_read():
     readme = (ROOT / "README.md").read_text()
     import re
 
-    read = set(re.findall(r'env(?:_bool|_list)?\(\s*"([A-Z_]+)"', settings_text))
+    read = set(re.findall(r'env(?:_[a-z]+)?\(\s*"([A-Z_]+)"', settings_text))
     read |= set(re.findall(r'os\.environ\.get\(\s*"([A-Z_]+)"', settings_text))
     assert read, "no variables found in settings"
     for name in read:
         assert re.search(rf"^#?\s*{name}=", example, re.M), f"{name} missing from .env.example"
         assert f"`{name}`" in readme, f"{name} missing from the README's table"
+
+
+SHOW = "from django.conf import settings; print(repr(getattr(settings, {name!r}, None)))"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [(None, "None"), ("false", "None"), ("true", "'HTTP_X_FORWARDED_PROTO'")]
+)
+def test_the_forwarded_protocol_is_believed_only_behind_a_proxy(value, expected):
+    env = {"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "k" * 60}
+    if value is not None:
+        env["DJANGO_BEHIND_PROXY"] = value
+    code = (
+        "from django.conf import settings; "
+        "print(repr((getattr(settings, 'SECURE_PROXY_SSL_HEADER', None) or [None])[0]))"
+    )
+    result = run_manage("shell", "-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("30/m", "(30, 60)"), ("5/s", "(5, 1)"), ("1000/h", "(1000, 3600)"), ("off", "None")],
+)
+def test_the_rate_limit_is_read_from_the_environment(value, expected):
+    code = SHOW.format(name="RATE_LIMIT")
+    result = run_manage("shell", "-c", code, DJANGO_DEBUG="true", TRACKII_RATE_LIMIT=value)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected
+
+
+@pytest.mark.parametrize("value", ["30", "30/min", "0/m", "-1/m", "lots", "30/m/s"])
+def test_a_bad_rate_limit_stops_start_up_with_a_clear_message(value):
+    result = run_manage("check", DJANGO_DEBUG="true", TRACKII_RATE_LIMIT=value)
+    assert result.returncode != 0
+    assert f"TRACKII_RATE_LIMIT={value!r} is not a rate" in result.stderr
+    assert "such as 30/m" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["3s", "-5", "fast"])
+def test_a_bad_query_timeout_stops_start_up_with_a_clear_message(value):
+    result = run_manage("check", DJANGO_DEBUG="true", TRACKII_QUERY_TIMEOUT_MS=value)
+    assert result.returncode != 0
+    assert "is not a number of milliseconds" in result.stderr
+
+
+def test_the_query_timeout_defaults_to_three_seconds():
+    result = run_manage("shell", "-c", SHOW.format(name="QUERY_TIMEOUT_MS"), DJANGO_DEBUG="true")
+    assert result.stdout.strip().splitlines()[-1] == "3000", result.stderr

@@ -5,9 +5,11 @@ archive uses a SQLite file beside this package; with it, PostgreSQL through psyc
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -33,6 +35,35 @@ def env_bool(name: str, default: bool) -> bool:
 
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+RATE_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def env_rate(name: str, default: str) -> tuple[int, int] | None:
+    """Read a rate such as `30/m` as (requests, seconds); `off` gives None."""
+    raw = os.environ.get(name, default)
+    word = raw.strip().lower()
+    if word == "off":
+        return None
+    count, _, period = word.partition("/")
+    if count.isdigit() and int(count) > 0 and period in RATE_PERIODS:
+        return int(count), RATE_PERIODS[period]
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} is not a rate. Write a number of requests per second, minute, hour or "
+        "day, such as 30/m, 5/s, 1000/h or 10000/d, or off to turn the limit off."
+    )
+
+
+def env_milliseconds(name: str, default: int) -> int:
+    """Read a duration in whole milliseconds; 0 turns the bound off."""
+    raw = os.environ.get(name, str(default))
+    if raw.strip().isdigit():
+        return int(raw.strip())
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} is not a number of milliseconds. Use a whole number such as 3000, "
+        "or 0 to turn the bound off."
+    )
 
 
 # Off unless asked for, so that a forgotten variable never exposes debug pages in production.
@@ -80,6 +111,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "drf_spectacular",
+    "axes",
     "dialogues",
 ]
 if IS_POSTGRES:
@@ -88,6 +120,8 @@ if IS_POSTGRES:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -95,6 +129,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After authentication, so that editors are known; before the view, which it may refuse.
+    "trackii.ratelimit.RateLimitMiddleware",
+    "trackii.query_budget.QueryBudgetMiddleware",
+    # Last, as django-axes requires: it answers a locked-out login with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "trackii.urls"
@@ -110,6 +149,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -170,7 +210,82 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Headers a proxy sets are believed only when one is in front: otherwise any client could claim
+# HTTPS with `X-Forwarded-Proto`, or another address with `X-Forwarded-For`.
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Security headers -------------------------------------------------------------------------
+
+# Scripts and styles come from this site's own files; the only inline script, the record's
+# JSON-LD, carries the request's nonce. Nothing may frame the site, post a form elsewhere or
+# change the base URL.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        # The admin draws a few icons as data: URLs.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+    }
+}
+# The archive uses none of these browser features, so no page, nor anything it embeds, may.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
+# --- Logins -----------------------------------------------------------------------------------
+
+# django-axes checks every login first, then Django's own backend checks the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# A name and address pair is locked after five wrong passwords, for a quarter of an hour: enough
+# for typing mistakes, far too few for guessing.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "trackii.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "trackii.clients.client_ip"
+# The admin's login page; a `next` it refuses falls back to the admin's index, a real page.
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
+
+# --- Bounded work per request -----------------------------------------------------------------
+
+# No public read may hold a worker longer than this (the admin and commands are not bounded).
+QUERY_TIMEOUT_MS = env_milliseconds("TRACKII_QUERY_TIMEOUT_MS", 3000)
+# Searches, exports and API lists a client may ask for in a period; editors and API keys are
+# exempt. The counters live in the cache, so with Redis they are shared by all workers.
+RATE_LIMIT = env_rate("TRACKII_RATE_LIMIT", "30/m")
+API_KEYS = env_list("TRACKII_API_KEYS", "")
 
 LOGGING = {
     "version": 1,
@@ -207,6 +322,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "dialogues.api.schema.split_export_formats",
+        "dialogues.api.schema.add_refusals",
         "dialogues.api.schema.close_objects",
         "dialogues.api.schema.add_cors_header",
         "dialogues.api.schema.share_parameters",

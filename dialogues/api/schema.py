@@ -224,3 +224,40 @@ def share_parameters(result, generator, request, public):
 def document(request=None) -> dict:
     """Return the OpenAPI document; with a request, its server is the request's own origin."""
     return SchemaGenerator().get_schema(request=request, public=True)
+
+
+def add_refusals(result, generator, request, public):
+    """Document the refusals of the request bounds (trackii/ratelimit.py, query_budget.py).
+
+    Lists and exports may be refused with 429 past the rate limit, and any route that reads the
+    archive with 503 when its queries run past the time bound.
+    """
+    errors = {"application/json": {"schema": {"$ref": "#/components/schemas/Errors"}}}
+    for item in result["paths"].values():
+        for operation in item.values():
+            if operation["operationId"] == "getOpenAPIDocument":
+                continue
+            responses = operation["responses"]
+            if operation["operationId"].startswith(("list", "export")):
+                responses["429"] = {
+                    "description": (
+                        "Too many searches, exports or lists from this address "
+                        "(`TRACKII_RATE_LIMIT`); an `X-API-Key` from `TRACKII_API_KEYS` is "
+                        "never limited."
+                    ),
+                    "headers": {
+                        "Retry-After": {
+                            "description": "Seconds until the limit allows another request.",
+                            "schema": {"type": "integer", "minimum": 1},
+                        }
+                    },
+                    "content": copy.deepcopy(errors),
+                }
+            responses["503"] = {
+                "description": (
+                    "The request needed more database time than one request is given "
+                    "(`TRACKII_QUERY_TIMEOUT_MS`): narrow the filters or the search."
+                ),
+                "content": copy.deepcopy(errors),
+            }
+    return result

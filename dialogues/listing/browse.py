@@ -49,6 +49,8 @@ class Browse:
     - `.facets`: `[(Facet, [(value, label, count), …]), …]`, counts cached.
     - `.sentence`: what the list shows in words, e.g. `2 dialogues in After Camp David`.
     - `.chips`: one `Chip` per active filter, with a link to the list without it.
+    - `.valid_params`: `params` without unknown or invalid ones, for links to echo (a search
+      past its longest would otherwise be copied into every link of the page).
     """
 
     def __init__(self, params, *, page_size: int = PAGE_SIZE, rows: QuerySet | None = None):
@@ -65,6 +67,10 @@ class Browse:
             field: [error["message"] for error in errors]
             for field, errors in self.filterset.form.errors.get_json_data().items()
         }
+
+    @cached_property
+    def valid_params(self) -> QueryDict:
+        return without_invalid(self.params, self.filterset)
 
     @property
     def query(self) -> ParsedQuery:
@@ -132,4 +138,14 @@ class Browse:
 
     @cached_property
     def chips(self) -> list[words.Chip]:
-        return words.chips(self.filterset, self.params)
+        return words.chips(self.filterset, self.valid_params)
+
+
+def without_invalid(params: QueryDict, filterset) -> QueryDict:
+    """Return a copy of `params` with only those `filterset` knows and finds valid."""
+    valid = params.copy()
+    errors = filterset.form.errors if filterset.is_bound else {}
+    for name in list(valid):
+        if name not in filterset.form.fields or name in errors:
+            valid.pop(name)
+    return valid

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from edtf import parse_edtf, struct_time_to_date
 from edtf.parser.parser_classes import (
@@ -324,9 +325,16 @@ _SCRIPT_ESCAPES = str.maketrans(
 )
 
 
-def json_ld_script(data) -> SafeString:
-    """Return `data` inside a `<script type="application/ld+json">` element, safe to embed."""
+def json_ld_script(data, nonce: str = "") -> SafeString:
+    """Return `data` inside a `<script type="application/ld+json">` element, safe to embed.
+
+    `nonce` is the request's Content-Security-Policy nonce, the only way an inline script is
+    let through.
+    """
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+    attributes = f' nonce="{escape(nonce)}"' if nonce else ""
     return mark_safe(
-        '<script type="application/ld+json">' + text.translate(_SCRIPT_ESCAPES) + "</script>"
+        f'<script type="application/ld+json"{attributes}>'
+        + text.translate(_SCRIPT_ESCAPES)
+        + "</script>"
     )

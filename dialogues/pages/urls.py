@@ -2,24 +2,30 @@ from django.urls import include, path
 
 from ..api import exports
 from . import views
+from .methods import read_only
 
 app_name = "dialogues"
 
+# Every page answers GET and HEAD only; the export and the API are DRF views that do the same.
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("about/", views.about, name="about"),
-    path("dialogues/", views.dialogue_list, name="dialogue_list"),
+    path("", read_only(views.home), name="home"),
+    path("about/", read_only(views.about), name="about"),
+    path("dialogues/", read_only(views.dialogue_list), name="dialogue_list"),
     path("dialogues/export.<str:fmt>", exports.DialogueExport.as_view(), name="export"),
-    path("dialogues/<slug:slug>/", views.DialogueDetailView.as_view(), name="dialogue"),
+    path("dialogues/<slug:slug>/", read_only(views.DialogueDetailView.as_view()), name="dialogue"),
     path(
         "dialogues/<slug:slug>/cite.<str:fmt>",
-        views.dialogue_citation,
+        read_only(views.dialogue_citation),
         name="dialogue_citation",
     ),
-    path("timeline/", views.timeline, name="timeline"),
-    path("eras/<slug:slug>/", views.EraDetailView.as_view(), name="era"),
-    path("participants/", views.participant_list, name="participant_list"),
-    path("participants/<slug:slug>/", views.ParticipantDetailView.as_view(), name="participant"),
-    path("sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source"),
+    path("timeline/", read_only(views.timeline), name="timeline"),
+    path("eras/<slug:slug>/", read_only(views.EraDetailView.as_view()), name="era"),
+    path("participants/", read_only(views.participant_list), name="participant_list"),
+    path(
+        "participants/<slug:slug>/",
+        read_only(views.ParticipantDetailView.as_view()),
+        name="participant",
+    ),
+    path("sources/<slug:slug>/", read_only(views.SourceDetailView.as_view()), name="source"),
     path("api/", include("dialogues.api.urls")),
 ]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.generic import DetailView
 
 from ..listing import selectors
-from ..listing.browse import Browse
+from ..listing.browse import Browse, without_invalid
 from ..listing.filters import ParticipantFilterSet
 from ..models import Dialogue, Era, Participant, Role, Source, SourceDisagreement
 from . import citations
@@ -48,7 +48,8 @@ def dialogue_list(request):
     dialogues = page.object_list
     for dialogue in dialogues:
         dialogue.snippet = browse.snippets.get(dialogue.pk, "")
-    params = request.GET.copy()
+    # Only valid parameters are echoed into the page's links.
+    params = browse.valid_params.copy()
     params.pop("page", None)
     return render(
         request,
@@ -63,7 +64,8 @@ def dialogue_list(request):
             "sentence": browse.sentence,
             "chips": browse.chips,
             "facets": browse.facets,
-            "active": {k: v for k, v in request.GET.items() if k != "page"},
+            "active": {k: v for k, v in params.items()},
+            "link_params": browse.valid_params,
             "querystring": params.urlencode(),
             "sorts": browse.sorts,
             "current_sort": browse.sort,
@@ -89,7 +91,10 @@ class DialogueDetailView(DetailView):
         context["previous"], context["next"] = selectors.dialogue_neighbours(dialogue)
         context["permalink"] = url
         context["cite_text"] = citations.cite_text(dialogue, url, today)
-        context["json_ld"] = citations.json_ld_script(citations.event_json_ld(dialogue, url))
+        context["json_ld"] = citations.json_ld_script(
+            citations.event_json_ld(dialogue, url),
+            nonce=str(getattr(self.request, "csp_nonce", "")),
+        )
         participations = dialogue.participations.all()
         context["sides"] = _group_by_side(participations)
         context["organisers"] = [p for p in participations if p.role == Role.ORGANISER]
@@ -157,7 +162,8 @@ def participant_list(request):
         selectors.participants_page(filterset.qs), request.GET.get("page"), per_page=50
     )
     page.object_list = selectors.with_counts(page.object_list)
-    params = request.GET.copy()
+    link_params = without_invalid(request.GET, filterset)
+    params = link_params.copy()
     params.pop("page", None)
     return render(
         request,
@@ -167,6 +173,7 @@ def participant_list(request):
             "page": page,
             "page_note": page_note,
             "page_numbers": page_numbers(page),
+            "link_params": link_params,
             "querystring": params.urlencode(),
         },
     )

@@ -13,7 +13,7 @@ def get_item(mapping, key):
 @register.simple_tag(takes_context=True)
 def query_with(context, name, value):
     """Return the current query string with `name` set to `value`, back on page 1."""
-    params = context["request"].GET.copy()
+    params = _current(context)
     params[name] = value
     params.pop("page", None)
     return params.urlencode()
@@ -22,7 +22,12 @@ def query_with(context, name, value):
 @register.simple_tag(takes_context=True)
 def query_without(context, *names):
     """Return the current query string without `names`, back on page 1."""
-    params = context["request"].GET.copy()
+    params = _current(context)
     for name in (*names, "page"):
         params.pop(name, None)
     return params.urlencode()
+
+
+def _current(context):
+    # A view that checks its parameters passes the valid ones, so that no link echoes a bad one.
+    return context.get("link_params", context["request"].GET).copy()

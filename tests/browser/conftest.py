@@ -49,10 +49,45 @@ def browser():
     playwright.stop()
 
 
+# Reports every Content-Security-Policy violation of a document to the test, as it happens.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolation({
+    directive: event.violatedDirective,
+    blocked: event.blockedURI,
+    source: event.sourceFile,
+    line: event.lineNumber,
+    sample: event.sample,
+  });
+});
+"""
+
+
 @pytest.fixture
 def new_page(browser, live_server):
-    """Open a page in a fresh context: `new_page(width=390, scheme="dark")`."""
+    """Open a page in a fresh context: `new_page(width=390, scheme="dark")`.
+
+    Every page the test visits runs under the site's Content Security Policy, and the test fails
+    if any of them violates it: the violations are in `new_page.csp_violations`.
+    """
     contexts = []
+    violations = []
+
+    # Code a test evaluates in the page (axe-core injects a style to measure with) has no source
+    # file; what the site serves always has one, the page's address or a script's.
+    def on_violation(source, report):
+        if report["source"]:
+            violations.append({"page": source["page"].url, **report})
+
+    def on_console(message):
+        if (
+            message.type == "error"
+            and "Content Security Policy" in message.text
+            and message.location.get("url")
+        ):
+            violations.append(
+                {"page": message.page.url if message.page else "", "console": message.text}
+            )
 
     def open_page(*, width=1280, height=900, scheme="light", **options):
         context = browser.new_context(
@@ -63,12 +98,18 @@ def new_page(browser, live_server):
         )
         # Slow pages should fail the test, not hang it.
         context.set_default_timeout(10_000)
+        context.expose_binding("__cspViolation", on_violation)
+        context.add_init_script(CSP_LISTENER)
+        context.on("console", on_console)
         contexts.append(context)
         return context.new_page()
 
+    open_page.csp_violations = violations
     yield open_page
     for context in contexts:
         context.close()
+    if violations:
+        pytest.fail(f"Content Security Policy violations: {violations}", pytrace=False)
 
 
 # --- Accounts -------------------------------------------------------------------------------
