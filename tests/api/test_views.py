@@ -488,15 +488,15 @@ def test_a_dialogue_has_exactly_the_contracted_keys_and_values(client, archive):
     assert body["venue"] == "A country house"
     for person in body["participants"]:
         assert set(person) == {
-                "slug",
-                "name",
-                "name_withheld",
-                "kind",
-                "side",
-                "background",
-                "role",
-            }
-            assert person["name_withheld"] is False
+            "slug",
+            "name",
+            "name_withheld",
+            "kind",
+            "side",
+            "background",
+            "role",
+        }
+        assert person["name_withheld"] is False
     assert {
         "slug": "israeli-academic",
         "name": "Israeli Academic",
@@ -504,6 +504,7 @@ def test_a_dialogue_has_exactly_the_contracted_keys_and_values(client, archive):
         "side": "israeli",
         "background": "academic",
         "role": "organiser",
+        "name_withheld": False,
     } in body["participants"]
     assert [p["slug"] for p in body["participants"]] == [
         "israeli-academic",

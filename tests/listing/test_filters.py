@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
 from django.http import QueryDict
+from django.utils import timezone
 
 from dialogues.listing.filters import SORTS, DialogueFilterSet, ParticipantFilterSet
 from dialogues.models import Participant
