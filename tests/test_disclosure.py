@@ -20,6 +20,7 @@ from dialogues.search.index import rebuild_index, stale_dialogues
 from dialogues.search.queryset import search_queryset
 from dialogues.search.snippets import snippets
 from tests.factories import add_participant, make_archive, make_participant
+from tests.test_admin import admin_url, errors_in, inline_prefix, open_form, soup_of
 
 NAME, SLUG = "Zebulon Quartermaine", "zebulon-quartermaine"
 SECRET_WORDS = ("zebulon", "quartermaine")
@@ -292,3 +293,29 @@ def test_the_index_notes_which_names_it_left_out_and_catches_changes_made_by_upd
     Participation.objects.filter(pk=confidential.participation.pk).update(withheld=True)
     assert stale_dialogues() == {confidential.record.pk}
     assert search_queryset(Dialogue.objects.all(), "Quartermaine").count() == 0
+
+
+def test_editors_see_the_name_with_a_withheld_marker_and_set_it_through_the_form(
+    admin_client, confidential
+):
+    url = admin_url("dialogue", "change", confidential.record.pk)
+    form, data = open_form(admin_client, url)
+    assert NAME in form.get_text(" ") or NAME in str(form)
+    until = confidential.participation.withheld_until
+    assert f"withheld until {until.day} {until:%B %Y}" in form.get_text(" ")
+    prefix = inline_prefix(form, "withheld_until")
+    row = next(
+        key.rsplit("-", 1)[0]
+        for key, value in data.items()
+        if key.startswith(prefix)
+        and key.endswith("-id")
+        and value == str(confidential.participation.pk)
+    )
+    # The editor lifts the date to next year's first day and lets readers see the side.
+    data[f"{row}-withheld_until"] = f"{until.year + 1}-01-01"
+    data[f"{row}-show_side"] = "on"
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, errors_in(soup_of(response))
+    saved = Participation.objects.get(pk=confidential.participation.pk)
+    assert saved.withheld and saved.show_side
+    assert saved.withheld_until == datetime.date(until.year + 1, 1, 1)
