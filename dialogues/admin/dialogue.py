@@ -46,13 +46,11 @@ class ParticipationInline(LabelledTabularInline):
         """Say, beside the name editors see, what readers see today."""
         if participation.pk is None or not participation.withheld:
             return "the name"
+        day = participation.withheld_until
+        words = f"{day.day} {day:%B %Y}" if day else ""
         if not participation.is_withheld:
-            return f"the name (withheld until {participation.withheld_until:%-d %B %Y}, now past)"
-        until = (
-            f"withheld until {participation.withheld_until:%-d %B %Y}"
-            if participation.withheld_until
-            else "withheld with no end date"
-        )
+            return f"the name (withheld until {words}, now past)"
+        until = f"withheld until {words}" if day else "withheld with no end date"
         side = "side shown" if participation.show_side else "side hidden too"
         return f"no name: {until}; {side}"
 
