@@ -49,14 +49,21 @@ def stored_values(instance) -> dict:
     (row,) = serializers.serialize(
         "python", [instance], use_natural_foreign_keys=True, use_natural_primary_keys=True
     )
-    # Empty values are left out, so a field added later with an empty default leaves the hash
+    # Values left at their field's default are left out, so a field added later leaves the hash
     # of every record it was added to as it was: adding a column is not an edit.
     fields = {
-        k: v
-        for k, v in row["fields"].items()
-        if k not in UNTRACKED_FIELDS and v not in ("", None, [])
+        name: value
+        for name, value in row["fields"].items()
+        if name not in UNTRACKED_FIELDS and not _is_default(instance, name, value)
     }
     return json.loads(json.dumps(fields, cls=DjangoJSONEncoder))
+
+
+def _is_default(instance, name: str, value) -> bool:
+    if value in ("", None, []):
+        return True
+    field = instance._meta.get_field(name)
+    return field.has_default() and not callable(field.default) and value == field.default
 
 
 def content_hash(values: dict) -> str:

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from dialogues import fixture_sync
-from dialogues.models import Citation, Dialogue, FixtureRecord, Outcome, Participant
+from dialogues.models import (
+    Citation,
+    Dialogue,
+    FixtureRecord,
+    Outcome,
+    Participant,
+    Participation,
+)
 from tests.fixture_files import dump, find, run, valid_fixtures, write_fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -166,3 +173,12 @@ def test_a_column_added_empty_is_not_an_edit(loaded):
     assert fixture_sync.content_hash(fixture_sync.stored_values(record)) == before
     record.side_note = "Inferred from the name."
     assert fixture_sync.content_hash(fixture_sync.stored_values(record)) != before
+
+
+def test_a_column_added_at_its_default_is_not_an_edit(loaded):
+    # `withheld` came with a default of False: a participation at it hashes as before the column.
+    participation = Participation.objects.first()
+    values = fixture_sync.stored_values(participation)
+    assert "withheld" not in values and "withheld_until" not in values
+    participation.withheld = True
+    assert fixture_sync.stored_values(participation)["withheld"] is True

@@ -27,10 +27,32 @@ from .base import (
 
 class ParticipationInline(LabelledTabularInline):
     model = Participation
-    fields = ["participant", "role", "note"]
+    fields = [
+        "participant",
+        "role",
+        "note",
+        "withheld",
+        "withheld_until",
+        "show_side",
+        "disclosure",
+    ]
+    readonly_fields = ["disclosure"]
     autocomplete_fields = ["participant"]
     formfield_overrides = SHORT_TEXT
     extra = 1
+
+    @admin.display(description="Readers see")
+    def disclosure(self, participation):
+        """Say, beside the name editors see, what readers see today."""
+        if participation.pk is None or not participation.withheld:
+            return "the name"
+        day = participation.withheld_until
+        words = f"{day.day} {day:%B %Y}" if day else ""
+        if not participation.is_withheld:
+            return f"the name (withheld until {words}, now past)"
+        until = f"withheld until {words}" if day else "withheld with no end date"
+        side = "side shown" if participation.show_side else "side hidden too"
+        return f"no name: {until}; {side}"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("participant")

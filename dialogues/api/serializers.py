@@ -68,17 +68,33 @@ class NamedRefSerializer(serializers.Serializer):
 
 
 class DialogueParticipantSerializer(serializers.Serializer):
-    """Someone who took part in a dialogue, and in what role."""
+    """Someone who took part in a dialogue, and in what role.
+
+    A confidential participant comes with `name_withheld` true, the name “A participant whose
+    name is withheld”, no slug or kind, and a side only where the archive may show it.
+    """
 
     slug = serializers.SlugField(
-        source="participant.slug", help_text="The participant's identifier."
+        source="participant.slug",
+        allow_null=True,
+        help_text="The participant's identifier; null while the name is withheld.",
     )
     name = serializers.CharField(source="participant.name", help_text="The participant's name.")
+    name_withheld = serializers.BooleanField(
+        source="is_withheld_now",
+        help_text="Whether the archive withholds this participant's name, for now.",
+    )
     kind = serializers.ChoiceField(
-        source="participant.kind", choices=ParticipantKind.choices, help_text="Person or group."
+        source="participant.kind",
+        choices=ParticipantKind.choices,
+        allow_null=True,
+        help_text="Person or group; null while the name is withheld.",
     )
     side = serializers.ChoiceField(
-        source="participant.side", choices=Side.choices, help_text="Which side they came from."
+        source="participant.side",
+        choices=Side.choices,
+        allow_null=True,
+        help_text="Which side they came from; null when withheld with the name.",
     )
     background = _background(source="participant.background")
     role = serializers.ChoiceField(choices=Role.choices, help_text="Their role in this dialogue.")

@@ -25,7 +25,7 @@ from rest_framework.views import APIView
 from ..listing import selectors
 from ..listing.browse import Browse
 from ..listing.filters import DialogueFilterSet, ParticipantFilterSet
-from ..models import Dialogue, Participant, Source
+from ..models import Dialogue, Source, participants_public
 from .pagination import DEFAULT_PAGE_SIZE, ArchivePagination
 from .schema import (
     DIALOGUE_PARAMETERS,
@@ -199,7 +199,7 @@ class ParticipantList(ArchiveListView):
     parameter_docs = PARTICIPANT_PARAMETERS
 
     def get_queryset(self):
-        return Participant.objects.all()
+        return participants_public()
 
     def filter_queryset(self, queryset):
         # The primary key breaks ties between namesakes, so that pages never overlap.

@@ -1,7 +1,8 @@
 """Facet counts: how many dialogues each value of a filter would leave, under the other filters.
 
 A facet leaves out its own filter, so that choosing one era still shows every other era's
-count; counts are cached until the archive changes.
+count; counts are cached until the archive changes, and under the day (`cache_key`), since an
+embargo lifting changes them.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from django.db.models import Count, F, QuerySet
 
 from .. import caching
-from ..models import Background, Dialogue, OutcomeKind, Side
+from ..models import Background, Dialogue, OutcomeKind, Participation, Side
 from .filters import DialogueFilterSet
 
 
@@ -66,17 +67,43 @@ class OutcomeFacet(ChoiceFacet):
     name, label, path, choices = "outcome", "Outcome", "outcomes__kind", OutcomeKind
 
 
-class SideFacet(ChoiceFacet):
-    name, label, path, choices = "side", "Side", "participations__participant__side", Side
+class ParticipantFacet(Facet):
+    """A facet over a participant vocabulary, counting only the participations readers see.
+
+    A withheld participation never counts by background, and counts by side only where its
+    editor let the side be shown: the record page shows no more, so neither do the counts.
+    """
+
+    field: str
+    choices: type
+
+    def participations(self) -> QuerySet:
+        raise NotImplementedError
+
+    def counts(self):
+        rows = (
+            self.participations()
+            .filter(dialogue__in=self.base().values("pk"))
+            .exclude(**{f"participant__{self.field}": ""})
+            .values(value=F(f"participant__{self.field}"))
+            .annotate(n=Count("dialogue", distinct=True))
+        )
+        found = {r["value"]: r["n"] for r in rows}
+        return [(v, label, found[v]) for v, label in self.choices.choices if v in found]
 
 
-class BackgroundFacet(ChoiceFacet):
-    name, label, path, choices = (
-        "background",
-        "Background",
-        "participations__participant__background",
-        Background,
-    )
+class SideFacet(ParticipantFacet):
+    name, label, field, choices = "side", "Side", "side", Side
+
+    def participations(self):
+        return Participation.objects.shows_side()
+
+
+class BackgroundFacet(ParticipantFacet):
+    name, label, field, choices = "background", "Background", "background", Background
+
+    def participations(self):
+        return Participation.objects.disclosed()
 
 
 FACETS = (EraFacet, OutcomeFacet, SideFacet, BackgroundFacet)

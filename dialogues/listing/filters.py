@@ -23,7 +23,9 @@ from ..models import (
     Participation,
     Side,
     Track,
+    participants_public,
 )
+from ..models.disclosure import today
 from ..search.query import ParsedQuery, parse
 from ..search.queryset import search_queryset
 
@@ -73,9 +75,9 @@ class DateBoundFilter(django_filters.Filter):
         return qs
 
 
-def _slug_choice(model, label, **kw):
+def _slug_choice(model, label, queryset=None, **kw):
     return django_filters.ModelChoiceFilter(
-        queryset=model.objects.all(),
+        queryset=queryset or model.objects.all(),
         to_field_name="slug",
         label=label,
         error_messages={
@@ -120,6 +122,9 @@ class DialogueFilterSet(django_filters.FilterSet):
     participant = _slug_choice(
         Participant,
         "Participant",
+        # A callable, so that "today" is the request's day; a participant with no public page
+        # is then "no such participant", word for word as for a slug that never existed.
+        queryset=lambda request: participants_public(),
         method="filter_participant",
         widget=forms.TextInput(attrs={"placeholder": "participant slug"}),
     )
@@ -150,17 +155,19 @@ class DialogueFilterSet(django_filters.FilterSet):
     def filter_search(self, qs, name, value):
         return search_queryset(qs, self.query) if value.strip() else qs
 
+    # Each reads only what the record page shows: a withheld participation never matches by
+    # participant or background, and matches by side only where its side is shown.
     def filter_participant(self, qs, name, value):
-        return qs.filter(pk__in=value.participations.values("dialogue_id"))
+        return qs.filter(pk__in=value.participations.disclosed().values("dialogue_id"))
 
     # Semi-joins (`id IN (…)`) rather than joins: a join repeats a dialogue once per matching
     # row and needs DISTINCT over whole rows to undo it.
     def filter_side(self, qs, name, value):
-        people = Participation.objects.filter(participant__side=value)
+        people = Participation.objects.shows_side().filter(participant__side=value)
         return qs.filter(pk__in=people.values("dialogue_id"))
 
     def filter_background(self, qs, name, value):
-        people = Participation.objects.filter(participant__background=value)
+        people = Participation.objects.disclosed().filter(participant__background=value)
         return qs.filter(pk__in=people.values("dialogue_id"))
 
     def filter_outcome(self, qs, name, value):
@@ -226,7 +233,9 @@ class DialogueFilterSet(django_filters.FilterSet):
 
     def cache_key(self, *, without: str | None = None) -> tuple:
         """Describe the active filters in plain values, for keys of cached figures."""
-        parts = []
+        # The day is part of every key: what a filter or search finds changes when an
+        # embargo lifts, and a figure cached the day before must not outlive it.
+        parts = [("day", today().isoformat())]
         for name, value in sorted(self.cleaned.items()):
             if name in {without, "sort"}:
                 continue

@@ -7,7 +7,17 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.functional import cached_property
 
 from .. import caching
-from ..models import Citation, Dialogue, Era, Outcome, Participant, Participation, Source
+from ..models import (
+    Citation,
+    Dialogue,
+    Era,
+    Outcome,
+    Participant,
+    Participation,
+    Source,
+    participants_public,
+)
+from ..models.disclosure import today
 from .filters import DialogueFilterSet
 
 CHRONOLOGICAL = Dialogue.CHRONOLOGICAL
@@ -55,15 +65,15 @@ def dialogues_in_order(ids, queryset) -> list[Dialogue]:
 def dialogue_cards(queryset) -> QuerySet[Dialogue]:
     """Add what a dialogue card shows: era, conflict, participants and outcomes.
 
+    Participants come as readers may see them, withheld names masked.
+
     The related rows land in plain lists (`card_participations`, `card_outcomes`): a related
     manager per card costs more to build than the rows themselves.
     """
     return queryset.select_related("era", "conflict").prefetch_related(
         Prefetch(
             "participations",
-            queryset=Participation.objects.select_related("participant").order_by(
-                "participant__side", "participant__name"
-            ),
+            queryset=Participation.objects.public(),
             to_attr="card_participations",
         ),
         Prefetch("outcomes", queryset=Outcome.objects.all(), to_attr="card_outcomes"),
@@ -144,9 +154,15 @@ def timeline_data(per_era: int = TIMELINE_PER_ERA) -> tuple[list[Era], list[Dial
 
 
 def participant_dialogues(participant: Participant) -> QuerySet[Participation]:
-    """Return the participant's participations with their dialogues, in chronological order."""
-    return participant.participations.select_related("dialogue", "dialogue__era").order_by(
-        *(f"dialogue__{f}" for f in CHRONOLOGICAL)
+    """Return the participant's disclosed participations with their dialogues, in order.
+
+    A participation withheld today is left out: the participant's page must not say that they
+    took part in a meeting whose record hides their name.
+    """
+    return (
+        participant.participations.disclosed()
+        .select_related("dialogue", "dialogue__era")
+        .order_by(*(f"dialogue__{f}" for f in CHRONOLOGICAL))
     )
 
 
@@ -160,10 +176,12 @@ def participants_page(queryset) -> QuerySet[Participant]:
 
 
 def with_counts(participants) -> list[Participant]:
-    """Set `dialogue_count` on a page of participants (one query)."""
+    """Set `dialogue_count` on a page of participants (one query), counting only the
+    participations readers may see."""
     participants = list(participants)
     counts = dict(
-        Participation.objects.filter(participant__in=participants)
+        Participation.objects.disclosed()
+        .filter(participant__in=participants)
         .values("participant")
         .annotate(n=Count("pk"))
         .values_list("participant", "n")
@@ -182,15 +200,18 @@ def source_citations(source: Source) -> QuerySet[Citation]:
 
 def archive_counts() -> dict[str, int]:
     """Return how many records of each kind the archive holds; cached until it changes."""
-    models = {
-        "eras": Era,
-        "dialogues": Dialogue,
-        "participants": Participant,
-        "sources": Source,
-        "citations": Citation,
+    tables = {
+        "eras": Era.objects.all(),
+        "dialogues": Dialogue.objects.all(),
+        "participants": participants_public(),
+        "sources": Source.objects.all(),
+        "citations": Citation.objects.all(),
     }
+    # The day is in the key: the participants counted change when an embargo lifts.
     return caching.cached(
-        "archive-counts", (), lambda: {name: m.objects.count() for name, m in models.items()}
+        "archive-counts",
+        (today().isoformat(),),
+        lambda: {name: rows.count() for name, rows in tables.items()},
     )
 
 

@@ -25,7 +25,14 @@ from .disagreements import (  # noqa: F401
     SourceDisagreementManager,
     SourceDisagreementQuerySet,
 )
+from .disclosure import (  # noqa: F401
+    WITHHELD_NAME,
+    ParticipationQuerySet,
+    withheld_q,
+    withheld_sql,
+)
 from .fixtures import FixtureRecord  # noqa: F401
+from .public import participants_public  # noqa: F401
 from .records import Conflict, Era, EraManager, EraQuerySet, Participant, Source  # noqa: F401
 from .vocabulary import (  # noqa: F401
     EXCERPT_MAX_WORDS,

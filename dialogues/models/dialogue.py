@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from .base import SlugManager, Timestamped, UncertainDate
+from .disclosure import ParticipationQuerySet
+from .disclosure import today as disclosure_today
 from .records import Conflict, Era, Participant, Source
 from .vocabulary import EXCERPT_MAX_WORDS, OutcomeKind, Role, Track, VenueKind
 
@@ -19,14 +21,14 @@ class DialogueQuerySet(models.QuerySet):
         return self.order_by(*self.model.CHRONOLOGICAL)
 
     def with_relations(self):
-        """Fetch what a list or record shows, in a fixed number of queries."""
+        """Fetch what a public list or record shows, in a fixed number of queries.
+
+        Participations come as readers may see them on the day this is called, withheld names
+        masked: build it per request, never once at import.
+        """
         return self.select_related("era", "conflict").prefetch_related(
-            models.Prefetch(
-                "participations",
-                queryset=Participation.objects.select_related("participant").order_by(
-                    "participant__side", "participant__name"
-                ),
-            ),
+            # As readers see them: a withheld participant comes masked (see `disclosure`).
+            models.Prefetch("participations", queryset=Participation.objects.public()),
             "outcomes",
             models.Prefetch(
                 "citations",
@@ -110,7 +112,7 @@ class Dialogue(UncertainDate, Timestamped):
             )
 
 
-class ParticipationManager(models.Manager):
+class ParticipationManager(models.Manager.from_queryset(ParticipationQuerySet)):
     def get_by_natural_key(self, dialogue_slug, participant_slug):
         return self.get(dialogue__slug=dialogue_slug, participant__slug=participant_slug)
 
@@ -122,6 +124,28 @@ class Participation(models.Model):
     )
     role = models.CharField(max_length=12, choices=Role.choices, default=Role.PARTICIPANT)
     note = models.TextField(blank=True)
+    withheld = models.BooleanField(
+        "name withheld",
+        default=False,
+        help_text=(
+            "Confidential: readers see “a participant whose name is withheld” instead of this "
+            "participant, everywhere the public can look, until the date below."
+        ),
+    )
+    withheld_until = models.DateField(
+        "withheld until",
+        null=True,
+        blank=True,
+        help_text=(
+            "The day the name may be shown; it appears on that day without anyone acting. "
+            "Leave empty to withhold it until an editor unticks “name withheld”."
+        ),
+    )
+    show_side = models.BooleanField(
+        "show side while withheld",
+        default=False,
+        help_text="Whether readers may see which side the withheld participant came from.",
+    )
 
     objects = ParticipationManager()
 
@@ -129,6 +153,14 @@ class Participation(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["dialogue", "participant"], name="one_participation_per_dialogue"
+            )
+        ]
+        # The search index checks the withheld rows on every search; they are few.
+        indexes = [
+            models.Index(
+                fields=["withheld_until", "dialogue"],
+                name="participation_withheld",
+                condition=models.Q(withheld=True),
             )
         ]
 
@@ -139,6 +171,25 @@ class Participation(models.Model):
         return (self.dialogue.slug, self.participant.slug)
 
     natural_key.dependencies = ["dialogues.dialogue", "dialogues.participant"]
+
+    def clean(self):
+        super().clean()
+        if self.withheld_until and not self.withheld:
+            raise ValidationError(
+                {
+                    "withheld_until": (
+                        "A date only counts for a withheld name: tick “name withheld”, or "
+                        "clear the date."
+                    )
+                }
+            )
+
+    @property
+    def is_withheld(self) -> bool:
+        """Whether readers are kept from this participant's name today."""
+        if not self.withheld:
+            return False
+        return self.withheld_until is None or self.withheld_until > disclosure_today()
 
 
 class OutcomeManager(models.Manager):

@@ -13,7 +13,15 @@ from django.views.generic import DetailView
 from ..listing import selectors
 from ..listing.browse import Browse, without_invalid
 from ..listing.filters import ParticipantFilterSet
-from ..models import Dialogue, Era, Participant, Role, Source, SourceDisagreement
+from ..models import (
+    Dialogue,
+    Era,
+    Participant,
+    Role,
+    Source,
+    SourceDisagreement,
+    participants_public,
+)
 from . import citations
 from . import timeline as drawing
 from .pagination import PAGE_SIZE, PaginatedDetailMixin, page_numbers, paginate
@@ -106,11 +114,16 @@ class DialogueDetailView(DetailView):
         return context
 
 
+SIDE_WITHHELD = "Side not shown"
+
+
 def _group_by_side(participations):
     groups: dict[str, list] = {}
     for participation in participations:
-        groups.setdefault(participation.participant.get_side_display(), []).append(participation)
-    return sorted(groups.items())
+        side = participation.participant.get_side_display() or SIDE_WITHHELD
+        groups.setdefault(side, []).append(participation)
+    # A withheld participant whose side is withheld too comes last, under its own heading.
+    return sorted(groups.items(), key=lambda item: (item[0] == SIDE_WITHHELD, item[0]))
 
 
 def dialogue_citation(request, slug, fmt):
@@ -157,7 +170,7 @@ class EraDetailView(PaginatedDetailMixin, DetailView):
 
 
 def participant_list(request):
-    filterset = ParticipantFilterSet(request.GET or None, queryset=Participant.objects.all())
+    filterset = ParticipantFilterSet(request.GET or None, queryset=participants_public())
     page, page_note = paginate(
         selectors.participants_page(filterset.qs), request.GET.get("page"), per_page=50
     )
@@ -186,6 +199,10 @@ class ParticipantDetailView(PaginatedDetailMixin, DetailView):
     selector = staticmethod(selectors.participant_dialogues)
     per_page = 50
     trail = (("dialogues:participant_list", "Participants"),)
+
+    def get_queryset(self):
+        # Withheld in every dialogue: no page, the same 404 as a slug that never existed.
+        return participants_public()
 
 
 class SourceDetailView(PaginatedDetailMixin, DetailView):

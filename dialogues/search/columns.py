@@ -6,6 +6,10 @@ turns that order into its own weights.
 
 from __future__ import annotations
 
+import datetime
+
+from ..models import withheld_sql
+
 # Columns in index order.
 COLUMNS = ("title", "summary", "people", "places", "outcomes", "excerpts")
 
@@ -13,8 +17,12 @@ COLUMNS = ("title", "summary", "people", "places", "outcomes", "excerpts")
 ID_CHUNK = 500
 
 
-def texts(vendor: str, alias: str = "d") -> dict[str, str]:
-    """Return the SQL expression for each indexed column of the dialogue aliased `alias`."""
+def texts(vendor: str, alias: str = "d", day: datetime.date | None = None) -> dict[str, str]:
+    """Return the SQL expression for each indexed column of the dialogue aliased `alias`.
+
+    Names withheld on `day` (default today) are left out of `people`, so the index never holds
+    a name that readers may not yet see.
+    """
     if vendor == "postgresql":
         # string_agg orders within the aggregate, so snippets read the same on every run.
         def joined(value, separator, tables, order):
@@ -40,7 +48,7 @@ def texts(vendor: str, alias: str = "d") -> dict[str, str]:
             "p.name",
             "; ",
             "dialogues_participation pp JOIN dialogues_participant p ON p.id = pp.participant_id "
-            f"WHERE pp.dialogue_id = {alias}.id",
+            f"WHERE pp.dialogue_id = {alias}.id AND NOT {withheld_sql('pp', day)}",
             "p.name",
         ),
         "places": places,

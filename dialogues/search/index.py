@@ -3,6 +3,14 @@
 The receivers reindex the affected dialogues once their transaction commits.
 `QuerySet.update()`, `bulk_create()` and raw SQL send no signals: call `rebuild_index()` after
 them.
+
+Withheld names are left out of the index (`columns.texts`), and the index notes which
+participations each row was built without (the table `dialogues_search_withheld`). Every search
+first calls `refresh_disclosures()`, which compares those notes with the participations as they
+are today and rebuilds the rows that differ: an embargo that has lapsed (its date has come, or
+its flag was cleared even by an `update()`) puts the name into the index before the search
+reads it, and a participation newly withheld is taken out. So a name becomes searchable on its
+date without anyone acting, and there is no scheduled job.
 """
 
 from __future__ import annotations
@@ -14,9 +22,12 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from ..models import Citation, Dialogue, Outcome, Participant, Participation
+from ..models import Citation, Dialogue, Outcome, Participant, Participation, withheld_sql
+from ..models.disclosure import today
 from . import postgres, sqlite
-from .columns import ID_CHUNK
+from .columns import ID_CHUNK, id_filter
+
+WITHHELD_TABLE = "dialogues_search_withheld"
 
 
 def rebuild_index(ids: Iterable[int] | None = None, *, using: str = DEFAULT_DB_ALIAS) -> int:
@@ -33,13 +44,60 @@ def rebuild_index(ids: Iterable[int] | None = None, *, using: str = DEFAULT_DB_A
         wanted = sorted({int(pk) for pk in ids})
         batches = [wanted[i : i + ID_CHUNK] for i in range(0, len(wanted), ID_CHUNK)]
     indexed = 0
+    day = today()
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
         for batch in batches:
             if vendor == "postgresql":
-                indexed += postgres.rebuild(cursor, batch)
+                indexed += postgres.rebuild(cursor, batch, day)
             elif vendor == "sqlite":
-                indexed += sqlite.rebuild(cursor, batch)
+                indexed += sqlite.rebuild(cursor, batch, day)
+            _note_withheld(cursor, batch, day)
     return indexed
+
+
+def _note_withheld(cursor, batch: list[int] | None, day) -> None:
+    """Record which participations the index rows of `batch` were built without."""
+    where, params = id_filter("dialogue_id", batch)
+    cursor.execute(f"DELETE FROM {WITHHELD_TABLE} {where}", params)
+    where, params = id_filter("pp.dialogue_id", batch)
+    hidden = withheld_sql("pp", day)
+    condition = f"{where} AND {hidden}" if where else f"WHERE {hidden}"
+    cursor.execute(
+        f"INSERT INTO {WITHHELD_TABLE} (participation_id, dialogue_id) "
+        f"SELECT pp.id, pp.dialogue_id FROM dialogues_participation pp {condition}",
+        params,
+    )
+
+
+def stale_dialogues(*, using: str = DEFAULT_DB_ALIAS) -> set[int]:
+    """Return the ids of dialogues whose index row disagrees with today's disclosures.
+
+    Both halves read only withheld rows (the notes, and the participations' partial index),
+    so the check costs the same however large the archive is.
+    """
+    hidden = withheld_sql("pp", today())
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT w.dialogue_id FROM {WITHHELD_TABLE} w
+            LEFT JOIN dialogues_participation pp ON pp.id = w.participation_id
+            WHERE pp.id IS NULL OR pp.dialogue_id <> w.dialogue_id OR NOT {hidden}
+            UNION
+            SELECT pp.dialogue_id FROM dialogues_participation pp
+            WHERE pp.withheld AND {hidden} AND NOT EXISTS (
+                SELECT 1 FROM {WITHHELD_TABLE} w WHERE w.participation_id = pp.id
+            )
+            """
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def refresh_disclosures(*, using: str = DEFAULT_DB_ALIAS) -> int:
+    """Rebuild the index rows whose withheld names are not those of today; return how many."""
+    stale = stale_dialogues(using=using)
+    if stale:
+        rebuild_index(stale, using=using)
+    return len(stale)
 
 
 # --- Freshness ----------------------------------------------------------------------------

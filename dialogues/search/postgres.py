@@ -106,9 +106,9 @@ def search(queryset, parsed: ParsedQuery):
     return queryset.filter(PgMatch(tsquery, params)).annotate(search_rank=PgRank(tsquery, params))
 
 
-def vector(alias: str = "d") -> str:
+def vector(alias: str = "d", day=None) -> str:
     """Return the SQL for a dialogue's weighted tsvector, one to_tsvector call per weight."""
-    columns = texts("postgresql", alias)
+    columns = texts("postgresql", alias, day)
     parts = []
     for weight in ("A", "B", "C", "D"):
         text = " || ' ' || ".join(
@@ -119,7 +119,7 @@ def vector(alias: str = "d") -> str:
     return " || ".join(parts)
 
 
-def rebuild(cursor, batch: list[int] | None) -> int:
+def rebuild(cursor, batch: list[int] | None, day=None) -> int:
     """Reindex the dialogues with ids in `batch` (None: all); return how many were indexed."""
     where, params = id_filter("d.id", batch)
     # Rows whose vector comes out the same are not rewritten: writing a row also rewrites its
@@ -128,7 +128,7 @@ def rebuild(cursor, batch: list[int] | None) -> int:
     cursor.execute(
         f"""
         WITH fresh AS (
-            SELECT d.id, {vector()} AS vector FROM dialogues_dialogue d {where}
+            SELECT d.id, {vector(day=day)} AS vector FROM dialogues_dialogue d {where}
         ),
         changed AS (
             UPDATE dialogues_dialogue AS target SET search_vector = fresh.vector

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import connections
 
 from . import postgres, sqlite
+from .index import refresh_disclosures
 from .query import ParsedQuery, parsed
 
 
@@ -21,6 +22,8 @@ def search_queryset(queryset, query: ParsedQuery | str):
     searches by writing `or` in the query instead.
     """
     query = parsed(query)
+    # A lapsed embargo must be searchable, and a new one hidden, before this search reads.
+    refresh_disclosures(using=queryset.db)
     if connections[queryset.db].vendor == "postgresql":
         return postgres.search(queryset, query)
     return sqlite.search(queryset, query)

@@ -40,6 +40,9 @@ def snippets(ids: Iterable[int], query: ParsedQuery | str) -> dict[int, SafeStri
     if not query.groups or not ids:
         return {}
     using = DEFAULT_DB_ALIAS
+    # SQLite cuts snippets from the index's own text, which must hold no withheld name: the
+    # search that found these ids brought the index up to today's disclosures (see
+    # `search_queryset`); PostgreSQL cuts them from text built here on today's terms.
     postgresql = connections[using].vendor == "postgresql"
     rows = []
     with connections[using].cursor() as cursor:

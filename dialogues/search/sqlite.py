@@ -82,12 +82,12 @@ def search(queryset, parsed: ParsedQuery):
     return queryset.annotate(search_rank=Bm25(alias))
 
 
-def rebuild(cursor, batch: list[int] | None) -> int:
+def rebuild(cursor, batch: list[int] | None, day=None) -> int:
     """Reindex the dialogues with ids in `batch` (None: all); return how many were indexed."""
     where, params = id_filter("rowid", batch)
     cursor.execute(f"DELETE FROM {FTS_TABLE} {where}", params)
     where, params = id_filter("d.id", batch)
-    selected = ", ".join(texts("sqlite").values())
+    selected = ", ".join(texts("sqlite", day=day).values())
     cursor.execute(
         f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(COLUMNS)}) "
         f"SELECT d.id, {selected} FROM dialogues_dialogue d {where}",

@@ -58,7 +58,8 @@ class DialogueParts:
                 else:
                     role = roles.draw(rng)
                 note = words.sentence(5, 12) if rng.random() < 0.1 else ""
-                yield (pk, self.dialogue_first + i, participant, role, note)
+                # Synthetic names are all public: not withheld, no date, side not shown.
+                yield (pk, self.dialogue_first + i, participant, role, note, False, None, False)
                 pk += 1
             start = end
 

@@ -373,7 +373,16 @@ def test_a_dialogue_has_exactly_the_contracted_keys_and_values(client, archive):
     assert body["track"] == "track_ii_to_i"
     assert body["venue"] == "A country house"
     for person in body["participants"]:
-        assert set(person) == {"slug", "name", "kind", "side", "background", "role"}
+        assert set(person) == {
+            "slug",
+            "name",
+            "name_withheld",
+            "kind",
+            "side",
+            "background",
+            "role",
+        }
+        assert person["name_withheld"] is False
     assert {
         "slug": "israeli-academic",
         "name": "Israeli Academic",
@@ -381,6 +390,7 @@ def test_a_dialogue_has_exactly_the_contracted_keys_and_values(client, archive):
         "side": "israeli",
         "background": "academic",
         "role": "organiser",
+        "name_withheld": False,
     } in body["participants"]
     assert [p["slug"] for p in body["participants"]] == [
         "israeli-academic",

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dialogues', '0005_truth_keys_vocab_disagreements'),
+        ('dialogues', '0006_confidential_participation'),
     ]
 
     operations = [

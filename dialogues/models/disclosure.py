@@ -1,0 +1,120 @@
+"""Confidential participation: which participations readers may see by name, decided in one place.
+
+A participation marked `withheld` is shown to readers as "a participant whose name is withheld"
+until its `withheld_until` date (forever without one), and with its side only when `show_side`
+allows. The decision is always taken against today's date when a query runs or a page renders,
+never stored, so an embargo lifts on its date without anyone acting and no scheduled job exists
+to forget.
+
+- `withheld_q(today)`: the condition a participation is withheld under, for any ORM query.
+- `withheld_sql(alias, today)`: the same condition in SQL, for the search index's raw queries.
+- `ParticipationQuerySet.public()`: participations as readers see them; withheld rows come out
+  with their participant replaced by a nameless placeholder, so a page, serializer, export or
+  citation that reads them cannot show what it was never given.
+- `ParticipationQuerySet.disclosed()` / `.shows_side()`: the rows whose name (or side) may count
+  in filters, facets and counts.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.db.models import Case, Q, Value, When
+from django.db.models.query import ModelIterable
+from django.utils import timezone
+
+WITHHELD_NAME = "A participant whose name is withheld"
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def withheld_q(day: datetime.date | None = None, prefix: str = "") -> Q:
+    """Return the condition under which a participation is withheld on `day` (default today)."""
+    day = day or today()
+    return Q(**{f"{prefix}withheld": True}) & (
+        Q(**{f"{prefix}withheld_until__isnull": True}) | Q(**{f"{prefix}withheld_until__gt": day})
+    )
+
+
+def withheld_sql(alias: str, day: datetime.date | None = None) -> str:
+    """Return `withheld_q` as SQL over the participation table aliased `alias`.
+
+    The date is written as an ISO literal made from a `date`, never from user input, so the
+    raw index queries that embed it need no parameters; SQLite compares the stored ISO text and
+    PostgreSQL casts the literal to a date.
+    """
+    day = (day or today()).isoformat()
+    return (
+        f"({alias}.withheld AND ({alias}.withheld_until IS NULL "
+        f"OR {alias}.withheld_until > '{day}'))"
+    )
+
+
+def mask(participation) -> None:
+    """Replace a withheld participation's participant by a nameless, unsaved placeholder."""
+    real = participation.participant
+    # None, not "", for what is unknown to the reader, so that the API says null rather than
+    # a value outside its vocabulary; the placeholder is never saved (it has no slug).
+    placeholder = type(real)(
+        name=WITHHELD_NAME,
+        slug=None,
+        kind=None,
+        side=real.side if participation.show_side else None,
+        background="",
+    )
+    placeholder.is_placeholder = True
+    participation.participant = placeholder
+    participation.note = ""
+    participation.is_withheld_now = True
+
+
+class PublicIterable(ModelIterable):
+    """Yield participations with every withheld one masked (see `mask`)."""
+
+    def __iter__(self):
+        for participation in super().__iter__():
+            if participation.hidden_now:
+                mask(participation)
+            else:
+                participation.is_withheld_now = False
+            yield participation
+
+
+class ParticipationQuerySet(models.QuerySet):
+    def disclosed(self, day: datetime.date | None = None):
+        """The participations whose participant readers may see by name on `day`."""
+        return self.exclude(withheld_q(day))
+
+    def withheld(self, day: datetime.date | None = None):
+        return self.filter(withheld_q(day))
+
+    def shows_side(self, day: datetime.date | None = None):
+        """The participations whose side readers may see: disclosed ones, and withheld ones
+        whose editor allowed the side to be shown."""
+        return self.filter(~withheld_q(day) | Q(show_side=True))
+
+    def public(self, day: datetime.date | None = None):
+        """Participations as readers see them, ordered by shown side, then shown name.
+
+        Withheld rows are masked as they are read, and sort after the named ones of their
+        side (or after every side when the side is withheld too) so that their place in the
+        list says nothing about the hidden name.
+        """
+        hidden = withheld_q(day)
+        queryset = (
+            self.select_related("participant")
+            .annotate(
+                hidden_now=Case(When(hidden, then=Value(True)), default=Value(False)),
+                shown_side=Case(
+                    When(hidden & Q(show_side=False), then=Value("~")),
+                    default=models.F("participant__side"),
+                    output_field=models.CharField(),
+                ),
+            )
+            .order_by("shown_side", "hidden_now", "participant__name", "pk")
+        )
+        queryset._iterable_class = PublicIterable
+        return queryset
