@@ -75,8 +75,8 @@ MUTANTS = (
         name="facet-counts-own-filter",
         breaks="a facet's counts no longer leave out the facet's own filter",
         path="dialogues/listing/facets.py",
-        search="filter_queryset(Dialogue.objects.all(), without=self.name)",
-        replace="filter_queryset(Dialogue.objects.all(), without=None)",
+        search="filter_queryset(Dialogue.objects.public(), without=self.name)",
+        replace="filter_queryset(Dialogue.objects.public(), without=None)",
     ),
     Mutant(
         name="snippet-not-escaped",

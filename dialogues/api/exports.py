@@ -97,7 +97,7 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 class DialogueExport(ReadOnlyAPIView, GenericAPIView):
     """Stream every dialogue matching the GET filters as CSV or JSON; ignore `page`."""
 
-    queryset = Dialogue.objects.with_relations()
+    queryset = Dialogue.objects.public().with_relations()
     filter_backends = [DjangoFilterBackend]
     filterset_class = DialogueFilterSet
     parameter_docs = DIALOGUE_PARAMETERS

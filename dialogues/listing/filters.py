@@ -73,9 +73,9 @@ class DateBoundFilter(django_filters.Filter):
         return qs
 
 
-def _slug_choice(model, label, **kw):
+def _slug_choice(queryset, label, **kw):
     return django_filters.ModelChoiceFilter(
-        queryset=model.objects.all(),
+        queryset=queryset,
         to_field_name="slug",
         label=label,
         error_messages={
@@ -115,10 +115,11 @@ class DialogueFilterSet(django_filters.FilterSet):
             "max_length": f"The search is too long: use at most {MAX_QUERY_LENGTH:,} characters."
         },
     )
-    era = _slug_choice(Era, "Era")
-    conflict = _slug_choice(Conflict, "Conflict")
+    era = _slug_choice(Era.objects.all(), "Era")
+    conflict = _slug_choice(Conflict.objects.all(), "Conflict")
+    # Only a participant readers may see can be chosen: naming another would show their name.
     participant = _slug_choice(
-        Participant,
+        Participant.objects.public(),
         "Participant",
         method="filter_participant",
         widget=forms.TextInput(attrs={"placeholder": "participant slug"}),
@@ -142,7 +143,7 @@ class DialogueFilterSet(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, **kwargs):
         if queryset is None:
-            queryset = Dialogue.objects.all()
+            queryset = Dialogue.objects.public()
         super().__init__(data=data, queryset=queryset, **kwargs)
 
     # --- filter methods ---------------------------------------------------------------------

@@ -7,25 +7,31 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.functional import cached_property
 
 from .. import caching
-from ..models import Citation, Dialogue, Era, Outcome, Participant, Participation, Source
+from ..models import (
+    Citation,
+    Dialogue,
+    Era,
+    Outcome,
+    Participant,
+    Participation,
+    Source,
+    public_q,
+)
 from .filters import DialogueFilterSet
 
 CHRONOLOGICAL = Dialogue.CHRONOLOGICAL
 
 
 def era_list() -> QuerySet[Era]:
-    """Return the eras in timeline order, each with `dialogue_count`."""
-    return Era.objects.ordered().annotate(dialogue_count=Count("dialogues"))
+    """Return the eras in timeline order, each with `dialogue_count` (public dialogues only)."""
+    return Era.objects.ordered().annotate(
+        dialogue_count=Count("dialogues", filter=public_q("dialogues__"))
+    )
 
 
 def era_list_cached() -> list[Era]:
     """Return era_list() as a list, cached until the archive changes (eras are few)."""
     return caching.cached("era-list", (), lambda: list(era_list()))
-
-
-def dialogue_get(*, slug: str) -> Dialogue:
-    """Return one dialogue with everything its page shows, or raise Dialogue.DoesNotExist."""
-    return Dialogue.objects.with_relations().get(slug=slug)
 
 
 class KnownCountPaginator(Paginator):
@@ -100,7 +106,7 @@ def dialogue_neighbours(
     dialogue: Dialogue, queryset=None
 ) -> tuple[Dialogue | None, Dialogue | None]:
     """Return the previous and next dialogue in chronological order (indexed queries)."""
-    queryset = (queryset if queryset is not None else Dialogue.objects.all()).only(
+    queryset = (queryset if queryset is not None else Dialogue.objects.public()).only(
         "slug", "title", "date", "date_earliest", "date_latest"
     )
     return (
@@ -116,7 +122,7 @@ def era_neighbours(era: Era) -> tuple[Era | None, Era | None]:
 
 
 def era_dialogues(era: Era) -> QuerySet[Dialogue]:
-    return dialogue_cards(era.dialogues.order_by(*CHRONOLOGICAL))
+    return dialogue_cards(era.dialogues.public().order_by(*CHRONOLOGICAL))
 
 
 TIMELINE_PER_ERA = 30
@@ -135,7 +141,10 @@ def timeline_data(per_era: int = TIMELINE_PER_ERA) -> tuple[list[Era], list[Dial
     for era in eras:
         if era.dialogue_count:
             shown = list(
-                Dialogue.objects.filter(era=era).only(*fields).order_by(*CHRONOLOGICAL)[:per_era]
+                Dialogue.objects.public()
+                .filter(era=era)
+                .only(*fields)
+                .order_by(*CHRONOLOGICAL)[:per_era]
             )
         else:
             shown = []
@@ -147,8 +156,10 @@ def timeline_data(per_era: int = TIMELINE_PER_ERA) -> tuple[list[Era], list[Dial
 
 def participant_dialogues(participant: Participant) -> QuerySet[Participation]:
     """Return the participant's participations with their dialogues, in chronological order."""
-    return participant.participations.select_related("dialogue", "dialogue__era").order_by(
-        *(f"dialogue__{f}" for f in CHRONOLOGICAL)
+    return (
+        participant.participations.public()
+        .select_related("dialogue", "dialogue__era")
+        .order_by(*(f"dialogue__{f}" for f in CHRONOLOGICAL))
     )
 
 
@@ -162,10 +173,11 @@ def participants_page(queryset) -> QuerySet[Participant]:
 
 
 def with_counts(participants) -> list[Participant]:
-    """Set `dialogue_count` on a page of participants (one query)."""
+    """Set `dialogue_count` on a page of participants (one query), counting public dialogues."""
     participants = list(participants)
     counts = dict(
-        Participation.objects.filter(participant__in=participants)
+        Participation.objects.public()
+        .filter(participant__in=participants)
         .values("participant")
         .annotate(n=Count("pk"))
         .values_list("participant", "n")
@@ -177,24 +189,26 @@ def with_counts(participants) -> list[Participant]:
 
 def source_citations(source: Source) -> QuerySet[Citation]:
     """Return every citation of the source, with its dialogue, in paragraph order."""
-    return source.citations.select_related("dialogue", "outcome", "participant").order_by(
-        "paragraph", "dialogue__date_earliest", "pk"
+    return (
+        source.citations.public()
+        .select_related("dialogue", "outcome", "participant")
+        .order_by("paragraph", "dialogue__date_earliest", "pk")
     )
 
 
 def archive_counts() -> dict[str, int]:
-    """Return how many records of each kind the archive holds; cached until it changes."""
-    models = {
-        "eras": Era,
-        "dialogues": Dialogue,
-        "participants": Participant,
-        "sources": Source,
-        "citations": Citation,
+    """Return how many public records of each kind the archive holds; cached until it changes."""
+    querysets = {
+        "eras": Era.objects.all,
+        "dialogues": Dialogue.objects.public,
+        "participants": Participant.objects.public,
+        "sources": Source.objects.all,
+        "citations": Citation.objects.public,
     }
     return caching.cached(
-        "archive-counts", (), lambda: {name: m.objects.count() for name, m in models.items()}
+        "archive-counts", (), lambda: {name: qs().count() for name, qs in querysets.items()}
     )
 
 
 def recent_dialogues(limit: int = 5) -> QuerySet[Dialogue]:
-    return dialogue_cards(Dialogue.objects.order_by("-created", "-pk"))[:limit]
+    return dialogue_cards(Dialogue.objects.public().order_by("-created", "-pk"))[:limit]
