@@ -283,3 +283,42 @@ def test_the_openapi_document_describes_301_and_410_for_a_record(client, db):
     responses = document["paths"]["/api/dialogues/{slug}/"]["get"]["responses"]
     assert {"301", "404", "410"} <= set(responses)
     assert "withdrawn" in responses["410"]["description"]
+
+
+def _grow(n, era, person, source):
+    statuses = [Status.PUBLISHED, Status.DRAFT, Status.WITHDRAWN]
+    for i in range(n):
+        dialogue = make_dialogue(era=era, date="1995", status=statuses[i % 3], cite=False)
+        dialogue.citations.create(source=source, paragraph=i + 1, excerpt=f"Met {i}.")
+        add_participant(dialogue, person)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/dialogues/",
+        "/dialogues/?era={era}",
+        "/timeline/",
+        "/eras/{era}/",
+        "/participants/",
+        "/participants/{person}/",
+        "/sources/{source}/",
+        "/dialogues/{record}/",
+        "/api/dialogues/",
+        "/api/participants/",
+    ],
+)
+def test_query_count_does_not_grow_with_hidden_records(
+    client, db, django_assert_max_num_queries, url
+):
+    record = make_dialogue(date="1995")
+    era, person = record.era, add_participant(record).participant
+    source = record.citations.get().source
+    address = url.format(era=era.slug, person=person.slug, source=source.slug, record=record.slug)
+    _grow(6, era, person, source)
+    with django_assert_max_num_queries(30) as small:
+        assert client.get(address).status_code == 200
+    _grow(60, era, person, source)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(address).status_code == 200
