@@ -19,10 +19,6 @@ class DialogueQuerySet(models.QuerySet):
         """Keep the dialogues readers may see: published and not embargoed today."""
         return self.filter(public_q())
 
-    def visible_to(self, user):
-        """Keep what `user` may open: everything for staff (to preview), else `public()`."""
-        return self if user.is_staff else self.public()
-
     def chronological(self):
         """Order by `Dialogue.CHRONOLOGICAL`, the archive's one order of dialogues in time."""
         return self.order_by(*self.model.CHRONOLOGICAL)
