@@ -79,6 +79,13 @@ MUTANTS = (
         replace="filter_queryset(Dialogue.objects.public(), without=None)",
     ),
     Mutant(
+        name="embargo-ignored",
+        breaks="a dialogue embargoed until a later day is shown to readers now",
+        path="dialogues/models/publishing.py",
+        search='| Q(**{f"{prefix}embargo_until__lte": today})',
+        replace='| Q(**{f"{prefix}embargo_until__isnull": False})',
+    ),
+    Mutant(
         name="snippet-not-escaped",
         breaks="snippet text is no longer HTML-escaped before the <mark> tags are added",
         path="dialogues/search/snippets.py",
