@@ -13,6 +13,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 
 GENERATION_KEY = "archive-generation"
 
@@ -41,9 +42,13 @@ def bump() -> None:
 
 
 def cached(namespace: str, key_parts, compute):
-    """Return compute(), cached under the current generation and `key_parts`."""
+    """Return compute(), cached under the current generation, today's date and `key_parts`.
+
+    The date is in the key because an embargo lifts at midnight without any save to bump the
+    generation: a figure counted the day before must not hide the record on the day.
+    """
     digest = hashlib.sha256(repr(key_parts).encode()).hexdigest()[:32]
-    key = f"{namespace}:{generation()}:{digest}"
+    key = f"{namespace}:{generation()}:{timezone.localdate().isoformat()}:{digest}"
     value = cache.get(key)
     if value is None:
         value = compute()

@@ -26,8 +26,21 @@ from django.db.models import ProtectedError
 from .fixtures_loader import FixtureError, Record, prepare_record, write_record
 from .models import FixtureRecord, UncertainDate
 
-# Derived or bookkeeping columns: they change without anyone editing the record.
-UNTRACKED_FIELDS = {"created", "updated", "date_earliest", "date_latest"}
+# Derived or bookkeeping columns: they change without anyone editing the record. A record's
+# status and embargo are the publishers' decisions, never the fixtures' content.
+UNTRACKED_FIELDS = {
+    "created",
+    "updated",
+    "date_earliest",
+    "date_latest",
+    "status",
+    "review_requested",
+    "published_at",
+    "embargo_until",
+    "withdrawn_at",
+    "withdrawal_reason",
+    "replaced_by",
+}
 BASELINE = Path(__file__).with_name("fixture_baseline.json")
 
 

@@ -75,8 +75,15 @@ MUTANTS = (
         name="facet-counts-own-filter",
         breaks="a facet's counts no longer leave out the facet's own filter",
         path="dialogues/listing/facets.py",
-        search="filter_queryset(Dialogue.objects.all(), without=self.name)",
-        replace="filter_queryset(Dialogue.objects.all(), without=None)",
+        search="filter_queryset(Dialogue.objects.public(), without=self.name)",
+        replace="filter_queryset(Dialogue.objects.public(), without=None)",
+    ),
+    Mutant(
+        name="embargo-ignored",
+        breaks="a dialogue embargoed until a later day is shown to readers now",
+        path="dialogues/models/publishing.py",
+        search='| Q(**{f"{prefix}embargo_until__lte": today})',
+        replace='| Q(**{f"{prefix}embargo_until__isnull": False})',
     ),
     Mutant(
         name="snippet-not-escaped",

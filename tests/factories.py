@@ -6,6 +6,7 @@ import itertools
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils import timezone
 
 from dialogues.models import (
     Background,
@@ -21,6 +22,7 @@ from dialogues.models import (
     Side,
     Source,
     SourceDisagreement,
+    Status,
     Track,
 )
 
@@ -79,6 +81,8 @@ def make_dialogue(*, era=None, conflict=None, cite=True, **kw) -> Dialogue:
         title=f"Dialogue {n}",
         date=era.date if "date" not in kw else kw["date"],
         summary=f"Summary of dialogue {n}.",
+        # Most tests are about what readers see; drafts are made with status=Status.DRAFT.
+        status=Status.PUBLISHED,
     )
     defaults.update(kw)
     dialogue = Dialogue.objects.create(era=era, conflict=conflict, **defaults)
@@ -125,6 +129,7 @@ class Archive:
     participants: list
     sources: list
     record: Dialogue  # the fullest record
+    withdrawn: Dialogue  # answers 410 with a tombstone
 
     def urls(self) -> dict[str, str]:
         """One address for each kind of page."""
@@ -144,6 +149,7 @@ class Archive:
             "source": self.sources[0].get_absolute_url(),
             "about": "/about/",
             "admin-dialogue-change": reverse("admin:dialogues_dialogue_change", args=[record.pk]),
+            "withdrawn": self.withdrawn.get_absolute_url(),
         }
 
 
@@ -241,8 +247,25 @@ def make_archive() -> Archive:
         slug="where-academics-met",
         topic="Where the academics met",
     )
+    # A withdrawn record, replaced by the fullest one: its address answers with a tombstone.
+    withdrawn = make_dialogue(
+        slug="withdrawn-meeting",
+        title="A meeting that never was",
+        era=eras[2],
+        conflict=conflict,
+        date="1999",
+        status=Status.WITHDRAWN,
+        withdrawn_at=timezone.now(),
+        withdrawal_reason="The only source turned out to describe another meeting.",
+        replaced_by=record,
+    )
     return Archive(
-        eras=eras, dialogues=dialogues, participants=people, sources=[memoir, essay], record=record
+        eras=eras,
+        dialogues=dialogues,
+        participants=people,
+        sources=[memoir, essay],
+        record=record,
+        withdrawn=withdrawn,
     )
 
 

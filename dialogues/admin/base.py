@@ -73,4 +73,14 @@ class LabelledTabularInline(admin.TabularInline):
         for field in formset.form.base_fields.values():
             if not field.widget.is_hidden:
                 field.widget.attrs.setdefault("aria-label", capfirst(field.label))
-        return formset
+        # The "delete" box is added per row by the formset, so it is named there.
+        return type(formset.__name__, (LabelledDeleteBox, formset), {})
+
+
+class LabelledDeleteBox:
+    """Name each row's "delete" box for assistive technology, as the row's fields are."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs.setdefault("aria-label", "Delete this row")

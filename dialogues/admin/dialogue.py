@@ -23,6 +23,7 @@ from .base import (
     UncertainDateAdmin,
     with_counts,
 )
+from .publishing import PublishingAdminMixin
 
 
 class ParticipationInline(LabelledTabularInline):
@@ -130,10 +131,12 @@ class CitationInline(LabelledTabularInline):
 
 
 @admin.register(Dialogue)
-class DialogueAdmin(UncertainDateAdmin):
+class DialogueAdmin(PublishingAdminMixin, UncertainDateAdmin):
     ordering = Dialogue.CHRONOLOGICAL
     list_display = [
         "title",
+        "status",
+        "review_requested",
         "date_in_words",
         "date",
         "era",
@@ -143,7 +146,15 @@ class DialogueAdmin(UncertainDateAdmin):
         "citation_count",
     ]
     list_select_related = ["era", "conflict"]
-    list_filter = ["era", "track", "conflict", "venue_kind", ("outcomes__kind", OutcomeKindFilter)]
+    list_filter = [
+        "status",
+        "review_requested",
+        "era",
+        "track",
+        "conflict",
+        "venue_kind",
+        ("outcomes__kind", OutcomeKindFilter),
+    ]
     search_fields = [
         "title",
         "slug",
@@ -159,6 +170,18 @@ class DialogueAdmin(UncertainDateAdmin):
         ("Date", {"fields": DATE_FIELDS}),
         ("Place", {"fields": ["place", "venue", "venue_kind"]}),
         (None, {"fields": ["summary"]}),
+        (
+            "Publishing",
+            {
+                "fields": [
+                    ("status", "review_requested"),
+                    "embargo_until",
+                    ("published_at", "withdrawn_at"),
+                    "withdrawal_reason",
+                    "replaced_by",
+                ]
+            },
+        ),
         RECORD_FIELDSET,
     ]
     inlines = [ParticipationInline, OutcomeInline, CitationInline]

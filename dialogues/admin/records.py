@@ -23,6 +23,7 @@ from .base import (
     UncertainDateAdmin,
     with_counts,
 )
+from .publishing import MergeAdminMixin
 
 # --- The other records --------------------------------------------------------------------
 
@@ -95,7 +96,7 @@ class ConflictAdmin(admin.ModelAdmin):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(PublicPageAdmin):
+class ParticipantAdmin(MergeAdminMixin, PublicPageAdmin):
     list_display = ["name", "kind", "side", "background", "dialogue_count"]
     list_filter = ["side", "kind", "background"]
     search_fields = ["name", "slug", "bio"]

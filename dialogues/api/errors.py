@@ -10,6 +10,22 @@ from rest_framework.response import Response
 NOT_FOUND = {"detail": ["not found"]}
 
 
+class Withdrawn(exceptions.APIException):
+    """A withdrawn record: 410, with when and why, and the address of its replacement."""
+
+    status_code = 410
+
+    def __init__(self, dialogue, replacement_url: str | None = None):
+        when = dialogue.withdrawn_at.date().isoformat() if dialogue.withdrawn_at else ""
+        self.errors = {
+            "detail": [f"withdrawn on {when}" if when else "withdrawn"],
+            "reason": [dialogue.withdrawal_reason or "No reason was given."],
+        }
+        if replacement_url:
+            self.errors["replaced_by"] = [replacement_url]
+        super().__init__(self.errors["detail"][0])
+
+
 def exception_handler(exc, context):
     """Answer an exception raised in an API view with the error envelope and its status.
 
@@ -22,6 +38,8 @@ def exception_handler(exc, context):
         status, errors = 400, {"detail": ["There are too many parameters."]}
     elif isinstance(exc, Http404 | exceptions.NotFound):
         status, errors = 404, NOT_FOUND
+    elif isinstance(exc, Withdrawn):
+        status, errors = 410, exc.errors
     elif isinstance(exc, exceptions.MethodNotAllowed):
         allowed = view.allowed_methods
         method = context["request"].method

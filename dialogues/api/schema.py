@@ -70,6 +70,16 @@ ERRORS = {
         description='Nothing has this address: `errors.detail` is `["not found"]`.',
     ),
     405: OpenApiResponse(ErrorsSerializer, description="Only GET and HEAD are answered."),
+    410: OpenApiResponse(
+        ErrorsSerializer,
+        description=(
+            "The record was withdrawn: `errors.detail` says when, `errors.reason` why, and "
+            "`errors.replaced_by`, when present, holds the address of the record replacing it."
+        ),
+    ),
+    301: OpenApiResponse(
+        description="The slug is an old address of a record: `Location` holds its address now."
+    ),
 }
 CORS_HEADER = {
     "description": "Always `*`: the data is public.",
@@ -91,7 +101,10 @@ class ArchiveAutoSchema(AutoSchema):
             body = OpenApiResponse(type(body)(many=True), description="One page of records.")
             return {200: body, 400: ERRORS[400], 405: ERRORS[405]}
         body = OpenApiResponse(body, description="The record.")
-        return {200: body, 404: ERRORS[404], 405: ERRORS[405]}
+        responses = {200: body, 404: ERRORS[404], 405: ERRORS[405]}
+        if getattr(self.view, "moves_and_withdraws", False):
+            responses.update({301: ERRORS[301], 410: ERRORS[410]})
+        return responses
 
     def _pages(self) -> bool:
         return getattr(self.view, "pagination_class", None) is not None

@@ -7,6 +7,8 @@ the middleware's HTML 403 instead of this API's JSON 405.
 
 from __future__ import annotations
 
+from django.http import HttpResponsePermanentRedirect
+from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -22,10 +24,12 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from .. import visibility
 from ..listing import selectors
 from ..listing.browse import Browse
 from ..listing.filters import DialogueFilterSet, ParticipantFilterSet
-from ..models import Dialogue, Source, participants_public
+from ..models import Dialogue, Participant, Source
+from .errors import Withdrawn
 from .pagination import DEFAULT_PAGE_SIZE, ArchivePagination
 from .schema import (
     DIALOGUE_PARAMETERS,
@@ -125,7 +129,7 @@ class DialogueList(ArchiveListView):
 
     def get_queryset(self):
         # Read by the schema generator, which describes the FilterSet's parameters from it.
-        return Dialogue.objects.all()
+        return Dialogue.objects.public()
 
     def get(self, request, *args, **kwargs):
         # The filters, the search and the paging all come from the one Browse the list page
@@ -164,10 +168,24 @@ class DialogueList(ArchiveListView):
 )
 class DialogueDetail(ArchiveAPIView):
     serializer_class = DialogueSerializer
+    # The schema documents a 301 (an old slug) and a 410 (a withdrawn record) for this route.
+    moves_and_withdraws = True
 
     def get(self, request, slug):
+        # No staff preview here: the API has no sessions, so it shows public records only.
         try:
-            dialogue = selectors.dialogue_get(slug=slug)
+            dialogue = visibility.dialogue_at(slug)
+        except visibility.Moved as moved:
+            url = reverse("dialogues:api:dialogue", args=[moved.record.slug])
+            return HttpResponsePermanentRedirect(url)
+        except visibility.Gone as gone:
+            replacement = gone.dialogue.replaced_by
+            url = None
+            if replacement is not None and replacement.is_public:
+                url = request.build_absolute_uri(
+                    reverse("dialogues:api:dialogue", args=[replacement.slug])
+                )
+            raise Withdrawn(gone.dialogue, url) from None
         except Dialogue.DoesNotExist as exc:
             raise NotFound from exc
         return Response(DialogueSerializer(dialogue, context={"request": request}).data)
@@ -199,7 +217,7 @@ class ParticipantList(ArchiveListView):
     parameter_docs = PARTICIPANT_PARAMETERS
 
     def get_queryset(self):
-        return participants_public()
+        return Participant.objects.public()
 
     def filter_queryset(self, queryset):
         # The primary key breaks ties between namesakes, so that pages never overlap.

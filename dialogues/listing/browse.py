@@ -57,7 +57,8 @@ class Browse:
         self.params = params if params is not None else QueryDict()
         self.page_size = page_size
         self.rows = rows if rows is not None else selectors.dialogue_cards(Dialogue.objects.all())
-        self.filterset = DialogueFilterSet(params or None, queryset=Dialogue.objects.all())
+        # Readers see public dialogues only: every count, facet, page and download follows.
+        self.filterset = DialogueFilterSet(params or None, queryset=Dialogue.objects.public())
         self._page: Page | None = None
         self._snippets: dict[int, dict[int, SafeString]] = {}
 

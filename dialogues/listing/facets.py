@@ -24,7 +24,7 @@ class Facet:
         self.filterset = filterset
 
     def base(self) -> QuerySet:
-        ids = self.filterset.filter_queryset(Dialogue.objects.all(), without=self.name)
+        ids = self.filterset.filter_queryset(Dialogue.objects.public(), without=self.name)
         return Dialogue.objects.filter(pk__in=ids.values("pk"))
 
     def counts(self) -> list[tuple[str, str, int]]:

@@ -23,7 +23,6 @@ from ..models import (
     Participation,
     Side,
     Track,
-    participants_public,
 )
 from ..models.disclosure import today
 from ..search.query import ParsedQuery, parse
@@ -75,9 +74,9 @@ class DateBoundFilter(django_filters.Filter):
         return qs
 
 
-def _slug_choice(model, label, queryset=None, **kw):
+def _slug_choice(queryset, label, **kw):
     return django_filters.ModelChoiceFilter(
-        queryset=queryset or model.objects.all(),
+        queryset=queryset,
         to_field_name="slug",
         label=label,
         error_messages={
@@ -117,14 +116,14 @@ class DialogueFilterSet(django_filters.FilterSet):
             "max_length": f"The search is too long: use at most {MAX_QUERY_LENGTH:,} characters."
         },
     )
-    era = _slug_choice(Era, "Era")
-    conflict = _slug_choice(Conflict, "Conflict")
+    era = _slug_choice(Era.objects.all(), "Era")
+    conflict = _slug_choice(Conflict.objects.all(), "Conflict")
+    # Only a participant readers may see can be chosen: naming another would show their name.
     participant = _slug_choice(
-        Participant,
-        "Participant",
         # A callable, so that "today" is the request's day; a participant with no public page
         # is then "no such participant", word for word as for a slug that never existed.
-        queryset=lambda request: participants_public(),
+        lambda request: Participant.objects.public(),
+        "Participant",
         method="filter_participant",
         widget=forms.TextInput(attrs={"placeholder": "participant slug"}),
     )
@@ -147,7 +146,7 @@ class DialogueFilterSet(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, **kwargs):
         if queryset is None:
-            queryset = Dialogue.objects.all()
+            queryset = Dialogue.objects.public()
         super().__init__(data=data, queryset=queryset, **kwargs)
 
     # --- filter methods ---------------------------------------------------------------------

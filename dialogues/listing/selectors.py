@@ -15,27 +15,23 @@ from ..models import (
     Participant,
     Participation,
     Source,
-    participants_public,
+    public_q,
 )
-from ..models.disclosure import today
 from .filters import DialogueFilterSet
 
 CHRONOLOGICAL = Dialogue.CHRONOLOGICAL
 
 
 def era_list() -> QuerySet[Era]:
-    """Return the eras in timeline order, each with `dialogue_count`."""
-    return Era.objects.ordered().annotate(dialogue_count=Count("dialogues"))
+    """Return the eras in timeline order, each with `dialogue_count` (public dialogues only)."""
+    return Era.objects.ordered().annotate(
+        dialogue_count=Count("dialogues", filter=public_q("dialogues__"))
+    )
 
 
 def era_list_cached() -> list[Era]:
     """Return era_list() as a list, cached until the archive changes (eras are few)."""
     return caching.cached("era-list", (), lambda: list(era_list()))
-
-
-def dialogue_get(*, slug: str) -> Dialogue:
-    """Return one dialogue with everything its page shows, or raise Dialogue.DoesNotExist."""
-    return Dialogue.objects.with_relations().get(slug=slug)
 
 
 class KnownCountPaginator(Paginator):
@@ -110,7 +106,7 @@ def dialogue_neighbours(
     dialogue: Dialogue, queryset=None
 ) -> tuple[Dialogue | None, Dialogue | None]:
     """Return the previous and next dialogue in chronological order (indexed queries)."""
-    queryset = (queryset if queryset is not None else Dialogue.objects.all()).only(
+    queryset = (queryset if queryset is not None else Dialogue.objects.public()).only(
         "slug", "title", "date", "date_earliest", "date_latest"
     )
     return (
@@ -126,7 +122,7 @@ def era_neighbours(era: Era) -> tuple[Era | None, Era | None]:
 
 
 def era_dialogues(era: Era) -> QuerySet[Dialogue]:
-    return dialogue_cards(era.dialogues.chronological())
+    return dialogue_cards(era.dialogues.public().chronological())
 
 
 TIMELINE_PER_ERA = 30
@@ -144,7 +140,9 @@ def timeline_data(per_era: int = TIMELINE_PER_ERA) -> tuple[list[Era], list[Dial
     dialogues: list[Dialogue] = []
     for era in eras:
         if era.dialogue_count:
-            shown = list(Dialogue.objects.filter(era=era).only(*fields).chronological()[:per_era])
+            shown = list(
+                Dialogue.objects.public().filter(era=era).only(*fields).chronological()[:per_era]
+            )
         else:
             shown = []
         era.timeline_dialogues = shown
@@ -160,7 +158,7 @@ def participant_dialogues(participant: Participant) -> QuerySet[Participation]:
     took part in a meeting whose record hides their name.
     """
     return (
-        participant.participations.disclosed()
+        participant.participations.visible()
         .select_related("dialogue", "dialogue__era")
         .order_by(*(f"dialogue__{f}" for f in CHRONOLOGICAL))
     )
@@ -180,7 +178,7 @@ def with_counts(participants) -> list[Participant]:
     participations readers may see."""
     participants = list(participants)
     counts = dict(
-        Participation.objects.disclosed()
+        Participation.objects.visible()
         .filter(participant__in=participants)
         .values("participant")
         .annotate(n=Count("pk"))
@@ -193,27 +191,27 @@ def with_counts(participants) -> list[Participant]:
 
 def source_citations(source: Source) -> QuerySet[Citation]:
     """Return every citation of the source, with its dialogue, in paragraph order."""
-    return source.citations.select_related("dialogue", "outcome", "participant").order_by(
-        "paragraph", "dialogue__date_earliest", "pk"
+    return (
+        source.citations.public()
+        .select_related("dialogue", "outcome", "participant")
+        .order_by("paragraph", "dialogue__date_earliest", "pk")
     )
 
 
 def archive_counts() -> dict[str, int]:
-    """Return how many records of each kind the archive holds; cached until it changes."""
-    tables = {
-        "eras": Era.objects.all(),
-        "dialogues": Dialogue.objects.all(),
-        "participants": participants_public(),
-        "sources": Source.objects.all(),
-        "citations": Citation.objects.all(),
+    """Return how many public records of each kind the archive holds; cached until it changes."""
+    querysets = {
+        "eras": Era.objects.all,
+        "dialogues": Dialogue.objects.public,
+        "participants": Participant.objects.public,
+        "sources": Source.objects.all,
+        "citations": Citation.objects.public,
     }
     # The day is in the key: the participants counted change when an embargo lifts.
     return caching.cached(
-        "archive-counts",
-        (today().isoformat(),),
-        lambda: {name: rows.count() for name, rows in tables.items()},
+        "archive-counts", (), lambda: {name: qs().count() for name, qs in querysets.items()}
     )
 
 
 def recent_dialogues(limit: int = 5) -> QuerySet[Dialogue]:
-    return dialogue_cards(Dialogue.objects.order_by("-created", "-pk"))[:limit]
+    return dialogue_cards(Dialogue.objects.public().order_by("-created", "-pk"))[:limit]

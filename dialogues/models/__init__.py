@@ -9,6 +9,7 @@ from .base import SlugManager, Timestamped, UncertainDate  # noqa: F401
 from .dialogue import (  # noqa: F401
     Citation,
     CitationManager,
+    CitationQuerySet,
     Dialogue,
     DialogueManager,
     DialogueQuerySet,
@@ -32,8 +33,17 @@ from .disclosure import (  # noqa: F401
     withheld_sql,
 )
 from .fixtures import FixtureRecord  # noqa: F401
-from .public import participants_public  # noqa: F401
-from .records import Conflict, Era, EraManager, EraQuerySet, Participant, Source  # noqa: F401
+from .publishing import KeepsPastSlugs, PastSlug, Publishable, Status, public_q  # noqa: F401
+from .records import (  # noqa: F401
+    Conflict,
+    Era,
+    EraManager,
+    EraQuerySet,
+    Participant,
+    ParticipantManager,
+    ParticipantQuerySet,
+    Source,
+)
 from .vocabulary import (  # noqa: F401
     EXCERPT_MAX_WORDS,
     Background,

@@ -11,11 +11,16 @@ from django.utils.text import slugify
 from .base import SlugManager, Timestamped, UncertainDate
 from .disclosure import ParticipationQuerySet
 from .disclosure import today as disclosure_today
+from .publishing import KeepsPastSlugs, Publishable, public_q
 from .records import Conflict, Era, Participant, Source
 from .vocabulary import EXCERPT_MAX_WORDS, OutcomeKind, Role, Track, VenueKind
 
 
 class DialogueQuerySet(models.QuerySet):
+    def public(self):
+        """Keep the dialogues readers may see: published and not embargoed today."""
+        return self.filter(public_q())
+
     def chronological(self):
         """Order by `Dialogue.CHRONOLOGICAL`, the archive's one order of dialogues in time."""
         return self.order_by(*self.model.CHRONOLOGICAL)
@@ -43,7 +48,7 @@ class DialogueManager(SlugManager.from_queryset(DialogueQuerySet)):
     pass
 
 
-class Dialogue(UncertainDate, Timestamped):
+class Dialogue(KeepsPastSlugs, Publishable, UncertainDate, Timestamped):
     title = models.CharField(max_length=300)
     slug = models.SlugField(unique=True, max_length=120)
     era = models.ForeignKey(Era, on_delete=models.PROTECT, related_name="dialogues")
@@ -57,6 +62,14 @@ class Dialogue(UncertainDate, Timestamped):
     )
     track = models.CharField(max_length=16, choices=Track.choices, default=Track.TRACK_II)
     summary = models.TextField(help_text="What happened, in the archive's own words.")
+    replaced_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replaces",
+        help_text="For a withdrawn record: the record readers are sent to instead.",
+    )
 
     # The order of dialogues in time, wherever they are listed, paged, drawn or walked: by the
     # earliest day they may fall on, then the latest, then title, and the primary key last so
@@ -84,6 +97,11 @@ class Dialogue(UncertainDate, Timestamped):
                 name="dialogue_era_chronological",
             ),
             models.Index(fields=["title", "date_earliest", "id"], name="dialogue_by_title"),
+        ]
+        permissions = [
+            ("publish_dialogue", "Can publish and unpublish dialogues"),
+            ("withdraw_dialogue", "Can withdraw dialogues"),
+            ("revert_dialogue", "Can revert dialogues to an earlier revision"),
         ]
 
     def __str__(self):
@@ -238,7 +256,13 @@ class Outcome(models.Model):
     natural_key.dependencies = ["dialogues.dialogue"]
 
 
-class CitationManager(models.Manager):
+class CitationQuerySet(models.QuerySet):
+    def public(self):
+        """Keep the citations in dialogues readers may see."""
+        return self.filter(public_q("dialogue__"))
+
+
+class CitationManager(models.Manager.from_queryset(CitationQuerySet)):
     def get_by_natural_key(self, dialogue_slug, key):
         return self.get(dialogue__slug=dialogue_slug, key=key)
 

@@ -24,6 +24,8 @@ from django.db.models import Case, Q, Value, When
 from django.db.models.query import ModelIterable
 from django.utils import timezone
 
+from .publishing import public_q
+
 WITHHELD_NAME = "A participant whose name is withheld"
 
 
@@ -90,6 +92,15 @@ class ParticipationQuerySet(models.QuerySet):
 
     def withheld(self, day: datetime.date | None = None):
         return self.filter(withheld_q(day))
+
+    def in_public_dialogues(self):
+        """The participations in dialogues readers may see (published, not embargoed today)."""
+        return self.filter(public_q("dialogue__"))
+
+    def visible(self, day: datetime.date | None = None):
+        """The participations readers may see by name: disclosed, in a public dialogue. A
+        participant's page and counts list these and no others."""
+        return self.in_public_dialogues().disclosed(day)
 
     def shows_side(self, day: datetime.date | None = None):
         """The participations whose side readers may see: disclosed ones, and withheld ones

@@ -7,12 +7,13 @@ from django.db import models
 from django.urls import reverse
 
 from .base import SlugManager, Timestamped, UncertainDate
+from .publishing import KeepsPastSlugs
 from .vocabulary import Background, ParticipantKind, Side
 
 # --- Records ------------------------------------------------------------------------------
 
 
-class Source(UncertainDate, Timestamped):
+class Source(KeepsPastSlugs, UncertainDate, Timestamped):
     slug = models.SlugField(unique=True, max_length=100)
     title = models.CharField(max_length=300)
     author = models.CharField(max_length=200)
@@ -56,7 +57,7 @@ class EraManager(SlugManager.from_queryset(EraQuerySet)):
     pass
 
 
-class Era(UncertainDate):
+class Era(KeepsPastSlugs, UncertainDate):
     slug = models.SlugField(unique=True, max_length=100)
     name = models.CharField(max_length=200)
     position = models.PositiveIntegerField(
@@ -124,7 +125,23 @@ class Conflict(models.Model):
         return (self.slug,)
 
 
-class Participant(Timestamped):
+class ParticipantQuerySet(models.QuerySet):
+    def public(self):
+        """Keep the participants readers may see: named in at least one public dialogue.
+
+        A participant in drafts alone, or withheld in every public dialogue, has no page, no
+        place in lists or the participant filter, and no count. A semi-join on the
+        participations, so a participant with several public dialogues is not repeated.
+        """
+        participation = self.model._meta.get_field("participations").related_model
+        return self.filter(pk__in=participation.objects.visible().values("participant_id"))
+
+
+class ParticipantManager(SlugManager.from_queryset(ParticipantQuerySet)):
+    pass
+
+
+class Participant(KeepsPastSlugs, Timestamped):
     slug = models.SlugField(unique=True, max_length=100)
     name = models.CharField(max_length=200, db_index=True)
     kind = models.CharField(max_length=12, choices=ParticipantKind.choices)
@@ -152,10 +169,11 @@ class Participant(Timestamped):
     )
     bio = models.TextField(blank=True, help_text="A short bio in the archive's own words.")
 
-    objects = SlugManager()
+    objects = ParticipantManager()
 
     class Meta:
         ordering = ["name"]
+        permissions = [("merge_participants", "Can merge two participants into one")]
 
     def __str__(self):
         return self.name

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView
 
+from .. import visibility
 from ..listing import selectors
 from ..listing.browse import Browse, without_invalid
 from ..listing.filters import ParticipantFilterSet
@@ -20,7 +22,6 @@ from ..models import (
     Role,
     Source,
     SourceDisagreement,
-    participants_public,
 )
 from . import citations
 from . import timeline as drawing
@@ -81,19 +82,58 @@ def dialogue_list(request):
     )
 
 
+def _moved(request, url: str) -> HttpResponsePermanentRedirect:
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
+
+
+def tombstone(request, dialogue: Dialogue) -> HttpResponse:
+    """Answer 410 Gone for a withdrawn record: what it was, when and why, and what replaces it."""
+    replacement = dialogue.replaced_by
+    if replacement is not None and not replacement.is_public:
+        replacement = None
+    return render(
+        request,
+        "dialogues/dialogue_withdrawn.html",
+        {"dialogue": dialogue, "replacement": replacement},
+        status=410,
+    )
+
+
+def _dialogue_or_answer(request, slug: str, address_of):
+    """Return `(dialogue, None)` to show it, or `(None, response)`: a 301 or a tombstone.
+
+    `address_of(record)` is where an old slug leads for this kind of page.
+    """
+    try:
+        return visibility.dialogue_at(slug, request.user), None
+    except visibility.Moved as moved:
+        return None, _moved(request, address_of(moved.record))
+    except visibility.Gone as gone:
+        return None, tombstone(request, gone.dialogue)
+    except Dialogue.DoesNotExist as exc:
+        raise Http404("No dialogue has that address.") from exc
+
+
 class DialogueDetailView(DetailView):
     template_name = "dialogues/dialogue_detail.html"
     context_object_name = "dialogue"
 
-    def get_object(self, queryset=None):
-        try:
-            return selectors.dialogue_get(slug=self.kwargs["slug"])
-        except Dialogue.DoesNotExist as exc:
-            raise Http404("No dialogue has that address.") from exc
+    def get(self, request, *args, **kwargs):
+        dialogue, answer = _dialogue_or_answer(request, kwargs["slug"], Dialogue.get_absolute_url)
+        if answer is not None:
+            return answer
+        self.object = dialogue
+        response = self.render_to_response(self.get_context_data(object=dialogue))
+        if not dialogue.is_public:
+            # A staff preview must never be kept by a shared cache and served to readers.
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         dialogue = self.object
+        context["preview"] = not dialogue.is_public
         url = self.request.build_absolute_uri(dialogue.get_absolute_url())
         today = timezone.localdate()
         context["previous"], context["next"] = selectors.dialogue_neighbours(dialogue)
@@ -130,7 +170,11 @@ def dialogue_citation(request, slug, fmt):
     """Serve the record's citation as BibTeX or CSL-JSON, for reference managers."""
     if fmt not in {"bib", "json"}:
         raise Http404("Citations come as .bib (BibTeX) or .json (CSL-JSON).")
-    dialogue = get_object_or_404(Dialogue.objects.with_relations(), slug=slug)
+    dialogue, answer = _dialogue_or_answer(
+        request, slug, lambda moved: reverse("dialogues:dialogue_citation", args=[moved.slug, fmt])
+    )
+    if answer is not None:
+        return answer
     url = request.build_absolute_uri(dialogue.get_absolute_url())
     today = timezone.localdate()
     if fmt == "bib":
@@ -140,6 +184,8 @@ def dialogue_citation(request, slug, fmt):
         content_type = "application/vnd.citationstyles.csl+json"
     response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="trackii-{dialogue.slug}.{fmt}"'
+    if not dialogue.is_public:
+        patch_cache_control(response, private=True, no_store=True)
     return response
 
 
@@ -156,7 +202,23 @@ def timeline(request):
     )
 
 
-class EraDetailView(PaginatedDetailMixin, DetailView):
+class OldAddressMixin:
+    """Find the record among those readers may see; an old slug redirects (301) to it."""
+
+    def public_queryset(self):
+        return self.model._default_manager.all()
+
+    def get(self, request, *args, **kwargs):
+        try:
+            self.object = visibility.record_at(self.public_queryset(), kwargs["slug"])
+        except visibility.Moved as moved:
+            return _moved(request, moved.record.get_absolute_url())
+        except self.model.DoesNotExist as exc:
+            raise Http404(f"No {self.model._meta.verbose_name} has that address.") from exc
+        return self.render_to_response(self.get_context_data(object=self.object))
+
+
+class EraDetailView(OldAddressMixin, PaginatedDetailMixin, DetailView):
     model = Era
     template_name = "dialogues/era_detail.html"
     context_object_name = "era"
@@ -170,7 +232,7 @@ class EraDetailView(PaginatedDetailMixin, DetailView):
 
 
 def participant_list(request):
-    filterset = ParticipantFilterSet(request.GET or None, queryset=participants_public())
+    filterset = ParticipantFilterSet(request.GET or None, queryset=Participant.objects.public())
     page, page_note = paginate(
         selectors.participants_page(filterset.qs), request.GET.get("page"), per_page=50
     )
@@ -192,8 +254,13 @@ def participant_list(request):
     )
 
 
-class ParticipantDetailView(PaginatedDetailMixin, DetailView):
+class ParticipantDetailView(OldAddressMixin, PaginatedDetailMixin, DetailView):
     model = Participant
+
+    def public_queryset(self):
+        # A participant with no public dialogue has no public page.
+        return Participant.objects.public()
+
     template_name = "dialogues/participant_detail.html"
     context_object_name = "participant"
     selector = staticmethod(selectors.participant_dialogues)
@@ -202,10 +269,10 @@ class ParticipantDetailView(PaginatedDetailMixin, DetailView):
 
     def get_queryset(self):
         # Withheld in every dialogue: no page, the same 404 as a slug that never existed.
-        return participants_public()
+        return Participant.objects.public()
 
 
-class SourceDetailView(PaginatedDetailMixin, DetailView):
+class SourceDetailView(OldAddressMixin, PaginatedDetailMixin, DetailView):
     model = Source
     template_name = "dialogues/source_detail.html"
     context_object_name = "source"

@@ -27,6 +27,7 @@ from ..models import (
     Participation,
     Side,
     Source,
+    Status,
     VenueKind,
 )
 from . import sampling, vocabulary
@@ -265,6 +266,14 @@ class Generator(DialogueParts):
                 venue_kind=venue_kind,
                 track=track,
                 summary=words.sentences(6, 16, 2, 4),
+                # Test data stands for a published archive: every page and count sees it.
+                status=Status.PUBLISHED,
+                review_requested=False,
+                published_at=created,
+                embargo_until=None,
+                withdrawn_at=None,
+                withdrawal_reason="",
+                replaced_by_id=None,
             )
 
 

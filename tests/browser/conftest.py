@@ -127,7 +127,12 @@ def editor(transactional_db):
     from django.db import connection
 
     migration = importlib.import_module("dialogues.migrations.0002_editors_group")
-    migration.create_editors_group(apps, type("Editor", (), {"connection": connection})())
+    schema_editor = type("Editor", (), {"connection": connection})()
+    migration.create_editors_group(apps, schema_editor)
+    # The removal of inline rows, and the Publishers group, come from a later migration.
+    importlib.import_module(
+        "dialogues.migrations.0009_editors_publishers_permissions"
+    ).create_groups(apps, schema_editor)
     user = User.objects.create_user("editor", password=EDITOR_PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name=migration.GROUP_NAME))
     return user

@@ -298,6 +298,8 @@ def test_editor_adds_a_dialogue_views_finds_and_cannot_delete_it(
 
     page.get_by_role("link", name="View on site").click()
     page.wait_for_url(f"**{dialogue.get_absolute_url()}")
+    # A new record is a draft: staff preview it under a banner until a publisher publishes it.
+    assert "Draft — not public" in page.locator(".preview-banner").inner_text()
     assert page.locator("h1").inner_text() == title
     assert page.locator(".record-date").inner_text() == dialogue.date_display
     assert dialogue.date_display.startswith("c. ")
@@ -310,11 +312,12 @@ def test_editor_adds_a_dialogue_views_finds_and_cannot_delete_it(
     page.get_by_role("searchbox", name="Search the archive").fill("farmhouse")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"q=farmhouse"))
-    assert card_titles(page) == [title]
+    assert card_titles(page) == []
 
     page.goto(change_url)
     assert page.locator("a.deletelink").count() == 0
-    assert page.locator("input[name$='-DELETE']").count() == 0
+    # An editor may remove a wrong inline row, never the record.
+    assert page.locator("input[name$='-DELETE']").count() > 0
     refused = page.goto(change_url.replace("/change/", "/delete/"))
     assert refused.status == 403
     assert Dialogue.objects.filter(pk=dialogue.pk).exists()

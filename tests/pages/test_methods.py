@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from ..factories import make_dialogue, make_participant
+from ..factories import add_participant, make_dialogue, make_participant
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +14,9 @@ REFUSED = ["post", "put", "patch", "delete", "options", "trace"]
 @pytest.fixture
 def page_urls():
     dialogue = make_dialogue(slug="oslo")
+    # A participant's page is public once they are named in a public dialogue.
     participant = make_participant(slug="amos")
+    add_participant(dialogue, participant)
     source = dialogue.citations.first().source
     return [
         reverse("dialogues:home"),
