@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "drf_spectacular",
+    # Keeps every revision of the archive's records (see dialogues/history.py).
+    "reversion",
     "dialogues",
 ]
 if IS_POSTGRES:

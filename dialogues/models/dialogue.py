@@ -10,6 +10,7 @@ from django.utils.text import slugify
 
 from .base import SlugManager, Timestamped, UncertainDate
 from .records import Conflict, Era, Participant, Source
+from .versioning import Versioned
 from .vocabulary import EXCERPT_MAX_WORDS, OutcomeKind, Role, Track, VenueKind
 
 
@@ -41,7 +42,7 @@ class DialogueManager(SlugManager.from_queryset(DialogueQuerySet)):
     pass
 
 
-class Dialogue(UncertainDate, Timestamped):
+class Dialogue(UncertainDate, Timestamped, Versioned):
     title = models.CharField(max_length=300)
     slug = models.SlugField(unique=True, max_length=120)
     era = models.ForeignKey(Era, on_delete=models.PROTECT, related_name="dialogues")

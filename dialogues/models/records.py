@@ -7,12 +7,13 @@ from django.db import models
 from django.urls import reverse
 
 from .base import SlugManager, Timestamped, UncertainDate
+from .versioning import Versioned
 from .vocabulary import Background, ParticipantKind, Side
 
 # --- Records ------------------------------------------------------------------------------
 
 
-class Source(UncertainDate, Timestamped):
+class Source(UncertainDate, Timestamped, Versioned):
     slug = models.SlugField(unique=True, max_length=100)
     title = models.CharField(max_length=300)
     author = models.CharField(max_length=200)
@@ -56,7 +57,7 @@ class EraManager(SlugManager.from_queryset(EraQuerySet)):
     pass
 
 
-class Era(UncertainDate):
+class Era(UncertainDate, Versioned):
     slug = models.SlugField(unique=True, max_length=100)
     name = models.CharField(max_length=200)
     position = models.PositiveIntegerField(
@@ -107,7 +108,7 @@ class Era(UncertainDate):
                 )
 
 
-class Conflict(models.Model):
+class Conflict(Versioned):
     slug = models.SlugField(unique=True, max_length=100)
     name = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
@@ -124,7 +125,7 @@ class Conflict(models.Model):
         return (self.slug,)
 
 
-class Participant(Timestamped):
+class Participant(Timestamped, Versioned):
     slug = models.SlugField(unique=True, max_length=100)
     name = models.CharField(max_length=200, db_index=True)
     kind = models.CharField(max_length=12, choices=ParticipantKind.choices)
