@@ -27,7 +27,8 @@ from .fixtures_loader import FixtureError, Record, prepare_record, write_record
 from .models import FixtureRecord, UncertainDate
 
 # Derived or bookkeeping columns: they change without anyone editing the record.
-UNTRACKED_FIELDS = {"created", "updated", "date_earliest", "date_latest"}
+# `version` counts saves (see models.versioning); it is bookkeeping, not content.
+UNTRACKED_FIELDS = {"created", "updated", "date_earliest", "date_latest", "version"}
 BASELINE = Path(__file__).with_name("fixture_baseline.json")
 
 

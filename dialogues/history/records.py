@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils import timezone
@@ -156,3 +157,16 @@ def as_of(version: Version):
         cache[model._meta.get_field(fk).remote_field.get_accessor_name()] = queryset
     obj._prefetched_objects_cache = cache
     return obj
+
+
+def add_parents_to_revision(objs) -> None:
+    """Add the record each changed inline row belongs to, so its history shows the change."""
+    wanted: dict[type, set] = {}
+    for obj in objs:
+        for parent_model, specs in INLINES.items():
+            for model, fk in specs:
+                if isinstance(obj, model):
+                    wanted.setdefault(parent_model, set()).add(getattr(obj, f"{fk}_id"))
+    for model, ids in wanted.items():
+        for parent in model._base_manager.filter(pk__in=ids):
+            reversion.add_to_revision(parent)

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from ..api import exports
-from . import views
+from . import history, views
 
 app_name = "dialogues"
 
@@ -15,6 +15,12 @@ urlpatterns = [
         "dialogues/<slug:slug>/cite.<str:fmt>",
         views.dialogue_citation,
         name="dialogue_citation",
+    ),
+    path("dialogues/<slug:slug>/history/", history.dialogue_history, name="dialogue_history"),
+    path(
+        "dialogues/<slug:slug>/v/<int:number>/",
+        history.DialogueVersionView.as_view(),
+        name="dialogue_version",
     ),
     path("timeline/", views.timeline, name="timeline"),
     path("eras/<slug:slug>/", views.EraDetailView.as_view(), name="era"),

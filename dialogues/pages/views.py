@@ -14,7 +14,7 @@ from ..listing import selectors
 from ..listing.browse import Browse
 from ..listing.filters import ParticipantFilterSet
 from ..models import Dialogue, Era, Participant, Role, Source, SourceDisagreement
-from . import citations
+from . import citations, versions
 from . import timeline as drawing
 from .pagination import PAGE_SIZE, PaginatedDetailMixin, page_numbers, paginate
 
@@ -88,7 +88,9 @@ class DialogueDetailView(DetailView):
         today = timezone.localdate()
         context["previous"], context["next"] = selectors.dialogue_neighbours(dialogue)
         context["permalink"] = url
-        context["cite_text"] = citations.cite_text(dialogue, url, today)
+        history = getattr(self, "history", None) or versions.record_history(self.request, dialogue)
+        context.update(history.context)
+        context["cite_text"] = citations.cite_text(dialogue, url, today, history.cited)
         context["json_ld"] = citations.json_ld_script(citations.event_json_ld(dialogue, url))
         participations = dialogue.participations.all()
         context["sides"] = _group_by_side(participations)
@@ -115,10 +117,20 @@ def dialogue_citation(request, slug, fmt):
     dialogue = get_object_or_404(Dialogue.objects.with_relations(), slug=slug)
     url = request.build_absolute_uri(dialogue.get_absolute_url())
     today = timezone.localdate()
+    # A download cites the version its page showed (`?version=n`), else the latest one.
+    number = request.GET.get("version")
+    if number is not None and not number.isdigit():
+        raise Http404("A version is given by its number, e.g. ?version=2.")
+    try:
+        cited = versions.record_history(request, dialogue, number and int(number)).cited
+    except versions.UnknownVersion as exc:
+        raise Http404(f"This record has no version {number}.") from exc
     if fmt == "bib":
-        body, content_type = citations.bibtex(dialogue, url, today), "application/x-bibtex"
+        body = citations.bibtex(dialogue, url, today, cited)
+        content_type = "application/x-bibtex"
     else:
-        body = json.dumps(citations.csl_json(dialogue, url, today), ensure_ascii=False, indent=2)
+        item = citations.csl_json(dialogue, url, today, cited)
+        body = json.dumps(item, ensure_ascii=False, indent=2)
         content_type = "application/vnd.citationstyles.csl+json"
     response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="trackii-{dialogue.slug}.{fmt}"'
