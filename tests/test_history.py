@@ -335,3 +335,35 @@ def test_load_initial_data_leaves_one_revision_with_its_reason(capsys):
         .exclude(version__isnull=True)
         .exists()
     )
+
+
+# --- Cost ---------------------------------------------------------------------------------
+
+
+def queries_for(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.django_db
+def test_history_and_version_pages_cost_the_same_however_many_revisions_and_rows(client, loaded):
+    urls = [
+        loaded.get_absolute_url(),
+        reverse("dialogues:dialogue_history", args=[loaded.slug]),
+        reverse("dialogues:dialogue_version", args=[loaded.slug, 1]),
+    ]
+    before = [queries_for(client, url) for url in urls]
+    for n in range(3):
+        with reversion.create_revision():
+            reversion.set_comment(f"added participant {n}")
+            add_participant(loaded, make_participant(name=f"Participant {n}"))
+            reversion.add_to_revision(loaded)
+    urls[2] = reverse("dialogues:dialogue_version", args=[loaded.slug, 4])
+
+    assert [queries_for(client, url) for url in urls] == before
+    shown = page(client, urls[2]).select("ul.people li")
+    assert len(shown) == 5

@@ -111,10 +111,15 @@ def inline_versions(version: Version) -> dict[type, list[Version]]:
 
 
 def _attach_links(instances: list) -> list:
-    """Give each row its linked records (participant, source, …) in one query per kind."""
+    """Give each row its linked records (participant, source, …) in one query per kind.
+
+    An optional link whose record has gone since (an outcome removed later) is left empty; a
+    row whose required link has gone cannot be shown, and the rest of the version still is.
+    """
     if not instances:
         return instances
     model = type(instances[0])
+    kept = list(instances)
     for field in model._meta.concrete_fields:
         if not field.is_relation or field.related_model in INLINES:
             continue
@@ -122,18 +127,15 @@ def _attach_links(instances: list) -> list:
         linked = field.related_model._base_manager.in_bulk(ids)
         for row in instances:
             value = getattr(row, field.attname)
-            if value is not None and value in linked:
+            if value is None:
+                continue
+            if value in linked:
                 setattr(row, field.name, linked[value])
-    # A row whose linked record has since gone cannot be shown; the rest of the version can.
-    return [
-        row
-        for row in instances
-        if all(
-            getattr(row, f.attname) is None or f.name in row._state.fields_cache
-            for f in model._meta.concrete_fields
-            if f.is_relation and f.related_model not in INLINES
-        )
-    ]
+            elif field.null:
+                setattr(row, field.attname, None)
+            elif row in kept:
+                kept.remove(row)
+    return kept
 
 
 def as_of(version: Version):
