@@ -267,6 +267,33 @@ def test_a_save_from_an_old_version_number_is_refused_in_the_update_itself(loade
     assert Dialogue.objects.get(pk=loaded.pk).title == "First save"
 
 
+@pytest.mark.django_db
+def test_a_save_that_slips_in_after_the_form_check_is_refused_by_the_update(
+    editor_client, loaded, monkeypatch
+):
+    from dialogues.admin.revisions import RecordForm
+
+    _, data = open_form(editor_client, change_url(loaded), reason="corrected date from ¶7")
+    data["date"] = NEW_DATE
+    real_check = RecordForm.live_version
+    calls = []
+
+    def check_read_before_the_other_save(form):
+        # The first check reads the number as it was just before the other editor's save.
+        calls.append(form)
+        return int(data["record_version"]) if len(calls) == 1 else real_check(form)
+
+    Dialogue.objects.filter(pk=loaded.pk).update(title="Saved by someone else", version=9)
+    monkeypatch.setattr(RecordForm, "live_version", check_read_before_the_other_save)
+    response = editor_client.post(change_url(loaded), data)
+
+    assert response.status_code == 200
+    assert "Another editor saved this record" in errors_in(soup_of(response))
+    saved = Dialogue.objects.get(pk=loaded.pk)
+    assert (saved.date, saved.title) == (OLD_DATE, "Saved by someone else")
+    assert Version.objects.get_for_object(loaded).count() == 1
+
+
 # --- Recent changes and diffs -------------------------------------------------------------
 
 
