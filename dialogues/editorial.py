@@ -7,6 +7,10 @@ figures are dropped, and a history of revisions can wrap the call.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+
+import reversion
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,6 +28,30 @@ PUBLISHING_FIELDS = [
 ]
 
 
+@contextlib.contextmanager
+def _revision_by(user, comment: str):
+    """Record what the block saves as one revision by `user`, with `comment`."""
+    with reversion.create_revision():
+        if user is not None and user.is_authenticated:
+            reversion.set_user(user)
+        reversion.set_comment(comment)
+        yield
+
+
+def _revision(describe):
+    """Make the change one revision by `user`, commented with `describe(*args)`."""
+
+    def decorator(change):
+        @functools.wraps(change)
+        def wrapped(*args, user, **kwargs):
+            with transaction.atomic(), _revision_by(user, describe(*args, **kwargs)):
+                return change(*args, user=user, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
 def _save(dialogue: Dialogue) -> None:
     dialogue.save(update_fields=PUBLISHING_FIELDS)
     # The signal bumps the cache too; bumped here again so that a caller saving with a signal
@@ -31,7 +59,7 @@ def _save(dialogue: Dialogue) -> None:
     caching.bump()
 
 
-@transaction.atomic
+@_revision(lambda dialogue: "Published")
 def publish(dialogue: Dialogue, *, user) -> Dialogue:
     """Make the dialogue public (at once, or on its embargo date if it has one)."""
     dialogue.status = Status.PUBLISHED
@@ -44,7 +72,7 @@ def publish(dialogue: Dialogue, *, user) -> Dialogue:
     return dialogue
 
 
-@transaction.atomic
+@_revision(lambda dialogue: "Unpublished: back to a draft")
 def unpublish(dialogue: Dialogue, *, user) -> Dialogue:
     """Take the dialogue back to a draft: it disappears as if it had never been published."""
     dialogue.status = Status.DRAFT
@@ -56,7 +84,7 @@ def unpublish(dialogue: Dialogue, *, user) -> Dialogue:
     return dialogue
 
 
-@transaction.atomic
+@_revision(lambda dialogue, reason, replaced_by=None: f"Withdrawn: {reason.strip()}")
 def withdraw(
     dialogue: Dialogue, *, user, reason: str, replaced_by: Dialogue | None = None
 ) -> Dialogue:
@@ -81,6 +109,16 @@ def merge_participants(keep: Participant, lose: Participant, *, user) -> Partici
     """
     if keep.pk == lose.pk:
         raise ValueError("Choose two different participants to merge.")
+    # A revision keeps the participant that goes as it was last (a revision holds only records
+    # that still exist when it closes, so this one closes first); the merge itself is the next
+    # revision, holding every dialogue whose rows it changes, so it shows in their history.
+    with _revision_by(user, f"Last state before being merged into “{keep.name}” ({keep.slug})"):
+        reversion.add_to_revision(lose)
+    with _revision_by(user, f"Merged “{lose.name}” ({lose.slug}) into “{keep.name}”"):
+        return _merge(keep, lose)
+
+
+def _merge(keep: Participant, lose: Participant) -> Participant:
     kept_rows = {p.dialogue_id: p for p in keep.participations.all()}
     for row in lose.participations.select_related("dialogue"):
         twin = kept_rows.get(row.dialogue_id)
@@ -97,6 +135,9 @@ def merge_participants(keep: Participant, lose: Participant, *, user) -> Partici
         citation.save()
     kind = Participant._meta.model_name
     PastSlug.objects.filter(kind=kind, object_id=lose.pk).update(object_id=keep.pk)
+    for dialogue in Dialogue.objects.filter(participations__participant=keep).distinct():
+        reversion.add_to_revision(dialogue)
+    reversion.add_to_revision(keep)
     lose_slug = lose.slug
     lose.delete()
     PastSlug.remember(keep, lose_slug)

@@ -27,7 +27,8 @@ from .fixtures_loader import FixtureError, Record, prepare_record, write_record
 from .models import FixtureRecord, UncertainDate
 
 # Derived or bookkeeping columns: they change without anyone editing the record. A record's
-# status and embargo are the publishers' decisions, never the fixtures' content.
+# status and embargo are the publishers' decisions, never the fixtures' content; `version`
+# counts saves (see models.versioning).
 UNTRACKED_FIELDS = {
     "created",
     "updated",
@@ -40,6 +41,7 @@ UNTRACKED_FIELDS = {
     "withdrawn_at",
     "withdrawal_reason",
     "replaced_by",
+    "version",
 }
 BASELINE = Path(__file__).with_name("fixture_baseline.json")
 

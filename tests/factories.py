@@ -119,7 +119,13 @@ PUBLIC_KINDS = [
     "source",
     "about",
 ]
-ALL_KINDS = [*PUBLIC_KINDS, "admin-dialogue-change"]
+ALL_KINDS = [
+    *PUBLIC_KINDS,
+    "record-history",
+    "record-version",
+    "admin-dialogue-change",
+    "admin-recent-changes",
+]
 
 
 @dataclass
@@ -148,8 +154,13 @@ class Archive:
             "participant": self.participants[0].get_absolute_url(),
             "source": self.sources[0].get_absolute_url(),
             "about": "/about/",
+            # The version and history pages need a revision of the record (see the browser
+            # tests' archive fixture, which makes one).
+            "record-history": reverse("dialogues:dialogue_history", args=[record.slug]),
+            "record-version": reverse("dialogues:dialogue_version", args=[record.slug, 1]),
             "admin-dialogue-change": reverse("admin:dialogues_dialogue_change", args=[record.pk]),
             "withdrawn": self.withdrawn.get_absolute_url(),
+            "admin-recent-changes": reverse("admin:dialogues_recent_changes"),
         }
 
 

@@ -150,3 +150,26 @@ def test_participant_page_lists_public_dialogues_only(client, db):
     add_participant(draft, person)
     body = client.get(reverse("dialogues:participant", args=["only-once"])).content.decode()
     assert public.title in body and draft.title not in body
+
+
+def test_a_merge_is_one_revision_keeping_the_lost_record_as_it_was(twins):
+    from reversion.models import Version
+
+    keep, lose, shared, kept_only, lost_only, _ = twins
+    lose_pk, lose_name = lose.pk, lose.name
+    editorial.merge_participants(keep, lose, user=None)
+
+    (revision,) = {
+        v.revision
+        for v in Version.objects.filter(revision__comment__startswith="Merged").select_related(
+            "revision"
+        )
+    }
+    assert revision.comment == "Merged “Y. Hirschfeld” (y-hirschfeld) into “Yair Hirschfeld”"
+    (lost,) = Version.objects.get_for_object_reference(Participant, lose_pk)
+    assert lost.revision.comment.startswith("Last state before being merged into “Yair")
+    assert lost.field_dict["name"] == lose_name
+    dialogues = {
+        int(v.object_id) for v in revision.version_set.all() if v.content_type.model == "dialogue"
+    }
+    assert dialogues == {shared.pk, kept_only.pk, lost_only.pk}

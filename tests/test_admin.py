@@ -72,12 +72,15 @@ def browser_data(form, *, templates: bool = False) -> dict[str, str]:
     return data
 
 
-def open_form(client, url):
+def open_form(client, url, *, reason="checked against the sources"):
+    """Open a change form and fill in the reason every save must give."""
     response = client.get(url)
     assert response.status_code == 200
     form = soup_of(response).find("form", id=re.compile(r"_form$"))
     assert form is not None, "the admin page has no change form"
-    return form, browser_data(form)
+    data = browser_data(form)
+    data["change_reason"] = reason
+    return form, data
 
 
 def inline_prefix(form, field: str) -> str:

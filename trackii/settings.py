@@ -112,6 +112,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "axes",
+    # Keeps every revision of the archive's records (see dialogues/history.py).
+    "reversion",
     "dialogues",
 ]
 if IS_POSTGRES:

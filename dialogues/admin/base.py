@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.text import capfirst
 
 from .. import dates
+from .revisions import HistoryAdmin
 
 SHORT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 50})}}
 
@@ -26,7 +27,7 @@ def with_counts(queryset, **counts):
     return queryset.annotate(**counts).order_by(*ordering)
 
 
-class PublicPageAdmin(admin.ModelAdmin):
+class PublicPageAdmin(HistoryAdmin):
     # A direct link rather than the content-type redirect: the public page is a plain path.
     def view_on_site(self, obj):
         return obj.get_absolute_url()

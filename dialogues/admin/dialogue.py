@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
+from django.urls import path
 
 from ..models import (
     Citation,
@@ -13,6 +14,7 @@ from ..models import (
     Participant,
     Participation,
 )
+from . import changes
 from .base import (
     DATE_FIELDS,
     DATE_READONLY,
@@ -185,6 +187,23 @@ class DialogueAdmin(PublishingAdminMixin, UncertainDateAdmin):
         RECORD_FIELDSET,
     ]
     inlines = [ParticipationInline, OutcomeInline, CitationInline]
+
+    def get_urls(self):
+        # The archive-wide history pages live here, under the record that has most of them.
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "recent-changes/",
+                wrap(lambda request: changes.recent_changes(request, self)),
+                name="dialogues_recent_changes",
+            ),
+            path(
+                "revisions/<int:version_id>/",
+                wrap(lambda request, version_id: changes.version_diff(request, self, version_id)),
+                name="dialogues_version_diff",
+            ),
+            *super().get_urls(),
+        ]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)

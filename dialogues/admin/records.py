@@ -19,6 +19,7 @@ from .base import (
     DATE_READONLY,
     RECORD_FIELDSET,
     SHORT_TEXT,
+    HistoryAdmin,
     PublicPageAdmin,
     UncertainDateAdmin,
     with_counts,
@@ -82,7 +83,7 @@ class SourceAdmin(UncertainDateAdmin):
 
 
 @admin.register(Conflict)
-class ConflictAdmin(admin.ModelAdmin):
+class ConflictAdmin(HistoryAdmin):
     list_display = ["name", "slug", "dialogue_count"]
     search_fields = ["name", "slug", "summary"]
     prepopulated_fields = {"slug": ["name"]}
@@ -144,7 +145,7 @@ class DisagreementCitationInline(admin.StackedInline):
 
 
 @admin.register(SourceDisagreement)
-class SourceDisagreementAdmin(admin.ModelAdmin):
+class SourceDisagreementAdmin(HistoryAdmin):
     list_display = ["topic", "slug"]
     search_fields = ["topic", "slug", "note"]
     prepopulated_fields = {"slug": ["topic"]}

@@ -5,6 +5,8 @@ so the JSON fixtures load into any database, in any order, and loading them agai
 same rows instead of adding new ones.
 """
 
+import reversion
+
 from .base import SlugManager, Timestamped, UncertainDate  # noqa: F401
 from .dialogue import (  # noqa: F401
     Citation,
@@ -44,6 +46,7 @@ from .records import (  # noqa: F401
     ParticipantQuerySet,
     Source,
 )
+from .versioning import StaleRecord, Versioned  # noqa: F401, E402
 from .vocabulary import (  # noqa: F401
     EXCERPT_MAX_WORDS,
     Background,
@@ -54,3 +57,13 @@ from .vocabulary import (  # noqa: F401
     Track,
     VenueKind,
 )
+
+# Every archive record keeps its history. A dialogue follows its participations, outcomes and
+# citations, and a disagreement its sides, so each revision holds the record with its rows as
+# they were. Registered here, before the admin registers them, so that loads and scripts
+# record the same follows as the admin does.
+reversion.register(Dialogue, follow=["participations", "outcomes", "citations"])
+for _model in (Participation, Outcome, Citation, DisagreementCitation, Era, Source, Conflict):
+    reversion.register(_model)
+reversion.register(Participant)
+reversion.register(SourceDisagreement, follow=["citations"])

@@ -13,6 +13,7 @@ from .disclosure import ParticipationQuerySet
 from .disclosure import today as disclosure_today
 from .publishing import KeepsPastSlugs, Publishable, public_q
 from .records import Conflict, Era, Participant, Source
+from .versioning import Versioned
 from .vocabulary import EXCERPT_MAX_WORDS, OutcomeKind, Role, Track, VenueKind
 
 
@@ -48,7 +49,7 @@ class DialogueManager(SlugManager.from_queryset(DialogueQuerySet)):
     pass
 
 
-class Dialogue(KeepsPastSlugs, Publishable, UncertainDate, Timestamped):
+class Dialogue(KeepsPastSlugs, Publishable, UncertainDate, Timestamped, Versioned):
     title = models.CharField(max_length=300)
     slug = models.SlugField(unique=True, max_length=120)
     era = models.ForeignKey(Era, on_delete=models.PROTECT, related_name="dialogues")

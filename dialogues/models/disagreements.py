@@ -7,6 +7,7 @@ from django.db import models
 
 from .base import SlugManager
 from .records import Source
+from .versioning import Versioned
 from .vocabulary import EXCERPT_MAX_WORDS
 
 # --- Where the sources disagree -----------------------------------------------------------
@@ -26,7 +27,7 @@ class SourceDisagreementManager(SlugManager.from_queryset(SourceDisagreementQuer
     pass
 
 
-class SourceDisagreement(models.Model):
+class SourceDisagreement(Versioned):
     """A point on which the sources differ; each side is shown with its own citation."""
 
     slug = models.SlugField(unique=True, max_length=100)

@@ -8,12 +8,13 @@ from django.urls import reverse
 
 from .base import SlugManager, Timestamped, UncertainDate
 from .publishing import KeepsPastSlugs
+from .versioning import Versioned
 from .vocabulary import Background, ParticipantKind, Side
 
 # --- Records ------------------------------------------------------------------------------
 
 
-class Source(KeepsPastSlugs, UncertainDate, Timestamped):
+class Source(KeepsPastSlugs, UncertainDate, Timestamped, Versioned):
     slug = models.SlugField(unique=True, max_length=100)
     title = models.CharField(max_length=300)
     author = models.CharField(max_length=200)
@@ -57,7 +58,7 @@ class EraManager(SlugManager.from_queryset(EraQuerySet)):
     pass
 
 
-class Era(KeepsPastSlugs, UncertainDate):
+class Era(KeepsPastSlugs, UncertainDate, Versioned):
     slug = models.SlugField(unique=True, max_length=100)
     name = models.CharField(max_length=200)
     position = models.PositiveIntegerField(
@@ -108,7 +109,7 @@ class Era(KeepsPastSlugs, UncertainDate):
                 )
 
 
-class Conflict(models.Model):
+class Conflict(Versioned):
     slug = models.SlugField(unique=True, max_length=100)
     name = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
@@ -141,7 +142,7 @@ class ParticipantManager(SlugManager.from_queryset(ParticipantQuerySet)):
     pass
 
 
-class Participant(KeepsPastSlugs, Timestamped):
+class Participant(KeepsPastSlugs, Timestamped, Versioned):
     slug = models.SlugField(unique=True, max_length=100)
     name = models.CharField(max_length=200, db_index=True)
     kind = models.CharField(max_length=12, choices=ParticipantKind.choices)

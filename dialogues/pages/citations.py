@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -63,6 +64,23 @@ _NOT_ATTENDING = frozenset({Role.ORGANISER, Role.PROPOSER, Role.PROPOSED})
 # --- Shared pieces ------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class CitedVersion:
+    """The version of a record a citation names: its number, the day it was saved, its address.
+
+    A citation that names its version keeps pointing at what the reader read after the record
+    is corrected; the plain record address would show the corrected text.
+    """
+
+    number: int
+    day: datetime.date
+    url: str
+
+    @property
+    def words(self) -> str:
+        return f"version {self.number}, {_day_words(self.day)}"
+
+
 def _day_words(day: datetime.date) -> str:
     return f"{day.day} {dates.MONTHS[day.month - 1]} {day.year}"
 
@@ -105,10 +123,17 @@ def _one_line(text: str) -> str:
 # --- Plain text ---------------------------------------------------------------------------
 
 
-def cite_text(dialogue, url: str, accessed: datetime.date) -> str:
-    """Return a ready citation of the record in plain text, naming the sources it rests on."""
+def cite_text(
+    dialogue, url: str, accessed: datetime.date, version: CitedVersion | None = None
+) -> str:
+    """Return a ready citation of the record in plain text, naming the sources it rests on.
+
+    With `version`, the citation names that version and gives its own address.
+    """
+    kind = f"{RECORD_KIND}, {version.words}" if version else RECORD_KIND
+    url = version.url if version else url
     text = (
-        f"“{dialogue.title}” ({dialogue.date_display}). {ARCHIVE_NAME}, {RECORD_KIND}. "
+        f"“{dialogue.title}” ({dialogue.date_display}). {ARCHIVE_NAME}, {kind}. "
         f"{url} (accessed {_day_words(accessed)})."
     )
     based_on = _based_on(dialogue)
@@ -142,8 +167,10 @@ def _bibtex_url(url: str) -> str:
     return quote(url.strip(), safe="".join(chr(c) for c in range(33, 127) if chr(c) not in "{}\\"))
 
 
-def _record_year(dialogue, accessed: datetime.date) -> int:
+def _record_year(dialogue, accessed: datetime.date, version=None) -> int:
     """Return the year of the version of the record being cited."""
+    if version is not None:
+        return version.day.year
     updated = getattr(dialogue, "updated", None)
     if updated is None:
         return accessed.year
@@ -156,7 +183,7 @@ def _date_note(dialogue) -> str:
     return f"Dialogue dated {dialogue.date_display} (EDTF: {dialogue.date})."
 
 
-def bibtex(dialogue, url: str, accessed: datetime.date) -> str:
+def bibtex(dialogue, url: str, accessed: datetime.date, version: CitedVersion | None = None) -> str:
     """Return a BibTeX `@misc` entry for the record.
 
     `year` is the year of the archive record, since that is what is being cited; the dialogue's
@@ -170,11 +197,13 @@ def bibtex(dialogue, url: str, accessed: datetime.date) -> str:
         ("title", _bibtex_title(dialogue.title)),
         ("howpublished", bibtex_escape(ARCHIVE_NAME)),
         ("publisher", bibtex_escape(ARCHIVE_NAME)),
-        ("year", str(_record_year(dialogue, accessed))),
-        ("url", _bibtex_url(url)),
+        ("year", str(_record_year(dialogue, accessed, version))),
+        ("url", _bibtex_url(version.url if version else url)),
         ("urldate", accessed.isoformat()),
         ("note", bibtex_escape(note)),
     ]
+    if version:
+        fields[3:3] = [("version", f"{version.number}"), ("date", version.day.isoformat())]
     width = max(len(name) for name, _ in fields)
     body = ",\n".join(f"  {name.ljust(width)} = {{{value}}}" for name, value in fields)
     return f"@misc{{{bibtex_key(dialogue)},\n{body}\n}}\n"
@@ -239,8 +268,10 @@ def csl_date(edtf: str) -> dict:
     return result
 
 
-def csl_json(dialogue, url: str, accessed: datetime.date) -> list[dict]:
-    """Return a CSL-JSON array holding one item for the record."""
+def csl_json(
+    dialogue, url: str, accessed: datetime.date, version: CitedVersion | None = None
+) -> list[dict]:
+    """Return a CSL-JSON array holding one item for the record (and the version cited)."""
     item = {
         "id": bibtex_key(dialogue),
         "type": "entry",
@@ -252,6 +283,9 @@ def csl_json(dialogue, url: str, accessed: datetime.date) -> list[dict]:
         "accessed": {"date-parts": [[accessed.year, accessed.month, accessed.day]]},
         "issued": dict(csl_date(dialogue.date)),
     }
+    if version:
+        item["URL"] = version.url
+        item["version"] = str(version.number)
     based_on = _based_on(dialogue)
     if based_on:
         item["note"] = based_on

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from ..api import exports
-from . import views
+from . import history, views
 from .methods import read_only
 
 app_name = "dialogues"
@@ -17,6 +17,16 @@ urlpatterns = [
         "dialogues/<slug:slug>/cite.<str:fmt>",
         read_only(views.dialogue_citation),
         name="dialogue_citation",
+    ),
+    path(
+        "dialogues/<slug:slug>/history/",
+        read_only(history.dialogue_history),
+        name="dialogue_history",
+    ),
+    path(
+        "dialogues/<slug:slug>/v/<int:number>/",
+        read_only(history.DialogueVersionView.as_view()),
+        name="dialogue_version",
     ),
     path("timeline/", read_only(views.timeline), name="timeline"),
     path("eras/<slug:slug>/", read_only(views.EraDetailView.as_view()), name="era"),

@@ -15,15 +15,8 @@ from .. import visibility
 from ..listing import selectors
 from ..listing.browse import Browse, without_invalid
 from ..listing.filters import ParticipantFilterSet
-from ..models import (
-    Dialogue,
-    Era,
-    Participant,
-    Role,
-    Source,
-    SourceDisagreement,
-)
-from . import citations
+from ..models import Dialogue, Era, Participant, Role, Source, SourceDisagreement
+from . import citations, versions
 from . import timeline as drawing
 from .pagination import PAGE_SIZE, PaginatedDetailMixin, page_numbers, paginate
 
@@ -100,7 +93,7 @@ def tombstone(request, dialogue: Dialogue) -> HttpResponse:
     )
 
 
-def _dialogue_or_answer(request, slug: str, address_of):
+def dialogue_or_answer(request, slug: str, address_of):
     """Return `(dialogue, None)` to show it, or `(None, response)`: a 301 or a tombstone.
 
     `address_of(record)` is where an old slug leads for this kind of page.
@@ -120,7 +113,7 @@ class DialogueDetailView(DetailView):
     context_object_name = "dialogue"
 
     def get(self, request, *args, **kwargs):
-        dialogue, answer = _dialogue_or_answer(request, kwargs["slug"], Dialogue.get_absolute_url)
+        dialogue, answer = dialogue_or_answer(request, kwargs["slug"], Dialogue.get_absolute_url)
         if answer is not None:
             return answer
         self.object = dialogue
@@ -138,7 +131,9 @@ class DialogueDetailView(DetailView):
         today = timezone.localdate()
         context["previous"], context["next"] = selectors.dialogue_neighbours(dialogue)
         context["permalink"] = url
-        context["cite_text"] = citations.cite_text(dialogue, url, today)
+        history = getattr(self, "history", None) or versions.record_history(self.request, dialogue)
+        context.update(history.context)
+        context["cite_text"] = citations.cite_text(dialogue, url, today, history.cited)
         context["json_ld"] = citations.json_ld_script(
             citations.event_json_ld(dialogue, url),
             nonce=str(getattr(self.request, "csp_nonce", "")),
@@ -170,17 +165,27 @@ def dialogue_citation(request, slug, fmt):
     """Serve the record's citation as BibTeX or CSL-JSON, for reference managers."""
     if fmt not in {"bib", "json"}:
         raise Http404("Citations come as .bib (BibTeX) or .json (CSL-JSON).")
-    dialogue, answer = _dialogue_or_answer(
+    dialogue, answer = dialogue_or_answer(
         request, slug, lambda moved: reverse("dialogues:dialogue_citation", args=[moved.slug, fmt])
     )
     if answer is not None:
         return answer
     url = request.build_absolute_uri(dialogue.get_absolute_url())
     today = timezone.localdate()
+    # A download cites the version its page showed (`?version=n`), else the latest one.
+    number = request.GET.get("version")
+    if number is not None and not number.isdigit():
+        raise Http404("A version is given by its number, e.g. ?version=2.")
+    try:
+        cited = versions.record_history(request, dialogue, number and int(number)).cited
+    except versions.UnknownVersion as exc:
+        raise Http404(f"This record has no version {number}.") from exc
     if fmt == "bib":
-        body, content_type = citations.bibtex(dialogue, url, today), "application/x-bibtex"
+        body = citations.bibtex(dialogue, url, today, cited)
+        content_type = "application/x-bibtex"
     else:
-        body = json.dumps(citations.csl_json(dialogue, url, today), ensure_ascii=False, indent=2)
+        item = citations.csl_json(dialogue, url, today, cited)
+        body = json.dumps(item, ensure_ascii=False, indent=2)
         content_type = "application/vnd.citationstyles.csl+json"
     response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="trackii-{dialogue.slug}.{fmt}"'

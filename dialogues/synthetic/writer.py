@@ -27,6 +27,9 @@ def row(model, **values) -> tuple:
     order = _ORDER.get(model)
     if order is None:
         order = _ORDER[model] = tuple(f.attname for f in model._meta.concrete_fields)
+    if "version" in order:
+        # Every synthetic row is a record's first save; it keeps no history beyond that.
+        values.setdefault("version", 1)
     return tuple(values[name] for name in order)
 
 

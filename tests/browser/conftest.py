@@ -160,10 +160,13 @@ def log_in(live_server):
 
 @pytest.fixture
 def archive(transactional_db):
+    import reversion
     from django.db import transaction
 
     from tests.factories import make_archive
 
-    # One transaction, so the search index is brought up to date once rather than per row.
-    with transaction.atomic():
+    # One transaction, so the search index is brought up to date once rather than per row; one
+    # revision, as a load makes, so every record has a first version to show.
+    with transaction.atomic(), reversion.create_revision():
+        reversion.set_comment("loaded from fixtures")
         return make_archive()

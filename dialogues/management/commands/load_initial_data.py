@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import reversion
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
@@ -39,6 +40,11 @@ from dialogues.fixtures_loader import (
     save_record,
     validate,
 )
+from dialogues.history.records import add_parents_to_revision
+
+LOAD_REASON = "loaded from fixtures"
+UPDATE_REASON = "updated from fixtures"
+CHANGED = {"new", "updated"}
 
 
 class Command(BaseCommand):
@@ -116,7 +122,10 @@ class Command(BaseCommand):
         removed: list[str] = []
         try:
             records = in_dependency_order([r for path in paths for r in read_fixture(path)])
-            with transaction.atomic(using=using):
+            # One revision holds the whole load, so each record's history starts (or goes on)
+            # with the fixtures' state and says where it came from.
+            with transaction.atomic(using=using), reversion.create_revision(using=using):
+                reversion.set_comment(UPDATE_REASON if update else LOAD_REASON)
                 before = set(integrity.check_records())
                 seen: dict[tuple, Record] = {}
                 for record in records:
@@ -127,6 +136,10 @@ class Command(BaseCommand):
                         fixture_sync.track(record, using)
                 if update:
                     removed = fixture_sync.remove_dropped(records, using, force=force)
+                    # A corrected participation or citation is a new version of its dialogue.
+                    add_parents_to_revision(
+                        r.obj.object for r in records if r.obj and r.status in CHANGED
+                    )
                 errors = validate(records, before, using)
                 if errors:
                     raise FixtureError(

@@ -1,0 +1,75 @@
+"""A dialogue's public history and its citable versions.
+
+`/dialogues/<slug>/history/` lists the public versions with their dates and reasons (editors'
+names stay in the admin); `/dialogues/<slug>/v/<n>/` shows the record as version n left it.
+"""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.urls import reverse
+
+from ..history.records import as_of
+from .versions import UnknownVersion, record_history
+from .views import DialogueDetailView, dialogue_or_answer
+
+
+def dialogue_history(request, slug):
+    # As the record page: a draft is not found, a withdrawn record is a tombstone, an old slug
+    # leads to the history at the new one.
+    dialogue, answer = dialogue_or_answer(
+        request, slug, lambda d: reverse("dialogues:dialogue_history", args=[d.slug])
+    )
+    if answer is not None:
+        return answer
+    history = record_history(request, dialogue)
+    return render(
+        request,
+        "dialogues/dialogue_history.html",
+        {
+            "dialogue": dialogue,
+            "versions": list(reversed(history.versions)),
+            "breadcrumb_trail": [
+                (reverse("dialogues:dialogue_list"), "Dialogues"),
+                (dialogue.get_absolute_url(), dialogue.title),
+            ],
+        },
+    )
+
+
+class DialogueVersionView(DialogueDetailView):
+    """The record page drawn from a past version, with its rows as they were then."""
+
+    template_name = "dialogues/dialogue_version.html"
+
+    def get(self, request, *args, **kwargs):
+        number = kwargs["number"]
+        current, answer = dialogue_or_answer(
+            request,
+            kwargs["slug"],
+            lambda d: reverse("dialogues:dialogue_version", args=[d.slug, number]),
+        )
+        if answer is not None:
+            return answer
+        try:
+            self.history = record_history(request, current, kwargs["number"])
+        except UnknownVersion:
+            return render(
+                request,
+                "dialogues/version_not_found.html",
+                {
+                    "dialogue": current,
+                    "number": kwargs["number"],
+                    "count": len(record_history(request, current).versions),
+                },
+                status=404,
+            )
+        self.current = current
+        self.object = as_of(self.history.shown.version)
+        return self.render_to_response(self.get_context_data(object=self.object))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["current"] = self.current
+        context["permalink"] = self.history.cited.url
+        return context
