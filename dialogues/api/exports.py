@@ -3,12 +3,19 @@
 The rows are read in chunks with their relations prefetched, so the number of queries does not
 grow with the number of rows and the whole archive is never held in memory at once. The JSON
 items are the API's dialogue objects, from the same serializer.
+
+A download cut off on the way (a dropped connection, a killed worker) must be recognisable, and
+a streamed response's length is not known in advance. So the CSV's last line is a trailer,
+`# complete: N rows`, and the JSON array's closing `]` is its last character: a file without
+them is incomplete. When the client goes away, the server stops at its next write, and closing
+the row generator closes the database cursor (a server-side cursor on PostgreSQL) at once.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+from contextlib import closing
 
 from django.http import HttpResponse, HttpResponseNotFound, StreamingHttpResponse
 from django.utils import timezone
@@ -33,6 +40,8 @@ CHUNK_SIZE = 500
 MEDIA_TYPES = {"csv": "text/csv", "json": "application/json"}
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 MULTI_VALUE_SEPARATOR = " | "
+# The CSV's last line; no slug starts with "#", so it cannot be mistaken for a row.
+CSV_TRAILER = "# complete: {count} rows"
 
 # The documented column order of the CSV export (the README lists it too).
 CSV_COLUMNS = (
@@ -68,7 +77,9 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
         description=(
             "Every matching dialogue (not one page), in the chosen order, streamed as a download "
             "named `trackii-dialogues-YYYY-MM-DD`. Takes the same filters as /api/dialogues/; "
-            "`page` and `page_size` are ignored."
+            "`page` and `page_size` are ignored. A complete CSV ends with the line "
+            "`# complete: N rows`; a complete JSON array ends with `]`. A download without its "
+            "ending was cut off."
         ),
         tags=["Exports"],
         filters=True,
@@ -184,9 +195,13 @@ def _iso(day) -> str:
 
 def _csv_lines(dialogues, request):
     writer = csv.writer(_Echo())
-    yield writer.writerow(CSV_COLUMNS)
-    for dialogue in dialogues:
-        yield writer.writerow(csv_row(dialogue, request))
+    count = 0
+    with closing(dialogues):
+        yield writer.writerow(CSV_COLUMNS)
+        for dialogue in dialogues:
+            yield writer.writerow(csv_row(dialogue, request))
+            count += 1
+    yield CSV_TRAILER.format(count=count) + "\r\n"
 
 
 # --- JSON -----------------------------------------------------------------------------------
@@ -195,9 +210,12 @@ def _csv_lines(dialogues, request):
 def _json_pieces(dialogues, request):
     """Yield a JSON array piece by piece: the same objects as the API's dialogue list."""
     serializer = DialogueSerializer(context={"request": request})
-    yield "["
     separator = ""
-    for dialogue in dialogues:
-        yield separator + json.dumps(serializer.to_representation(dialogue), ensure_ascii=False)
-        separator = ",\n"
-    yield "]\n"
+    with closing(dialogues):
+        yield "["
+        for dialogue in dialogues:
+            item = json.dumps(serializer.to_representation(dialogue), ensure_ascii=False)
+            yield separator + item
+            separator = ",\n"
+    # No newline after it: the closing bracket is the last byte of a complete download.
+    yield "]"

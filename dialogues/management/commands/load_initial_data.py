@@ -386,7 +386,7 @@ def _update_fields(record: Record) -> list[str]:
     fields = [record.model._meta.get_field(name) for name in record.fields]
     names = {f.name for f in fields if f.concrete and not f.many_to_many and not f.primary_key}
     if issubclass(record.model, UncertainDate) and "date" in names:
-        names |= {"date_earliest", "date_latest"}
+        names |= {"date_earliest", "date_latest", "date_display"}
     return sorted(names)
 
 
