@@ -14,26 +14,16 @@ import threading
 import time
 
 from django.core.cache import cache
-from django.db import models
+from django.db import connection
 
 GENERATION_KEY = "archive-generation"
 TIMEOUT = 3600
-SINGLETON = 1
+# A one-row table made by migration 0005. It is not a model: it holds no archive record, so it
+# has no admin, no permissions, and no place in dumps of the archive.
+TABLE = "dialogues_generation"
 
 # Set at the start of each request: the next lookup rereads the database's generation.
 _request = threading.local()
-
-
-class ArchiveGeneration(models.Model):
-    """The one row holding the archive's generation number."""
-
-    number = models.BigIntegerField()
-
-    class Meta:
-        app_label = "dialogues"
-
-    def __str__(self):
-        return f"generation {self.number}"
 
 
 def _initial() -> int:
@@ -42,13 +32,22 @@ def _initial() -> int:
 
 
 def _read_database() -> int:
-    number = ArchiveGeneration.objects.filter(pk=SINGLETON).values_list("number", flat=True)
-    found = number.first()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT number FROM {TABLE} WHERE id = 1")
+        found = cursor.fetchone()
     if found is None:
-        found = ArchiveGeneration.objects.get_or_create(
-            pk=SINGLETON, defaults={"number": _initial()}
-        )[0].number
-    return found
+        _start()
+        return _read_database()
+    return found[0]
+
+
+def _start() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {TABLE} (id, number) SELECT 1, %s "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {TABLE} WHERE id = 1)",
+            [_initial()],
+        )
 
 
 def start_request(**kwargs) -> None:
@@ -71,9 +70,10 @@ def bump() -> None:
     The increment joins the caller's transaction: a rolled-back save leaves the generation as
     it was, and no other worker sees the new number before the change itself is committed.
     """
-    updated = ArchiveGeneration.objects.filter(pk=SINGLETON).update(number=models.F("number") + 1)
-    if not updated:
-        ArchiveGeneration.objects.get_or_create(pk=SINGLETON, defaults={"number": _initial()})
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {TABLE} SET number = number + 1 WHERE id = 1")
+        if cursor.rowcount == 0:
+            _start()
     cache.delete(GENERATION_KEY)
 
 

@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from . import dates
-from .caching import ArchiveGeneration  # noqa: F401  (registers the model)
 
 EXCERPT_MAX_WORDS = 30
 
