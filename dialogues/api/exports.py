@@ -32,11 +32,12 @@ from rest_framework.generics import GenericAPIView
 from ..listing.browse import Browse
 from ..listing.filters import DialogueFilterSet
 from ..models import Dialogue
+from . import export_rows
 from .schema import DIALOGUE_PARAMETERS
 from .serializers import DialogueSerializer
 from .views import ReadOnlyAPIView
 
-CHUNK_SIZE = 500
+CHUNK_SIZE = export_rows.CHUNK_SIZE
 MEDIA_TYPES = {"csv": "text/csv", "json": "application/json"}
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 MULTI_VALUE_SEPARATOR = " | "
@@ -124,9 +125,9 @@ class DialogueExport(ReadOnlyAPIView, GenericAPIView):
             return HttpResponse(
                 _error_text(browse.errors), status=400, content_type="text/plain; charset=utf-8"
             )
-        dialogues = browse.queryset.with_relations().iterator(chunk_size=CHUNK_SIZE)
-        rows = _csv_lines(dialogues, request) if fmt == "csv" else _json_pieces(dialogues, request)
-        response = StreamingHttpResponse(rows, content_type=CONTENT_TYPES[fmt])
+        rows = export_rows.rows(browse.queryset, chunk_size=CHUNK_SIZE)
+        pieces = _csv_lines(rows, request) if fmt == "csv" else _json_pieces(rows, request)
+        response = StreamingHttpResponse(pieces, content_type=CONTENT_TYPES[fmt])
         filename = f"trackii-dialogues-{timezone.localdate().isoformat()}.{fmt}"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
@@ -149,57 +150,24 @@ class _Echo:
         return value
 
 
-def csv_row(dialogue: Dialogue, request) -> list[str]:
-    """Return the cells of one dialogue in CSV_COLUMNS order, guarded against formulas.
-
-    A spreadsheet's row is flat and in words (labels, not codes), so it is not the API's shape.
-    """
-    sources = dict.fromkeys(f"{c.source.title} ¶{c.paragraph}" for c in dialogue.citations.all())
-    cells = {
-        "slug": dialogue.slug,
-        "title": dialogue.title,
-        "url": request.build_absolute_uri(dialogue.get_absolute_url()),
-        "date_edtf": dialogue.date,
-        "date_display": dialogue.date_display,
-        "date_earliest": _iso(dialogue.date_earliest),
-        "date_latest": _iso(dialogue.date_latest),
-        "date_note": dialogue.date_note,
-        "era": dialogue.era.name,
-        "conflict": dialogue.conflict.name,
-        "place": dialogue.place,
-        "venue": dialogue.venue,
-        "venue_kind": dialogue.get_venue_kind_display(),
-        "track": dialogue.get_track_display(),
-        "participants": MULTI_VALUE_SEPARATOR.join(
-            f"{p.participant.name} ({p.participant.get_side_display()}; {p.get_role_display()})"
-            for p in dialogue.participations.all()
-        ),
-        "outcomes": MULTI_VALUE_SEPARATOR.join(
-            o.get_kind_display() for o in dialogue.outcomes.all()
-        ),
-        # The same paragraph cited for two excerpts is one reference in a spreadsheet cell.
-        "sources": MULTI_VALUE_SEPARATOR.join(sources),
-        "summary": dialogue.summary,
-    }
-    return [defuse_formula(cells[column]) for column in CSV_COLUMNS]
-
-
 def defuse_formula(value: str) -> str:
     """Prefix a cell a spreadsheet would run as a formula with a quote, so it shows as text."""
     return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
 
 
-def _iso(day) -> str:
-    return day.isoformat() if day else ""
+def _csv_lines(rows, request):
+    """Yield the header, a line per dialogue, and the trailer that marks a complete file.
 
-
-def _csv_lines(dialogues, request):
+    A spreadsheet's row is flat and in words (labels, not codes), so it is not the API's shape.
+    """
     writer = csv.writer(_Echo())
+    url = export_rows.url_maker(request)
     count = 0
-    with closing(dialogues):
+    with closing(rows):
         yield writer.writerow(CSV_COLUMNS)
-        for dialogue in dialogues:
-            yield writer.writerow(csv_row(dialogue, request))
+        for row in rows:
+            cells = export_rows.csv_cells(row, url, MULTI_VALUE_SEPARATOR)
+            yield writer.writerow([defuse_formula(cells[column]) for column in CSV_COLUMNS])
             count += 1
     yield CSV_TRAILER.format(count=count) + "\r\n"
 
@@ -207,15 +175,14 @@ def _csv_lines(dialogues, request):
 # --- JSON -----------------------------------------------------------------------------------
 
 
-def _json_pieces(dialogues, request):
+def _json_pieces(rows, request):
     """Yield a JSON array piece by piece: the same objects as the API's dialogue list."""
-    serializer = DialogueSerializer(context={"request": request})
+    url = export_rows.url_maker(request)
     separator = ""
-    with closing(dialogues):
+    with closing(rows):
         yield "["
-        for dialogue in dialogues:
-            item = json.dumps(serializer.to_representation(dialogue), ensure_ascii=False)
-            yield separator + item
+        for row in rows:
+            yield separator + json.dumps(export_rows.api_item(row, url), ensure_ascii=False)
             separator = ",\n"
     # No newline after it: the closing bracket is the last byte of a complete download.
     yield "]"
