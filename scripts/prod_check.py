@@ -61,7 +61,8 @@ def prepare_database(args, workdir: Path) -> dict[str, str]:
     env["TRACKII_RATE_LIMIT"] = "off"
     if args.database_url:
         env["DATABASE_URL"] = args.database_url
-    elif args.db == "sqlite":
+        return env
+    if args.db == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{workdir / 'archive.sqlite3'}"
     elif not env.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("--db postgres needs DATABASE_URL=postgres://… in the environment")
@@ -75,6 +76,7 @@ def prepare_database(args, workdir: Path) -> dict[str, str]:
 
 def check_slow_clients(report: Report, port: int) -> None:
     report.line(f"\n== {SLOW_CONNECTIONS} trickling connections (slow headers and slow bodies)")
+    probes.health_latencies(port, 10, pause=0)  # each worker's first request warms it
     probes.health_latencies(port, 10, pause=0)  # each worker's first request warms it
     report.line(f"  /healthz alone: {probes.summary(probes.health_latencies(port, 10))}")
     with probes.Trickle(port, SLOW_CONNECTIONS):
@@ -166,11 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     report = Report()
     with tempfile.TemporaryDirectory(prefix="trackii-prod-check-") as tmp:
         workdir = Path(tmp)
-        env = (
-            prepare_database(args, workdir)
-            if not args.database_url
-            else {**os.environ, "DATABASE_URL": args.database_url, "TRACKII_RATE_LIMIT": "off"}
-        )
+        env = prepare_database(args, workdir)
         port = prod.free_port()
         with prod.running(port, workdir, env=env):
             report.line(f"Production stack on http://127.0.0.1:{port}/ ({env['DATABASE_URL']})")
