@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 export DJANGO_DEBUG ?= true
 
 .PHONY: run test install migrate load lint format check-migrations check-archive ci clean \
-	screenshots page-weights mutation-check
+	screenshots page-weights mutation-check prod prod-check nginx
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -68,7 +68,31 @@ page-weights: install
 	$(BIN)/python -m scripts.page_weights
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm screenshots
+	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm screenshots var
+
+# Debian's nginx, installed when missing and we are root (as .ci/run does for Chromium).
+nginx:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+		else echo "make prod needs nginx: apt-get install nginx"; exit 1; fi; }
+
+# The production stack on this machine: nginx on PORT in front of gunicorn, debug off (see
+# README, Production). Uses DATABASE_URL or db.sqlite3 like `make run`; Ctrl-C stops it.
+prod: install nginx
+	DJANGO_DEBUG=false $(BIN)/python -m scripts.prod --port $(PORT)
+
+# Starts the production stack on a free port with a throwaway copy of the archive and shows
+# that slow clients do not stall it, a full export completes, the headers are there, logins
+# lock out, and what a load of CONNECTIONS connections for LOAD_SECONDS seconds gets.
+# DIALOGUES=N adds N synthetic dialogues; PROD_DB=postgres uses DATABASE_URL instead of SQLite.
+LOAD_SECONDS ?= 60
+CONNECTIONS ?= 64
+DIALOGUES ?= 0
+PROD_DB ?= sqlite
+prod-check: install nginx
+	DJANGO_DEBUG=false $(BIN)/python -m scripts.prod_check --db $(PROD_DB) \
+		--dialogues $(DIALOGUES) --load-seconds $(LOAD_SECONDS) --connections $(CONNECTIONS)
 
 # Load benchmark of every kind of page on synthetic archives (see bench/run.py), e.g.
 # `make bench SIZE=10k DB=sqlite DURATION=3`; REBUILD=1 rebuilds the databases it would reuse,

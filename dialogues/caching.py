@@ -1,44 +1,81 @@
 """Cache derived figures (facet counts, totals) until the archive next changes.
 
-Every cached value's key carries the archive's *generation*, a number bumped by any save or
-delete of an archive record. Bumping is one cache write; old entries are never looked up again
-and expire on their own. With Redis (REDIS_URL) every worker sees a bump at once; the default
-in-process cache is per worker, so its entries also expire after a short time.
+Every cached value's key carries the archive's *generation*, a number kept in the database and
+incremented by any save or delete of an archive record, in the same transaction. Each request
+reads it once, on its first use of a cached figure, so every worker's next response after a
+save computes afresh, with or without a shared cache (Redis). Old entries are never looked up
+again and expire on their own.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 
-from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.utils import timezone
 
 GENERATION_KEY = "archive-generation"
+TIMEOUT = 3600
+# A one-row table made by migration 0011. It is not a model: it holds no archive record, so it
+# has no admin, no permissions, and no place in dumps of the archive.
+TABLE = "dialogues_generation"
+
+# Set at the start of each request: the next lookup rereads the database's generation.
+_request = threading.local()
 
 
-def _timeout() -> int:
-    # A per-process cache cannot hear another worker's bump, so keep its entries short-lived.
-    shared = "redis" in settings.CACHES["default"]["BACKEND"].lower()
-    return 3600 if shared else 30
+def _initial() -> int:
+    # Start from the clock so that a fresh database never reuses a shared cache's old keys.
+    return int(time.time() * 1000)
+
+
+def _read_database() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT number FROM {TABLE} WHERE id = 1")
+        found = cursor.fetchone()
+    if found is None:
+        _start()
+        return _read_database()
+    return found[0]
+
+
+def _start() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {TABLE} (id, number) SELECT 1, %s "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {TABLE} WHERE id = 1)",
+            [_initial()],
+        )
+
+
+def start_request(**kwargs) -> None:
+    """Make the request's first cached lookup check the database (a request_started receiver)."""
+    _request.check = True
 
 
 def generation() -> int:
-    value = cache.get(GENERATION_KEY)
+    value = None if getattr(_request, "check", False) else cache.get(GENERATION_KEY)
     if value is None:
-        # Start from the clock so that a restarted cache never reuses an old generation.
-        cache.add(GENERATION_KEY, int(time.time() * 1000), timeout=None)
-        value = cache.get(GENERATION_KEY)
+        value = _read_database()
+        cache.set(GENERATION_KEY, value, timeout=None)
+        _request.check = False
     return value
 
 
 def bump() -> None:
-    """Mark every cached figure stale (call after any change to archive records)."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, int(time.time() * 1000), timeout=None)
+    """Mark every cached figure stale (call after any change to archive records).
+
+    The increment joins the caller's transaction: a rolled-back save leaves the generation as
+    it was, and no other worker sees the new number before the change itself is committed.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {TABLE} SET number = number + 1 WHERE id = 1")
+        if cursor.rowcount == 0:
+            _start()
+    cache.delete(GENERATION_KEY)
 
 
 def cached(namespace: str, key_parts, compute):
@@ -52,5 +89,5 @@ def cached(namespace: str, key_parts, compute):
     value = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, timeout=_timeout())
+        cache.set(key, value, timeout=TIMEOUT)
     return value

@@ -34,6 +34,7 @@ UNTRACKED_FIELDS = {
     "updated",
     "date_earliest",
     "date_latest",
+    "date_display",
     "status",
     "review_requested",
     "published_at",

@@ -297,7 +297,7 @@ def _update_fields(model, given) -> list[str]:
     fields = [model._meta.get_field(name) for name in given]
     names = {f.name for f in fields if f.concrete and not f.many_to_many and not f.primary_key}
     if issubclass(model, UncertainDate) and "date" in names:
-        names |= {"date_earliest", "date_latest"}
+        names |= {"date_earliest", "date_latest", "date_display"}
     return sorted(names)
 
 

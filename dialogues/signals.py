@@ -1,11 +1,13 @@
-"""Keep derived fields right however a record is saved: admin, shell, or a fixture's raw save."""
+"""Keep derived fields, cached figures and the timeline right however a record is saved or
+deleted: admin, shell, or a fixture's raw save."""
 
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.core.signals import request_started
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from . import caching
-from .models import KeepsPastSlugs, PastSlug, Timestamped, UncertainDate
+from . import caching, era_rules
+from .models import Era, KeepsPastSlugs, PastSlug, Timestamped, UncertainDate
 
 
 @receiver(pre_save)
@@ -36,3 +38,16 @@ def keep_past_slug(sender, instance, raw=False, using=None, **kwargs):
             kind=instance._meta.model_name, slug=instance.slug
         ).delete()
     instance._loaded_slug = instance.slug
+
+
+@receiver(pre_delete, sender=Era)
+def note_the_timeline(sender, instance, **kwargs):
+    era_rules.remember_timeline(instance)
+
+
+@receiver(post_delete, sender=Era)
+def keep_the_timeline_whole(sender, instance, **kwargs):
+    era_rules.refuse_broken_timeline(instance)
+
+
+request_started.connect(caching.start_request, dispatch_uid="archive-generation")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count
+from django.shortcuts import redirect
 
+from .. import era_rules
 from ..models import (
     Conflict,
     DisagreementCitation,
@@ -25,12 +28,29 @@ from .base import (
     with_counts,
 )
 from .publishing import MergeAdminMixin
+from .revisions import RecordForm
 
 # --- The other records --------------------------------------------------------------------
 
 
+class EraForm(RecordForm):
+    """Refuse dates or a position that would leave a gap, an overlap or a dialogue outside."""
+
+    def clean(self):
+        data = super().clean()
+        if "date" in data and "position" in data:
+            proposed = Era(pk=self.instance.pk, name=data.get("name") or self.instance.name)
+            proposed.date, proposed.position = data["date"], data["position"]
+            proposed.fill_date_bounds()
+            problems = era_rules.change_problems(proposed)
+            if problems:
+                raise ValidationError(problems)
+        return data
+
+
 @admin.register(Era)
 class EraAdmin(UncertainDateAdmin):
+    form = EraForm
     list_display = [
         "position",
         "name",
@@ -56,6 +76,21 @@ class EraAdmin(UncertainDateAdmin):
     @admin.display(description="dialogues", ordering="dialogue_count")
     def dialogue_count(self, obj):
         return obj.dialogue_count
+
+    def get_actions(self, request):
+        # Eras are deleted one at a time, each checked: see delete_view.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        era = self.get_object(request, object_id)
+        problems = era_rules.deletion_problems(era) if era is not None else []
+        if problems and self.has_delete_permission(request, era):
+            for problem in problems:
+                self.message_user(request, problem, messages.ERROR)
+            return redirect("admin:dialogues_era_change", era.pk)
+        return super().delete_view(request, object_id, extra_context)
 
 
 @admin.register(Source)

@@ -3,12 +3,19 @@
 The rows are read in chunks with their relations prefetched, so the number of queries does not
 grow with the number of rows and the whole archive is never held in memory at once. The JSON
 items are the API's dialogue objects, from the same serializer.
+
+A download cut off on the way (a dropped connection, a killed worker) must be recognisable, and
+a streamed response's length is not known in advance. So the CSV's last line is a trailer,
+`# complete: N rows`, and the JSON array's closing `]` is its last character: a file without
+them is incomplete. When the client goes away, the server stops at its next write, and closing
+the row generator closes the database cursor (a server-side cursor on PostgreSQL) at once.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+from contextlib import closing
 
 from django.http import HttpResponse, HttpResponseNotFound, StreamingHttpResponse
 from django.utils import timezone
@@ -25,14 +32,17 @@ from rest_framework.generics import GenericAPIView
 from ..listing.browse import Browse
 from ..listing.filters import DialogueFilterSet
 from ..models import Dialogue
+from . import export_rows
 from .schema import DIALOGUE_PARAMETERS
 from .serializers import DialogueSerializer
 from .views import ReadOnlyAPIView
 
-CHUNK_SIZE = 500
+CHUNK_SIZE = export_rows.CHUNK_SIZE
 MEDIA_TYPES = {"csv": "text/csv", "json": "application/json"}
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 MULTI_VALUE_SEPARATOR = " | "
+# The CSV's last line; no slug starts with "#", so it cannot be mistaken for a row.
+CSV_TRAILER = "# complete: {count} rows"
 
 # The documented column order of the CSV export (the README lists it too).
 CSV_COLUMNS = (
@@ -68,7 +78,9 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
         description=(
             "Every matching dialogue (not one page), in the chosen order, streamed as a download "
             "named `trackii-dialogues-YYYY-MM-DD`. Takes the same filters as /api/dialogues/; "
-            "`page` and `page_size` are ignored."
+            "`page` and `page_size` are ignored. A complete CSV ends with the line "
+            "`# complete: N rows`; a complete JSON array ends with `]`. A download without its "
+            "ending was cut off."
         ),
         tags=["Exports"],
         filters=True,
@@ -114,9 +126,9 @@ class DialogueExport(ReadOnlyAPIView, GenericAPIView):
             return HttpResponse(
                 _error_text(browse.errors), status=400, content_type="text/plain; charset=utf-8"
             )
-        dialogues = browse.queryset.with_relations().iterator(chunk_size=CHUNK_SIZE)
-        rows = _csv_lines(dialogues, request) if fmt == "csv" else _json_pieces(dialogues, request)
-        response = StreamingHttpResponse(rows, content_type=CONTENT_TYPES[fmt])
+        rows = export_rows.rows(browse.queryset, chunk_size=CHUNK_SIZE)
+        pieces = _csv_lines(rows, request) if fmt == "csv" else _json_pieces(rows, request)
+        response = StreamingHttpResponse(pieces, content_type=CONTENT_TYPES[fmt])
         filename = f"trackii-dialogues-{timezone.localdate().isoformat()}.{fmt}"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
@@ -139,67 +151,39 @@ class _Echo:
         return value
 
 
-def csv_row(dialogue: Dialogue, request) -> list[str]:
-    """Return the cells of one dialogue in CSV_COLUMNS order, guarded against formulas.
-
-    A spreadsheet's row is flat and in words (labels, not codes), so it is not the API's shape.
-    """
-    sources = dict.fromkeys(f"{c.source.title} ¶{c.paragraph}" for c in dialogue.citations.all())
-    cells = {
-        "slug": dialogue.slug,
-        "title": dialogue.title,
-        "url": request.build_absolute_uri(dialogue.get_absolute_url()),
-        "date_edtf": dialogue.date,
-        "date_display": dialogue.date_display,
-        "date_earliest": _iso(dialogue.date_earliest),
-        "date_latest": _iso(dialogue.date_latest),
-        "date_note": dialogue.date_note,
-        "era": dialogue.era.name,
-        "conflict": dialogue.conflict.name,
-        "place": dialogue.place,
-        "venue": dialogue.venue,
-        "venue_kind": dialogue.get_venue_kind_display(),
-        "track": dialogue.get_track_display(),
-        "participants": MULTI_VALUE_SEPARATOR.join(
-            f"{p.participant.name} "
-            f"({p.participant.get_side_display() or 'side not shown'}; {p.get_role_display()})"
-            for p in dialogue.participations.all()
-        ),
-        "outcomes": MULTI_VALUE_SEPARATOR.join(
-            o.get_kind_display() for o in dialogue.outcomes.all()
-        ),
-        # The same paragraph cited for two excerpts is one reference in a spreadsheet cell.
-        "sources": MULTI_VALUE_SEPARATOR.join(sources),
-        "summary": dialogue.summary,
-    }
-    return [defuse_formula(cells[column]) for column in CSV_COLUMNS]
-
-
 def defuse_formula(value: str) -> str:
     """Prefix a cell a spreadsheet would run as a formula with a quote, so it shows as text."""
     return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
 
 
-def _iso(day) -> str:
-    return day.isoformat() if day else ""
+def _csv_lines(rows, request):
+    """Yield the header, a line per dialogue, and the trailer that marks a complete file.
 
-
-def _csv_lines(dialogues, request):
+    A spreadsheet's row is flat and in words (labels, not codes), so it is not the API's shape.
+    """
     writer = csv.writer(_Echo())
-    yield writer.writerow(CSV_COLUMNS)
-    for dialogue in dialogues:
-        yield writer.writerow(csv_row(dialogue, request))
+    url = export_rows.url_maker(request)
+    count = 0
+    with closing(rows):
+        yield writer.writerow(CSV_COLUMNS)
+        for row in rows:
+            cells = export_rows.csv_cells(row, url, MULTI_VALUE_SEPARATOR)
+            yield writer.writerow([defuse_formula(cells[column]) for column in CSV_COLUMNS])
+            count += 1
+    yield CSV_TRAILER.format(count=count) + "\r\n"
 
 
 # --- JSON -----------------------------------------------------------------------------------
 
 
-def _json_pieces(dialogues, request):
+def _json_pieces(rows, request):
     """Yield a JSON array piece by piece: the same objects as the API's dialogue list."""
-    serializer = DialogueSerializer(context={"request": request})
-    yield "["
+    url = export_rows.url_maker(request)
     separator = ""
-    for dialogue in dialogues:
-        yield separator + json.dumps(serializer.to_representation(dialogue), ensure_ascii=False)
-        separator = ",\n"
-    yield "]\n"
+    with closing(rows):
+        yield "["
+        for row in rows:
+            yield separator + json.dumps(export_rows.api_item(row, url), ensure_ascii=False)
+            separator = ",\n"
+    # No newline after it: the closing bracket is the last byte of a complete download.
+    yield "]"

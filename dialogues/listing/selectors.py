@@ -107,7 +107,7 @@ def dialogue_neighbours(
 ) -> tuple[Dialogue | None, Dialogue | None]:
     """Return the previous and next dialogue in chronological order (indexed queries)."""
     queryset = (queryset if queryset is not None else Dialogue.objects.public()).only(
-        "slug", "title", "date", "date_earliest", "date_latest"
+        "slug", "title", "date", "date_display", "date_earliest", "date_latest"
     )
     return (
         _neighbour(dialogue, queryset, reverse=True),
@@ -136,7 +136,16 @@ def timeline_data(per_era: int = TIMELINE_PER_ERA) -> tuple[list[Era], list[Dial
     page costs the same however many dialogues the archive holds.
     """
     eras = era_list_cached()
-    fields = ("slug", "title", "date", "date_earliest", "date_latest", "era_id", "track")
+    fields = (
+        "slug",
+        "title",
+        "date",
+        "date_display",
+        "date_earliest",
+        "date_latest",
+        "era_id",
+        "track",
+    )
     dialogues: list[Dialogue] = []
     for era in eras:
         if era.dialogue_count:

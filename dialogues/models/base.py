@@ -32,6 +32,9 @@ class UncertainDate(models.Model):
         "earliest possible day", editable=False, null=True, db_index=True
     )
     date_latest = models.DateField("latest possible day", editable=False, null=True)
+    # Stored, like the bounds, because reading the EDTF costs milliseconds: an export of the
+    # whole archive would spend minutes re-parsing what was known at the last save.
+    date_display = models.CharField("date in words", max_length=100, editable=False, blank=True)
     date_note = models.TextField(
         "how the date was found",
         blank=True,
@@ -41,19 +44,17 @@ class UncertainDate(models.Model):
     class Meta:
         abstract = True
 
-    @property
-    def date_display(self) -> str:
-        return dates.display(self.date)
-
     def fill_date_bounds(self) -> None:
-        """Set earliest and latest from the EDTF string; leave them empty when it is invalid."""
+        """Set the bounds and words from the EDTF string; an invalid one has no bounds."""
         try:
             bounds = dates.parse(self.date)
         except dates.InvalidDate:
             self.date_earliest = self.date_latest = None
+            self.date_display = self.date or ""
             return
         self.date = bounds.edtf
         self.date_earliest, self.date_latest = bounds.earliest, bounds.latest
+        self.date_display = bounds.display
 
     def clean_fields(self, exclude=None):
         errors = {}

@@ -13,7 +13,7 @@ from django.core.management.color import no_style
 from django.db import connections
 from django.db.models import DateField
 
-from dialogues import search
+from dialogues import dates, search
 
 from ..models import Dialogue
 
@@ -23,13 +23,18 @@ _ORDER: dict[type, tuple[str, ...]] = {}
 
 
 def row(model, **values) -> tuple:
-    """Return the values as a tuple in the model's concrete field order."""
+    """Return the values as a tuple in the model's concrete field order.
+
+    A dated row gets its date in words here, as a save's pre_save signal would give it.
+    """
     order = _ORDER.get(model)
     if order is None:
         order = _ORDER[model] = tuple(f.attname for f in model._meta.concrete_fields)
     if "version" in order:
         # Every synthetic row is a record's first save; it keeps no history beyond that.
         values.setdefault("version", 1)
+    if "date_display" in order and "date_display" not in values:
+        values["date_display"] = dates.display(values["date"])
     return tuple(values[name] for name in order)
 
 

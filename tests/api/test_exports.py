@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from dialogues.api.exports import CSV_COLUMNS, defuse_formula
+from dialogues.api.exports import CSV_COLUMNS, CSV_TRAILER, defuse_formula
 from dialogues.models import Citation, OutcomeKind, Role, Side, Track, VenueKind
 
 from ..archives import build_many
@@ -42,9 +42,12 @@ def export(client, fmt, query=""):
 
 
 def read_csv(response) -> list[list[str]]:
+    """Return the header and rows, checking the trailer that marks a complete download."""
     assert response.streaming
     text = b"".join(response.streaming_content).decode("utf-8")
-    return list(csv.reader(io.StringIO(text, newline="")))
+    *rows, trailer = list(csv.reader(io.StringIO(text, newline="")))
+    assert trailer == [CSV_TRAILER.format(count=len(rows) - 1)]
+    return rows
 
 
 def read_json(response) -> list:
