@@ -1,0 +1,85 @@
+"""The API keeps its contract: every operation of the served OpenAPI document, fuzzed by
+schemathesis through the WSGI application, against a small archive built in code.
+
+Every check schemathesis has that applies to a read-only API without authentication runs on
+every case: no server error; status codes, content types, headers and bodies as documented;
+schema-valid requests accepted and schema-violating ones (wrong types, empty or repeated values,
+unknown enums) refused; other methods refused with a 405 and its `Allow`.
+
+The suite runs a small, fixed budget (`CONTRACT_EXAMPLES`, 25 by default, derandomized, so the
+same cases each time); `make contract` runs 500 for a thorough search.
+"""
+
+import os
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, settings
+from schemathesis import checks
+
+from .test_views import build_archive
+
+MAX_EXAMPLES = int(os.environ.get("CONTRACT_EXAMPLES", "25"))
+
+# The rest of schemathesis's checks follow resources across calls or test authentication
+# (use_after_free, ensure_resource_availability, ignored_auth, object_level_authorization):
+# nothing here is created, deleted or protected.
+CHECKS = [
+    checks.not_a_server_error,
+    checks.status_code_conformance,
+    checks.content_type_conformance,
+    checks.response_headers_conformance,
+    checks.response_schema_conformance,
+    checks.negative_data_rejection,
+    checks.positive_data_acceptance,
+    checks.missing_required_header,
+    checks.unsupported_method,
+    checks.allow_header_conformance,
+]
+
+# Loaded from the application itself, as a client would read it; generating the document runs
+# no query, so it needs no database at collection time.
+schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
+
+
+@pytest.fixture
+def archive(db):
+    return build_archive()
+
+
+@schema.parametrize()
+@settings(
+    max_examples=MAX_EXAMPLES,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    # One archive serves every example of an operation: the API only reads.
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_every_operation_keeps_the_contract(case, archive):
+    case.call_and_validate(checks=CHECKS)
+
+
+DOCUMENT = "GET /api/openapi.json"
+
+
+def test_the_contract_test_covers_every_operation_but_the_document_itself():
+    documented = {
+        f"{method.upper()} {path}"
+        for path, item in schema.raw_schema["paths"].items()
+        for method in item
+    }
+    tested = {operation.ok().label for operation in schema.get_all_operations()}
+    # schemathesis leaves out the operation that serves the document it was loaded from.
+    assert tested == documented - {DOCUMENT}
+    assert {DOCUMENT, "GET /api/dialogues/"} <= documented
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete", "options", "trace"])
+def test_the_document_refuses_other_methods_as_it_documents(client, method):
+    response = getattr(client, method)("/api/openapi.json")
+    operation = schema.raw_schema["paths"]["/api/openapi.json"]["get"]
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert response["Content-Type"] in operation["responses"]["405"]["content"]
