@@ -11,16 +11,21 @@ same cases each time); `make contract` runs 500 for a thorough search.
 """
 
 import os
+from pathlib import Path
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
+from schemathesis.config import SchemathesisConfig
 
 from .test_views import build_archive
 
 MAX_EXAMPLES = int(os.environ.get("CONTRACT_EXAMPLES", "25"))
+CONFIG = Path(__file__).resolve().parents[2] / "schemathesis.toml"
 
 # The rest of schemathesis's checks follow resources across calls or test authentication
 # (use_after_free, ensure_resource_availability, ignored_auth, object_level_authorization):
@@ -40,12 +45,29 @@ CHECKS = [
 
 # Loaded from the application itself, as a client would read it; generating the document runs
 # no query, so it needs no database at collection time.
-schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
+schema = schemathesis.openapi.from_wsgi(
+    "/api/openapi.json",
+    get_wsgi_application(),
+    config=SchemathesisConfig.from_path(str(CONFIG)),
+)
 
 
 @pytest.fixture
 def archive(db):
-    return build_archive()
+    """The small archive, served by the WSGI application inside the test's transaction.
+
+    Django's own test client keeps the connection open across requests; schemathesis calls the
+    WSGI application directly, whose end-of-request signal would close the connection, and the
+    transaction holding the archive with it, on PostgreSQL. So, as the test client does, the
+    signal is kept from closing it for the length of the test.
+    """
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield build_archive()
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
@@ -83,3 +105,13 @@ def test_the_document_refuses_other_methods_as_it_documents(client, method):
     assert response.status_code == 405
     assert response["Allow"] == "GET, HEAD"
     assert response["Content-Type"] in operation["responses"]["405"]["content"]
+
+
+def test_the_projects_settings_only_add_the_servers_414_to_schemathesiss_defaults():
+    config = schema.config.checks_config_for(operation=None)
+    negative = config.negative_data_rejection.expected_statuses
+    positive = config.positive_data_acceptance.expected_statuses
+    assert "414" in negative and "414" in positive
+    # A bad value must still be refused with a 4xx, and a good one never answered with a 400.
+    assert {"400", "404", "405"} <= set(negative)
+    assert not {"400", "405", "422"} & set(positive)
