@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 export DJANGO_DEBUG ?= true
 
 .PHONY: run test install migrate load lint format check-migrations check-archive ci clean \
-	screenshots page-weights mutation-check prod prod-check nginx
+	screenshots page-weights mutation-check prod prod-check nginx contract
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,13 @@ check-archive: load
 	$(BIN)/python manage.py check_archive $(if $(SOURCES),--sources $(SOURCES))
 
 ci: lint check-migrations test mutation-check
+
+# The API's contract with a bigger budget than the suite's 25 cases an operation: schemathesis
+# fuzzes every operation of /api/openapi.json with all its checks (see tests/api/test_contract.py).
+CONTRACT_EXAMPLES ?= 500
+contract: install
+	CONTRACT_EXAMPLES=$(CONTRACT_EXAMPLES) $(BIN)/python -m pytest -p no:cacheprovider \
+		tests/api/test_contract.py
 
 # Proves the suite can fail: breaks named behaviours one at a time in a throwaway copy of the
 # tree (the sort, a facet's own filter, snippet escaping, a date's earliest day) and fails unless

@@ -141,8 +141,14 @@ def test_filtering_by_a_withheld_slug_finds_nothing_and_says_what_it_says_of_a_m
     assert "There is no participant" in error
     other = BeautifulSoup(made_up.content, "html.parser").select_one(".errors").get_text(" ")
     assert error.replace(SLUG, "X") == other.replace("nobody-at-all", "X")
+    # The API answers an unknown slug with 404, the same for a withheld one as a made-up one.
     api = client.get(f"/api/dialogues/?participant={SLUG}")
-    assert api.status_code == 400 and NAME not in api.content.decode()
+    made_up_api = client.get("/api/dialogues/?participant=nobody-at-all")
+    assert api.status_code == made_up_api.status_code == 404
+    assert NAME not in api.content.decode()
+    assert api.content.decode().replace(SLUG, "X") == made_up_api.content.decode().replace(
+        "nobody-at-all", "X"
+    )
 
 
 def test_searching_for_a_withheld_name_finds_nothing_and_no_snippet_shows_it(confidential):

@@ -36,6 +36,9 @@ def exception_handler(exc, context):
     headers = {}
     if isinstance(exc, TooManyFieldsSent):
         status, errors = 400, {"detail": ["There are too many parameters."]}
+    elif isinstance(exc, exceptions.NotFound) and isinstance(exc.detail, dict):
+        # A parameter names something that is not there: a page past the last, an unknown slug.
+        status, errors = 404, _messages(exc.detail)
     elif isinstance(exc, Http404 | exceptions.NotFound):
         status, errors = 404, NOT_FOUND
     elif isinstance(exc, Withdrawn):

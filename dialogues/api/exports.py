@@ -32,8 +32,8 @@ from rest_framework.generics import GenericAPIView
 from ..listing.browse import Browse
 from ..listing.filters import DialogueFilterSet
 from ..models import Dialogue
-from . import export_rows
-from .schema import DIALOGUE_PARAMETERS
+from . import export_rows, params
+from .schema import DIALOGUE_PARAMETERS, ERRORS, TOO_LONG
 from .serializers import DialogueSerializer
 from .views import ReadOnlyAPIView
 
@@ -101,8 +101,17 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
             ),
             (400, "text/plain"): OpenApiResponse(
                 OpenApiTypes.STR,
-                description="A parameter is not valid: a plain-text list of the errors.",
+                description=(
+                    "A parameter is not valid, or is given more than once: a plain-text list of "
+                    "the errors."
+                ),
             ),
+            (404, "text/plain"): OpenApiResponse(
+                OpenApiTypes.STR,
+                description="A slug names no record: a plain-text list of the errors.",
+            ),
+            405: ERRORS[405],
+            (414, "text/html"): TOO_LONG,
         },
     )
 )
@@ -121,10 +130,13 @@ class DialogueExport(ReadOnlyAPIView, GenericAPIView):
                 "No such export format. Use export.csv or export.json.",
                 content_type="text/plain; charset=utf-8",
             )
+        repeats = params.repeated(request.GET, DialogueFilterSet.base_filters)
         browse = Browse(request.GET)
-        if browse.errors:
+        if repeats or browse.errors:
+            errors = {**browse.errors, **repeats}
+            status = 404 if params.only_unknown_slugs(browse.filterset, errors) else 400
             return HttpResponse(
-                _error_text(browse.errors), status=400, content_type="text/plain; charset=utf-8"
+                _error_text(errors), status=status, content_type="text/plain; charset=utf-8"
             )
         rows = export_rows.rows(browse.queryset, chunk_size=CHUNK_SIZE)
         pieces = _csv_lines(rows, request) if fmt == "csv" else _json_pieces(rows, request)

@@ -1,19 +1,32 @@
 """Pages of a list: `page` and `page_size` are checked like any filter, and a page past the
-last is a 400 naming the last page, not an empty list."""
+last is a 404 naming the last page, not an empty list."""
 
 from __future__ import annotations
 
+import re
+
 from django.core.paginator import EmptyPage
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 DEFAULT_PAGE_SIZE = 20
+PAGE_PARAMETERS = ("page", "page_size")
 MAX_PAGE_SIZE = 100
 
 
+class WholeNumberField(serializers.IntegerField):
+    """Digits only: DRF's own field also takes ` 5`, `5.` and `5.0`, which are not integers."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not re.fullmatch(r"[0-9]+", data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class PageParameters(serializers.Serializer):
-    page = serializers.IntegerField(
+    page = WholeNumberField(
         required=False,
         min_value=1,
         default=1,
@@ -23,7 +36,7 @@ class PageParameters(serializers.Serializer):
             "min_value": "Pages are numbered from 1.",
         },
     )
-    page_size = serializers.IntegerField(
+    page_size = WholeNumberField(
         required=False,
         min_value=1,
         max_value=MAX_PAGE_SIZE,
@@ -50,7 +63,11 @@ class ArchivePagination(PageNumberPagination):
 
     def parameter_errors(self, request) -> dict:
         """Read `page` and `page_size`; return their errors by name (empty when valid)."""
-        params = PageParameters(data=request.query_params)
+        # A plain dict, not the QueryDict: DRF reads an empty value in a QueryDict as "not given",
+        # and the document says `page=` is not a page number.
+        query = request.query_params
+        given = {name: query[name] for name in PAGE_PARAMETERS if name in query}
+        params = PageParameters(data=given)
         if not params.is_valid():
             return params.errors
         self.number = params.validated_data["page"]
@@ -69,7 +86,7 @@ class ArchivePagination(PageNumberPagination):
         try:
             self.page = paginator.page(self.number)
         except EmptyPage as exc:
-            raise serializers.ValidationError(
+            raise NotFound(
                 {
                     "page": [
                         f"There is no page {self.number}: the last page is {paginator.num_pages}."
@@ -130,7 +147,9 @@ class ArchivePagination(PageNumberPagination):
                 "name": "page",
                 "in": "query",
                 "required": False,
-                "description": "Which page, from 1. A page past the last is an error.",
+                "description": (
+                    "Which page, from 1. A page past the last is a 404 that names the last page."
+                ),
                 "schema": {"type": "integer", "minimum": 1, "default": 1},
             },
             {

@@ -16,13 +16,16 @@ import django_filters
 from drf_spectacular.drainage import set_override
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 
 from ..listing.filters import DateBoundFilter
 from .serializers import ErrorsSerializer
 
-DATE_BOUND_PATTERN = r"^[0-9]{4}(-[0-9]{2}-[0-9]{2})?$"
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+# A filter's slug may be empty: an empty parameter is one not given, as HTML forms send them.
+FILTER_SLUG_PATTERN = r"^[-a-zA-Z0-9_]*$"
+NO_NULL = r"^[^\u0000]*$"
 
 # Query parameters' descriptions, and what their schemas need beyond the filter's own field.
 DIALOGUE_PARAMETERS = {
@@ -58,12 +61,21 @@ PARTICIPANT_PARAMETERS = {
     "background": "Only participants of this background.",
     "kind": "Only people, or only groups and organisations.",
 }
-DATE_BOUND_SCHEMA = {"type": "string", "pattern": DATE_BOUND_PATTERN, "examples": ["1995"]}
+# A year (not 0000, which has no days) or a whole ISO date, or empty.
+DATE_BOUND_SCHEMA = {
+    "type": "string",
+    "anyOf": [{"pattern": r"^(?!0000)[0-9]{4}$"}, {"format": "date"}, {"maxLength": 0}],
+    "examples": ["1995", "1995-06-02"],
+}
+EMPTY_MEANS_NOT_GIVEN = " Empty is the same as not given."
 
 ERRORS = {
     400: OpenApiResponse(
         ErrorsSerializer,
-        description="A parameter is not valid: `errors` names each one with what it accepts.",
+        description=(
+            "A parameter is not valid, or is given more than once: `errors` names each one with "
+            "what it accepts."
+        ),
     ),
     404: OpenApiResponse(
         ErrorsSerializer,
@@ -81,6 +93,22 @@ ERRORS = {
         description="The slug is an old address of a record: `Location` holds its address now."
     ),
 }
+LIST_NOT_FOUND = OpenApiResponse(
+    ErrorsSerializer,
+    description=(
+        "Every parameter is well formed, but one names something that is not there: a page past "
+        "the last, or a slug of no record. `errors` names it (`page` says which page is last)."
+    ),
+)
+# The application server reads a request line of at most 4,094 bytes (gunicorn's default), and
+# answers a longer one itself, before the archive sees it.
+TOO_LONG = OpenApiResponse(
+    OpenApiTypes.STR,
+    description=(
+        "The address is too long for the server to read (over 4,094 bytes with its parameters). "
+        "The server answers with a short HTML page, without the archive's headers."
+    ),
+)
 CORS_HEADER = {
     "description": "Always `*`: the data is public.",
     "schema": {"type": "string", "const": "*"},
@@ -96,15 +124,16 @@ class ArchiveAutoSchema(AutoSchema):
     def get_response_serializers(self):
         body = super().get_response_serializers()
         if isinstance(body, dict):
-            return body
-        if self._pages():
+            responses = dict(body)
+        elif self._pages():
             body = OpenApiResponse(type(body)(many=True), description="One page of records.")
-            return {200: body, 400: ERRORS[400], 405: ERRORS[405]}
-        body = OpenApiResponse(body, description="The record.")
-        responses = {200: body, 404: ERRORS[404], 405: ERRORS[405]}
-        if getattr(self.view, "moves_and_withdraws", False):
-            responses.update({301: ERRORS[301], 410: ERRORS[410]})
-        return responses
+            responses = {200: body, 400: ERRORS[400], 404: LIST_NOT_FOUND}
+        else:
+            body = OpenApiResponse(body, description="The record.")
+            responses = {200: body, 404: ERRORS[404]}
+            if getattr(self.view, "moves_and_withdraws", False):
+                responses.update({301: ERRORS[301], 410: ERRORS[410]})
+        return {**responses, 405: ERRORS[405], (414, "text/html"): TOO_LONG}
 
     def _pages(self) -> bool:
         return getattr(self.view, "pagination_class", None) is not None
@@ -121,11 +150,11 @@ class ArchiveAutoSchema(AutoSchema):
         for parameter in parameters:
             name = parameter["name"]
             # A filter added without a description fails here, and so the tests.
-            parameter["description"] = self.view.parameter_docs[name]
+            parameter["description"] = self.view.parameter_docs[name] + EMPTY_MEANS_NOT_GIVEN
             choices = filterset.base_filters[name].extra.get("choices")
             if "enum" in parameter["schema"] and choices:
-                # In the vocabulary's own order (drf-spectacular sorts them).
-                parameter["schema"]["enum"] = [value for value, _ in choices]
+                # In the vocabulary's own order (drf-spectacular sorts them), then empty.
+                parameter["schema"]["enum"] = [*(value for value, _ in choices), ""]
         return parameters
 
 
@@ -133,11 +162,13 @@ def _describe_filters(filterset) -> None:
     """Tell drf-spectacular what the filters it cannot read accept: slugs, dates, lengths."""
     for flt in filterset.base_filters.values():
         if isinstance(flt, django_filters.ModelChoiceFilter):
-            set_override(flt, "field", {"type": "string", "pattern": SLUG_PATTERN})
+            set_override(flt, "field", {"type": "string", "pattern": FILTER_SLUG_PATTERN})
         elif isinstance(flt, DateBoundFilter):
             set_override(flt, "field", DATE_BOUND_SCHEMA)
         elif flt.extra.get("max_length"):
-            set_override(flt, "field", {"type": "string", "maxLength": flt.extra["max_length"]})
+            # Django's text fields refuse a null character: no database can store one.
+            text = {"type": "string", "maxLength": flt.extra["max_length"], "pattern": NO_NULL}
+            set_override(flt, "field", text)
 
 
 # --- Postprocessing hooks ---------------------------------------------------------------------
@@ -199,7 +230,9 @@ def add_cors_header(result, generator, request, public):
         if not path.startswith("/api/"):
             continue
         for operation in item.values():
-            for response in operation["responses"].values():
+            for status, response in operation["responses"].items():
+                if status == "414":
+                    continue  # the server's own answer, not the archive's
                 response.setdefault("headers", {})["Access-Control-Allow-Origin"] = {
                     "$ref": "#/components/headers/CORS"
                 }

@@ -13,6 +13,7 @@ urlpatterns = [
     path("participants/", views.ParticipantList.as_view(), name="participant_list"),
     path("sources/", views.SourceList.as_view(), name="source_list"),
     path("openapi.json", views.OpenAPIDocument.as_view(), name="openapi"),
-    # Last, so that any other address under /api/ answers in JSON rather than with an HTML page.
-    re_path(r"^.*$", views.NotFoundView.as_view(), name="not_found"),
+    # Last, so that any other address under /api/ answers in JSON rather than with an HTML page;
+    # Any character at all: `.` would not match a newline (`%0A`), and the HTML 404 would answer.
+    re_path(r"^[\s\S]*$", views.NotFoundView.as_view(), name="not_found"),
 ]

@@ -29,12 +29,15 @@ from ..listing import selectors
 from ..listing.browse import Browse
 from ..listing.filters import DialogueFilterSet, ParticipantFilterSet
 from ..models import Dialogue, Participant, Source
+from . import params
 from .errors import Withdrawn
-from .pagination import DEFAULT_PAGE_SIZE, ArchivePagination
+from .pagination import DEFAULT_PAGE_SIZE, PAGE_PARAMETERS, ArchivePagination
 from .schema import (
     DIALOGUE_PARAMETERS,
+    ERRORS,
     PARTICIPANT_PARAMETERS,
     SLUG_PATTERN,
+    TOO_LONG,
     ArchiveAutoSchema,
     document,
 )
@@ -96,7 +99,18 @@ class ArchiveListView(ArchiveAPIView, generics.GenericAPIView):
 
     pagination_class = ArchivePagination
 
+    def parameter_names(self) -> list[str]:
+        """The query parameters this route reads, each of which may be given once."""
+        filterset = getattr(self, "filterset_class", None)
+        return [*(filterset.base_filters if filterset else ()), *PAGE_PARAMETERS]
+
+    def check_repeats(self, request):
+        errors = params.repeated(request.query_params, self.parameter_names())
+        if errors:
+            raise ValidationError(errors)
+
     def get(self, request, *args, **kwargs):
+        self.check_repeats(request)
         errors = {}
         queryset = self.get_queryset()
         try:
@@ -134,6 +148,7 @@ class DialogueList(ArchiveListView):
     def get(self, request, *args, **kwargs):
         # The filters, the search and the paging all come from the one Browse the list page
         # uses too; the FilterSet above only describes the parameters in the schema.
+        self.check_repeats(request)
         page_errors = self.paginator.parameter_errors(request)
         self.browse = Browse(
             request.query_params,
@@ -141,6 +156,8 @@ class DialogueList(ArchiveListView):
             rows=Dialogue.objects.with_relations(),
         )
         errors = {**self.browse.errors, **page_errors}
+        if errors and params.only_unknown_slugs(self.browse.filterset, errors):
+            raise NotFound(errors)
         if errors:
             raise ValidationError(errors)
         rows = self.paginate_queryset(self.browse.queryset)
@@ -244,7 +261,11 @@ class SourceList(ArchiveListView):
         operation_id="getOpenAPIDocument",
         summary="This document",
         description="This OpenAPI document, naming as its server the origin it was asked from.",
-        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="The OpenAPI document.")},
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="The OpenAPI document."),
+            405: ERRORS[405],
+            (414, "text/html"): TOO_LONG,
+        },
     )
 )
 class OpenAPIDocument(ArchiveAPIView):

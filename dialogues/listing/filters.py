@@ -6,6 +6,8 @@ message, never an exception: the page shows the error and ignores the bad value.
 
 from __future__ import annotations
 
+import re
+
 import django_filters
 from django import forms
 from django.utils.functional import cached_property
@@ -29,6 +31,8 @@ from ..search.query import ParsedQuery, parse
 from ..search.queryset import search_queryset
 
 MAX_QUERY_LENGTH = 10_000
+# Only these two shapes: Python's ISO parser also takes `19950602`, `1995-W23` and other digits.
+DATE_BOUND = re.compile(r"[0-9]{4}(-[0-9]{2}-[0-9]{2})?")
 
 SORTS = {
     "date": ("Date, earliest first", Dialogue.CHRONOLOGICAL),
@@ -52,6 +56,8 @@ class DateBoundField(forms.CharField):
         if not value:
             return None
         try:
+            if not DATE_BOUND.fullmatch(value):
+                raise dates.InvalidDate(value)
             return dates.parse_bound(value, end=self.end)
         except dates.InvalidDate as exc:
             raise forms.ValidationError(

@@ -248,9 +248,11 @@ def test_an_export_holds_every_row_not_one_page(client, fmt):
 @pytest.mark.parametrize(
     ("query", "field"),
     [
-        ("era=no-such-era", "era"),
+        ("era=no%20such%20era", "era"),
         ("side=martian", "side"),
+        ("side=israeli&side=palestinian", "side"),
         ("from=abc", "from"),
+        ("from=19950602", "from"),
         ("to=1995-13-40", "to"),
         ("match=sideways", "match"),
         ("sort=random", "sort"),
@@ -265,6 +267,23 @@ def test_an_export_with_a_bad_parameter_is_a_plain_400(client, archive, fmt, que
     text = response.content.decode()
     assert f"\n{field}: " in text
     assert "Content-Disposition" not in response
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("era=no-such-era", "era"), ("participant=nobody&side=israeli", "participant")],
+)
+def test_an_export_naming_no_record_is_a_plain_404(client, archive, fmt, query, field):
+    response = export(client, fmt, query)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert f"\n{field}: There is no " in response.content.decode()
+
+
+def test_an_export_with_an_unknown_slug_and_a_bad_value_is_a_400(client, archive):
+    response = export(client, "csv", "era=no-such-era&side=martian")
+    assert response.status_code == 400
 
 
 def test_an_export_400_lists_every_bad_parameter(client, archive):

@@ -102,29 +102,35 @@ def test_every_filter_is_documented_with_what_it_accepts(document, path, filters
     for name, flt in filterset.base_filters.items():
         choices = flt.extra.get("choices")
         if choices and "queryset" not in flt.extra:
-            assert params[name]["schema"]["enum"] == [value for value, _ in choices], name
+            # Empty last: an empty parameter is one not given.
+            assert params[name]["schema"]["enum"] == [*(v for v, _ in choices), ""], name
 
 
 def test_the_dialogue_parameters_document_enums_patterns_and_limits(document):
     params = _query_parameters(document, "/api/dialogues/")
-    assert params["side"]["schema"]["enum"] == Side.values
-    assert params["background"]["schema"]["enum"] == Background.values
-    assert params["outcome"]["schema"]["enum"] == OutcomeKind.values
-    assert params["track"]["schema"]["enum"] == Track.values
-    assert params["match"]["schema"]["enum"] == ["overlap", "within"]
+    assert params["side"]["schema"]["enum"] == [*Side.values, ""]
+    assert params["background"]["schema"]["enum"] == [*Background.values, ""]
+    assert params["outcome"]["schema"]["enum"] == [*OutcomeKind.values, ""]
+    assert params["track"]["schema"]["enum"] == [*Track.values, ""]
+    assert params["match"]["schema"]["enum"] == ["overlap", "within", ""]
     assert params["page_size"]["schema"]["maximum"] == pagination.MAX_PAGE_SIZE
     assert params["page"]["schema"]["minimum"] == 1
-    validator = Draft202012Validator(params["from"]["schema"])
-    for good in ("1995", "1995-06-02"):
-        assert validator.is_valid(good)
-    for bad in ("abc", "95", "1995-6-2", "June 1995"):
-        assert not validator.is_valid(bad)
+    validator = Draft202012Validator(
+        params["from"]["schema"], format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+    for good in ("1995", "1995-06-02", "0001", ""):
+        assert validator.is_valid(good), good
+    for bad in ("abc", "95", "1995-6-2", "June 1995", "0000", "1995-02-30", "19950602", " 1995"):
+        assert not validator.is_valid(bad), bad
+    slug = Draft202012Validator(params["era"]["schema"])
+    assert slug.is_valid("nineties") and slug.is_valid("")
+    assert not slug.is_valid("no such era")
     assert params["to"]["schema"] == params["from"]["schema"]
 
 
 def test_the_sort_parameter_is_documented_with_every_order(document):
     params = _query_parameters(document, "/api/dialogues/")
-    assert set(params["sort"]["schema"]["enum"]) == {"date", "-date", "title", "relevance"}
+    assert set(params["sort"]["schema"]["enum"]) == {"date", "-date", "title", "relevance", ""}
 
 
 def test_every_component_schema_requires_every_key_and_allows_no_other(document):
@@ -155,7 +161,8 @@ def test_every_component_schema_requires_every_key_and_allows_no_other(document)
         ("/api/dialogues/{slug}/", "/api/dialogues/amman/", 200),
         ("/api/dialogues/{slug}/", "/api/dialogues/no-such-dialogue/", 404),
         ("/api/eras/", "/api/eras/", 200),
-        ("/api/eras/", "/api/eras/?page=9", 400),
+        ("/api/eras/", "/api/eras/?page=9", 404),
+        ("/api/eras/", "/api/eras/?page=", 400),
         ("/api/participants/", "/api/participants/", 200),
         ("/api/participants/", "/api/participants/?kind=group", 200),
         ("/api/participants/", "/api/participants/?kind=robot", 400),

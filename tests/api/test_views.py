@@ -210,9 +210,9 @@ def test_every_list_is_paged(client, archive, name):
 @pytest.mark.parametrize(
     ("name", "query", "field"),
     [
-        ("dialogue_list", "era=no-such-era", "era"),
-        ("dialogue_list", "conflict=no-such-conflict", "conflict"),
-        ("dialogue_list", "participant=nobody", "participant"),
+        # Not a slug at all: malformed, not merely unknown.
+        ("dialogue_list", "era=no%20such%20era", "era"),
+        ("dialogue_list", "participant=nobody%0A", "participant"),
         ("dialogue_list", "side=martian", "side"),
         ("dialogue_list", "background=astronaut", "background"),
         ("dialogue_list", "outcome=victory", "outcome"),
@@ -231,20 +231,31 @@ def test_every_list_is_paged(client, archive, name):
         ("dialogue_list", "page=-1", "page"),
         ("dialogue_list", "page=x", "page"),
         ("dialogue_list", "page=1.5", "page"),
-        ("dialogue_list", "page=2", "page"),
-        ("dialogue_list", "page=99999999999999999999999", "page"),
+        ("dialogue_list", "page=1.0", "page"),
+        ("dialogue_list", "page=%201", "page"),
+        ("dialogue_list", "page=", "page"),
+        ("dialogue_list", "page_size=", "page_size"),
+        ("dialogue_list", "page_size=5.", "page_size"),
         ("dialogue_list", "page_size=0", "page_size"),
         ("dialogue_list", "page_size=101", "page_size"),
         ("dialogue_list", "page_size=abc", "page_size"),
         ("era_list", "page=0", "page"),
-        ("era_list", "page=3", "page"),
         ("era_list", "page_size=101", "page_size"),
+        ("era_list", "page_size=5&page_size=10", "page_size"),
         ("participant_list", "side=martian", "side"),
         ("participant_list", "background=astronaut", "background"),
         ("participant_list", "kind=robot", "kind"),
         ("participant_list", "page=x", "page"),
         ("source_list", "page_size=-5", "page_size"),
-        ("source_list", "page=50", "page"),
+        ("source_list", "page=1&page=1", "page"),
+        # A repeated value would silently be read as its last: refused instead.
+        ("dialogue_list", "side=israeli&side=palestinian", "side"),
+        ("dialogue_list", "to=1995&to=1996", "to"),
+        ("dialogue_list", "era=nineties&era=nineties", "era"),
+        ("participant_list", "kind=person&kind=group", "kind"),
+        # Only the two documented shapes of a date, though Python reads more.
+        ("dialogue_list", "from=19950602", "from"),
+        ("dialogue_list", "from=1995-W23", "from"),
     ],
 )
 def test_a_bad_parameter_is_a_400_naming_the_field(client, archive, name, query, field):
@@ -273,6 +284,7 @@ def test_a_bad_parameter_is_a_400_naming_the_field(client, archive, name, query,
         ("dialogue_list", "page_size=abc", "page_size", ["100"]),
         ("dialogue_list", "page=0", "page", ["1"]),
         ("dialogue_list", "page=7", "page", ["7", "last page is 1"]),
+        ("dialogue_list", "side=israeli&side=palestinian", "side", ["once", "2 times"]),
         ("participant_list", "kind=robot", "kind", ParticipantKind.values),
     ],
 )
@@ -280,6 +292,50 @@ def test_an_error_message_says_what_is_accepted(client, archive, name, query, fi
     message = " ".join(api_get(client, name, query).json()["errors"][field])
     for word in words:
         assert word in message
+
+
+@pytest.mark.parametrize(
+    ("name", "query", "field"),
+    [
+        ("dialogue_list", "era=no-such-era", "era"),
+        ("dialogue_list", "conflict=no-such-conflict", "conflict"),
+        ("dialogue_list", "participant=nobody", "participant"),
+        ("dialogue_list", "era=no-such-era&side=israeli", "era"),
+        ("dialogue_list", "page=2", "page"),
+        ("dialogue_list", "page=99999999999999999999999", "page"),
+        ("era_list", "page=3", "page"),
+        ("source_list", "page=50", "page"),
+        ("participant_list", "side=israeli&page=9", "page"),
+    ],
+)
+def test_a_well_formed_parameter_naming_nothing_is_a_404_naming_it(
+    client, archive, name, query, field
+):
+    response = api_get(client, name, query)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert list(response.json()["errors"]) == [field]
+
+
+def test_an_unknown_slug_beside_a_malformed_value_is_a_400_naming_both(client, archive):
+    response = api_get(client, "dialogue_list", "era=no-such-era&side=martian")
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"era", "side"}
+
+
+@pytest.mark.parametrize(
+    ("name", "query", "count"),
+    [
+        # As an HTML form sends unset fields: the same as not given.
+        ("dialogue_list", "era=&side=&to=&from=&q=&sort=&match=", 4),
+        ("dialogue_list", "era=&side=israeli", 1),
+        ("participant_list", "kind=&side=&background=", 4),
+    ],
+)
+def test_an_empty_filter_is_the_same_as_none(client, archive, name, query, count):
+    response = api_get(client, name, query)
+    assert response.status_code == 200
+    assert response.json()["count"] == count
 
 
 def test_every_bad_parameter_is_reported_at_once(client, archive):
@@ -302,6 +358,11 @@ def test_unknown_parameters_are_ignored(client, archive):
         "/api/eras/nineties/",
         "/api/dialogues",
         "/api/openapi.yaml",
+        # `.` in a URL pattern does not match a newline: these once fell through to HTML.
+        "/api/dialogues/%0A/",
+        "/api/x%0Ay",
+        "/api/%00",
+        "/api/" + "x" * 5000,
     ],
 )
 def test_an_unknown_address_is_a_json_404(client, archive, path):
