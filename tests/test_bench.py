@@ -10,7 +10,8 @@ import os
 import pytest
 
 from bench import cli, databases, datasette_compare, load, report, workload
-from bench.rawsql import _qmark, shape
+from bench.rawsql import shape
+from bench.replay import _qmark
 from dialogues import search
 from dialogues.models import OutcomeKind
 from tests.factories import add_outcome, add_participant, make_dialogue, make_era
