@@ -72,7 +72,8 @@ clean:
 
 # Load benchmark of every kind of page on synthetic archives (see bench/run.py), e.g.
 # `make bench SIZE=10k DB=sqlite DURATION=3`; REBUILD=1 rebuilds the databases it would reuse,
-# KINDS="list search_common" measures only those kinds of page.
+# KINDS="list search_common" measures only those kinds of page; MODE=warm or MODE=cold measures
+# only the fixed URL lists or only the addresses never requested before (default: both).
 SIZE ?= 10k 100k
 DB ?= sqlite postgres
 DURATION ?= 5
@@ -81,6 +82,7 @@ SEED ?= 1
 REBUILD ?=
 WORKER_CLASS ?= sync
 KINDS ?=
+MODE ?= warm cold
 BENCH_STAMP := $(VENV)/.bench-installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 .PHONY: bench
@@ -94,5 +96,5 @@ $(BENCH_STAMP): pyproject.toml
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.run --size "$(SIZE)" --db "$(DB)" --duration "$(DURATION)" \
-		--warmup "$(WARMUP)" --seed "$(SEED)" --worker-class "$(WORKER_CLASS)" \
+		--warmup "$(WARMUP)" --seed "$(SEED)" --worker-class "$(WORKER_CLASS)" --mode "$(MODE)" \
 		$(if $(KINDS),--kinds "$(KINDS)") $(if $(filter 1 true yes,$(REBUILD)),--rebuild)

@@ -27,7 +27,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import replay
+from bench import cold, replay
 from bench.replay import Statement
 
 # Addresses requested once before capturing, outside every URL list, so that the first URL
@@ -234,6 +234,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--kinds", default="", help="only these kinds (default: all)")
     parser.add_argument(
+        "--cold-urls", type=int, default=0, help="distinct URLs per cold kind (0: no cold kinds)"
+    )
+    parser.add_argument("--seed", type=int, default=1, help="seed of the cold URL lists")
+    parser.add_argument(
         "--budget", type=float, default=8.0, help="seconds of capture per kind, both passes"
     )
     args = parser.parse_args(argv)
@@ -248,11 +252,17 @@ def main(argv: list[str] | None = None) -> int:
 
     from bench import workload
 
-    data = workload.build()
+    data = workload.build(cold_urls=args.cold_urls, seed=args.seed)
     streamed = {kind.key for kind in workload.KINDS if not kind.loaded}
     wanted = set(args.kinds.split()) if args.kinds else set(data["kinds"])
+    # A cold list is captured from its end, which the load does not reach: the server must meet
+    # every address of its run for the first time.
     captured = capture(
-        {k: v["paths"] for k, v in data["kinds"].items() if k in wanted},
+        {
+            k: cold.capture_part(v["paths"]) if k in cold.COLD_KINDS else v["paths"]
+            for k, v in data["kinds"].items()
+            if k in wanted
+        },
         timeout=args.page_timeout,
         budget=args.budget,
     )
