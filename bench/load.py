@@ -203,6 +203,56 @@ def _split(base_url: str) -> tuple[str, int]:
     return match.group(1), int(match.group(2))
 
 
+class _Walker(threading.Thread):
+    """One connection of the Python load: walks the paths from offset by step until deadline."""
+
+    def __init__(self, address, paths: list[str], offset: int, step: int, deadline: float):
+        super().__init__(daemon=True)
+        self.address, self.paths, self.deadline = address, paths, deadline
+        self.position, self.step = offset, step
+        self.latencies: list[float] = []
+        self.counts = {"non_2xx": 0, "read": 0, "connect": 0, "sent": 0, "repeated": 0}
+        self.furthest = 0
+
+    def next_path(self) -> str:
+        count = len(self.paths)
+        self.counts["repeated"] += self.position >= count
+        self.furthest = max(self.furthest, min(self.position + 1, count))
+        path = self.paths[self.position % count]
+        self.position += self.step
+        self.counts["sent"] += 1
+        return path
+
+    def run(self) -> None:
+        connection = None
+        while time.perf_counter() < self.deadline:
+            path = self.next_path()
+            if connection is None:
+                connection = http.client.HTTPConnection(*self.address, timeout=REQUEST_TIMEOUT_S)
+            started = time.perf_counter()
+            try:
+                connection.request("GET", path)
+                response = connection.getresponse()
+                response.read()
+            except ConnectionRefusedError:
+                self.counts["connect"] += 1
+                connection = None
+                continue
+            except (OSError, http.client.HTTPException):
+                self.counts["read"] += 1
+                connection.close()
+                connection = None
+                continue
+            self.latencies.append((time.perf_counter() - started) * 1000)
+            self.counts["non_2xx"] += not 200 <= response.status < 400
+            # Sync gunicorn workers close every connection; a threaded one may keep it open.
+            if response.will_close:
+                connection.close()
+                connection = None
+        if connection is not None:
+            connection.close()
+
+
 def run_python(
     base_url: str, paths: list[str], *, duration: float, connections: int, start: int = 0
 ) -> LoadResult:
@@ -216,66 +266,19 @@ def run_python(
     """
     if not paths:
         raise LoadError("no paths to request")
-    host, port = _split(base_url)
-    latencies: list[float] = []
-    counts = {"non_2xx": 0, "read": 0, "connect": 0, "sent": 0, "repeated": 0, "furthest": 0}
-    lock = threading.Lock()
+    address = _split(base_url)
     deadline = time.perf_counter() + duration
-
-    def worker(offset: int) -> None:
-        mine, non_2xx, read_errors, connect_errors = [], 0, 0, 0
-        sent = repeated = furthest = 0
-        connection = None
-        position = offset
-        while time.perf_counter() < deadline:
-            path = paths[position % len(paths)]
-            repeated += position >= len(paths)
-            furthest = max(furthest, min(position + 1, len(paths)))
-            position += connections
-            sent += 1
-            if connection is None:
-                connection = http.client.HTTPConnection(host, port, timeout=REQUEST_TIMEOUT_S)
-            started = time.perf_counter()
-            try:
-                connection.request("GET", path)
-                response = connection.getresponse()
-                response.read()
-            except ConnectionRefusedError:
-                connect_errors += 1
-                connection = None
-                continue
-            except (OSError, http.client.HTTPException):
-                read_errors += 1
-                connection.close()
-                connection = None
-                continue
-            mine.append((time.perf_counter() - started) * 1000)
-            if not 200 <= response.status < 400:
-                non_2xx += 1
-            # Sync gunicorn workers close every connection; a threaded one may keep it open.
-            if response.will_close:
-                connection.close()
-                connection = None
-        if connection is not None:
-            connection.close()
-        with lock:
-            latencies.extend(mine)
-            counts["non_2xx"] += non_2xx
-            counts["read"] += read_errors
-            counts["connect"] += connect_errors
-            counts["sent"] += sent
-            counts["repeated"] += repeated
-            counts["furthest"] = max(counts["furthest"], furthest)
-
-    started = time.perf_counter()
-    threads = [
-        threading.Thread(target=worker, args=(start + i,), daemon=True) for i in range(connections)
+    walkers = [
+        _Walker(address, paths, start + i, connections, deadline) for i in range(connections)
     ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    started = time.perf_counter()
+    for walker in walkers:
+        walker.start()
+    for walker in walkers:
+        walker.join()
     elapsed = time.perf_counter() - started
+    latencies = [value for walker in walkers for value in walker.latencies]
+    total = {key: sum(w.counts[key] for w in walkers) for key in walkers[0].counts}
     return LoadResult(
         tool="python",
         requests=len(latencies),
@@ -286,12 +289,12 @@ def run_python(
             if latencies
             else {}
         ),
-        non_2xx=counts["non_2xx"],
-        socket_errors={"connect": counts["connect"], "read": counts["read"]},
+        non_2xx=total["non_2xx"],
+        socket_errors={"connect": total["connect"], "read": total["read"]},
         connections=connections,
-        paths_sent=counts["sent"],
-        paths_furthest=counts["furthest"],
-        paths_repeated=counts["repeated"],
+        paths_sent=total["sent"],
+        paths_furthest=max(walker.furthest for walker in walkers),
+        paths_repeated=total["repeated"],
     )
 
 

@@ -224,7 +224,7 @@ def _round(value):
     return None if value is None else round(value, 3)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, type=Path, help="where to write the JSON")
     parser.add_argument("--duration", type=float, default=3.0, help="seconds of replay per kind")
@@ -240,34 +240,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--budget", type=float, default=8.0, help="seconds of capture per kind, both passes"
     )
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
-    import django
 
-    django.setup()
-    import django as django_module
+def replay_kinds(captured: dict, streamed: set[str], args) -> dict:
+    """Summarise each kind's capture and replay its statements with the bare driver."""
     from django.db import connections
 
-    from bench import workload
-
-    data = workload.build(cold_urls=args.cold_urls, seed=args.seed)
-    streamed = {kind.key for kind in workload.KINDS if not kind.loaded}
-    wanted = set(args.kinds.split()) if args.kinds else set(data["kinds"])
-    # A cold list is captured from its end, which the load does not reach: the server must meet
-    # every address of its run for the first time.
-    captured = capture(
-        {
-            k: cold.capture_part(v["paths"]) if k in cold.COLD_KINDS else v["paths"]
-            for k, v in data["kinds"].items()
-            if k in wanted
-        },
-        timeout=args.page_timeout,
-        budget=args.budget,
-    )
     vendor, target = replay.target()
-    version = replay.server_version()
     # The replaying processes are forked: none may inherit an open Django connection.
     connections.close_all()
     summaries = {}
@@ -287,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
         summaries[kind] = summary
         queries = summary["queries"] or {}
         print(
-            f"    {kind:<16} {queries.get('min')}-{queries.get('max')} queries, "
+            f"    {kind:<18} {queries.get('min')}-{queries.get('max')} queries, "
             f"in-process p50 {summary['inprocess_p50_ms']} ms "
             f"(cold {summary['inprocess_cold_p50_ms']} ms), "
             f"raw SQL {summary['raw']['rps']} req/s"
@@ -295,11 +275,38 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
             flush=True,
         )
+    return summaries
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    import django
+
+    django.setup()
+    from bench import workload
+
+    data = workload.build(cold_urls=args.cold_urls, seed=args.seed)
+    streamed = {kind.key for kind in workload.KINDS if not kind.loaded}
+    wanted = set(args.kinds.split()) if args.kinds else set(data["kinds"])
+    # A cold list is captured from its end, which the load does not reach: the server must meet
+    # every address of its run for the first time.
+    captured = capture(
+        {
+            k: cold.capture_part(v["paths"]) if k in cold.COLD_KINDS else v["paths"]
+            for k, v in data["kinds"].items()
+            if k in wanted
+        },
+        timeout=args.page_timeout,
+        budget=args.budget,
+    )
+    version = replay.server_version()
     out = {
         "workload": data,
-        "kinds": summaries,
+        "kinds": replay_kinds(captured, streamed, args),
         "database": version,
-        "django": django_module.get_version(),
+        "django": django.get_version(),
     }
     temporary = args.out.with_suffix(".tmp")
     temporary.write_text(json.dumps(out, indent=2, default=str))

@@ -798,3 +798,35 @@ def test_gunicorn_runs_without_the_rate_limit(tmp_path):
     from bench.environment import production_env
 
     assert production_env("key")["TRACKII_RATE_LIMIT"] == "off"
+
+
+# --- Reusing a built database -----------------------------------------------------------------
+
+
+def test_a_built_million_on_postgresql_is_reused_not_rebuilt(monkeypatch, tmp_path):
+    database = databases.Database("postgres", 1_000_000, 1, "postgres://u@h:5432/")
+    assert (database.label, database.name) == ("1m", "trackii_bench_1m")
+    built = {**database.expected(), "generate_seconds": 948.0, "migrate_seconds": 3.0}
+    monkeypatch.setattr(databases.Database, "marker", lambda self: built)
+    monkeypatch.setattr(databases.Database, "_count_synthetic", lambda self: 1_000_000)
+    commands = []
+    monkeypatch.setattr(databases, "manage", lambda env, *a, log, **kw: commands.append(a) or 0.1)
+    monkeypatch.setattr(databases, "TMP_DIR", tmp_path)
+
+    generation = database.ensure({}, rebuild=False)
+
+    assert generation["reused"] is True
+    assert generation["generate_seconds"] == 948.0
+    assert commands == [("migrate", "--noinput")]  # no generate_synthetic
+
+
+def test_a_million_built_by_another_generator_or_cut_short_is_rebuilt(monkeypatch):
+    database = databases.Database("postgres", 1_000_000, 1, "postgres://u@h:5432")
+    marker = database.expected()
+    monkeypatch.setattr(databases.Database, "marker", lambda self: marker)
+    monkeypatch.setattr(databases.Database, "_count_synthetic", lambda self: 999_000)
+    ok, reason = database.intact()
+    assert not ok and "999,000" in reason
+    marker = {**database.expected(), "generator_version": "older"}
+    ok, reason = database.intact()
+    assert not ok and "generator_version" in reason
