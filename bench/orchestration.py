@@ -126,10 +126,12 @@ def kinds_from_capture(args, inprocess: dict) -> tuple[dict[str, dict], list[str
             )
         if listed["note"]:
             notes.append(f"{kind.key}: {listed['note']}")
-        if captured["captured_urls"] < len(listed["paths"]):
+        # A cold kind is captured on its list's tail only, which the load leaves alone.
+        capturable = len(cold.capture_part(listed["paths"])) if kind.cold else len(listed["paths"])
+        if captured["captured_urls"] < capturable:
             notes.append(
                 f"{kind.key}: queries counted in-process over {captured['captured_urls']} of its "
-                f"{len(listed['paths'])} URLs (capture budget {args.capture_budget:g} s)"
+                f"{capturable} URLs (capture budget {args.capture_budget:g} s)"
             )
     return kinds, notes
 

@@ -28,8 +28,8 @@ def _partial(kind: dict) -> bool:
 # --- Tables -----------------------------------------------------------------------------------
 
 _MAIN_COLUMNS = (
-    ("page kind", 27, "<"),
-    ("URLs", 4, ">"),
+    ("page kind", 30, "<"),
+    ("URLs", 5, ">"),
     ("req/s", 8, ">"),
     ("p50 ms", 8, ">"),
     ("p99 ms", 8, ">"),
@@ -40,7 +40,7 @@ _MAIN_COLUMNS = (
     ("÷Datasette", 10, ">"),
 )
 _SIDE_COLUMNS = (
-    ("page kind", 27, "<"),
+    ("page kind", 30, "<"),
     ("raw SQL req/s", 13, ">"),
     ("raw p50", 8, ">"),
     ("Datasette req/s", 15, ">"),
@@ -54,6 +54,7 @@ _SIDE_COLUMNS = (
 
 _COLD_COLUMNS = (
     ("cold beside warm", 30, "<"),
+    ("warm kind", 13, "<"),
     ("warm req/s", 10, ">"),
     ("cold req/s", 10, ">"),
     ("warm p50 -c2", 12, ">"),
@@ -152,6 +153,7 @@ def _cold_table(result: dict) -> list[str]:
                 _COLD_COLUMNS,
                 [
                     KIND_LABELS.get(cold_key, cold_key),
+                    warm_key,
                     _fmt(warm.get("rps"), 0),
                     _fmt(cold.get("rps"), 0),
                     _fmt(warm.get("p50_c2_ms")),
@@ -162,10 +164,9 @@ def _cold_table(result: dict) -> list[str]:
             )
         )
     lines.append(
-        "warm: the kind's fixed URL list requested again and again ("
-        + ", ".join(KIND_LABELS.get(w, w) for w, _ in pairs)
-        + "); cold: every address new to the server; used: URLs sent over both runs; "
-        "repeated: requests that found the list used up (0 when the run was truly cold)"
+        "warm: the warm kind's fixed URL list, requested again and again; cold: every address "
+        "new to the server; req/s at -c8; used: URLs sent over both runs; repeated: requests "
+        "that found the list used up (0 when the run was truly cold)"
     )
     return lines
 

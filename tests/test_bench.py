@@ -388,8 +388,8 @@ def test_report_prints_a_table_for_any_result():
     start = next(i for i, line in enumerate(lines) if line.startswith("cold beside"))
     cold_table = lines[start : lines.index("", start)]
     (line,) = [line for line in cold_table if line.startswith("filtered list, never")]
-    # warm req/s, cold req/s, warm p50 -c2, cold p50 -c2, URLs used, requests repeated
-    assert line.split()[-6:] == ["300", "40", "4.0", "30.0", "260", "3"]
+    # warm kind, warm and cold req/s, warm and cold p50 -c2, URLs used, requests repeated
+    assert line.split()[-7:] == ["era_outcome", "300", "40", "4.0", "30.0", "260", "3"]
 
 
 # --- Datasette equivalents and SQL helpers ----------------------------------------------------
