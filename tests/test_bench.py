@@ -1,18 +1,15 @@
-"""The benchmark's pure parts: sizes, wrk's report, the targets, and the URL lists.
+"""The benchmark's pure parts: sizes, wrk's report, the URL lists and their cold coverage.
 
 No load is run here: `make bench` does that. These check what decides its figures.
 """
 
 from __future__ import annotations
 
-import itertools
 import os
-from collections import Counter
 
 import pytest
 
-from bench import checks as checks_module
-from bench import cli, cold, databases, datasette_compare, load, report, server, targets, workload
+from bench import cli, cold, databases, datasette_compare, load, server, workload
 from bench.rawsql import shape
 from bench.replay import _qmark
 from dialogues import search
@@ -190,208 +187,6 @@ def test_percentile_interpolates_between_ranks():
     assert load.percentile(list(range(101)), 99) == 99
 
 
-# --- Targets ----------------------------------------------------------------------------------
-
-
-def kind(
-    rps=None, p50=None, hello=None, raw=None, datasette=None, queries=None, cold=None, c2=None
-):
-    data = {"rps": rps, "p50_ms": p50, "http": {}, "ratios": {}}
-    if c2 is not None:
-        data.update(c2={"p50_ms": c2}, p50_c2_ms=c2)
-    for name, value in (("hello", hello), ("raw", raw), ("datasette", datasette)):
-        if value is not None:
-            data["ratios"][name] = value
-    if queries:
-        data["queries"] = {"min": queries[0], "max": queries[1]}
-    if cold:
-        data["queries_cold"] = {"min": cold[0], "max": cold[1]}
-    return data
-
-
-def result(size="10k", dialogues=10_000, db="sqlite", **kinds):
-    return {
-        "db": db,
-        "size": size,
-        "dialogues": dialogues,
-        "kinds": {"hello": {"rps": 1000.0}, **kinds},
-        "memory": {"workers_max_mb": {"1": 80.0, "2": 90.0}},
-    }
-
-
-ROWS = (
-    "warm filtered/searched list ≥ 10% of hello-world req/s at -c8",
-    "warm filtered/searched list p50 ≤ 20 ms at -c2",
-    "filtered list never requested before p50 ≤ 50 ms at -c2",
-    "common-word search never requested before p50 ≤ 100 ms at -c2",
-    "record ≥ 25% of hello-world req/s at -c8",
-    "record p50 ≤ 10 ms at -c2",
-    "≥ 20× Datasette req/s on equivalent pages",
-    "worker RSS < 150 MB",
-)
-
-
-def passing_kinds() -> dict:
-    fast = kind(rps=500, p50=9.0, hello=0.5, datasette=25.0, c2=5.0)
-    return dict(
-        era=fast,
-        era_outcome=fast,
-        search_common=fast,
-        search_rare=fast,
-        search_filter=fast,
-        cold_filter=kind(rps=100, p50=80.0, hello=0.1, c2=49.9),
-        cold_search_common=kind(rps=30, p50=150.0, hello=0.03, c2=100.0),
-        record=kind(rps=300, p50=6.0, hello=0.3, c2=3.0),
-        cold_record=kind(rps=250, p50=8.0, hello=0.25, c2=9.9),
-    )
-
-
-def test_every_row_of_the_targets_table_passes_when_every_figure_is_inside():
-    checks = checks_module.check_run(result(**passing_kinds()))
-    assert [c.target for c in checks] == list(ROWS)
-    assert [c.status for c in checks] == ["PASS"] * len(ROWS)
-
-
-@pytest.mark.parametrize(
-    ("key", "change", "row", "figure"),
-    [
-        ("search_rare", {"ratios": {"hello": 0.09}}, ROWS[0], "search_rare 9% ✗"),
-        ("era", {"p50_c2_ms": 20.1}, ROWS[1], "era 20.1 ms ✗"),
-        ("cold_filter", {"p50_c2_ms": 50.1}, ROWS[2], "cold_filter 50.1 ms ✗"),
-        ("cold_search_common", {"p50_c2_ms": 100.5}, ROWS[3], "cold_search_common 100.5 ms ✗"),
-        ("cold_record", {"ratios": {"hello": 0.24}}, ROWS[4], "cold_record 24% ✗"),
-        ("record", {"p50_c2_ms": 10.2}, ROWS[5], "record 10.2 ms ✗"),
-        (
-            "search_filter",
-            {"ratios": {"hello": 0.5, "datasette": 19.9}},
-            ROWS[6],
-            "search_filter 19.90× ✗",
-        ),
-    ],
-)
-def test_one_figure_outside_fails_its_row_alone_and_is_named_first(key, change, row, figure):
-    kinds = passing_kinds()
-    kinds[key] = {**kinds[key], **change}
-    checks = {c.target: c for c in checks_module.check_run(result(**kinds))}
-    assert checks[row].status == "FAIL"
-    assert checks[row].detail.startswith(figure)
-    assert [t for t, c in checks.items() if c.status == "FAIL"] == [row]
-
-
-def test_latency_is_judged_at_c2_and_not_at_c8():
-    # Queueing at -c8 makes p50 long; the -c2 figure is the one the target names.
-    kinds = passing_kinds()
-    kinds["era"] = kind(rps=500, p50=400.0, hello=0.5, datasette=25.0, c2=15.0)
-    (row,) = [c for c in checks_module.check_run(result(**kinds)) if c.target == ROWS[1]]
-    assert row.status == "PASS"
-    assert "era 15.0 ms" in row.detail
-
-
-def test_a_page_that_never_answered_fails_rather_than_being_skipped():
-    never = {**kind(rps=0.0, p50=None, hello=0.0), "c2": {"p50_ms": None}, "p50_c2_ms": None}
-    checks = {c.target: c for c in checks_module.check_run(result(cold_filter=never))}
-    assert checks[ROWS[2]].status == "FAIL"
-    assert "no request completed" in checks[ROWS[2]].detail
-
-
-def test_targets_without_figures_are_not_applicable():
-    checks = checks_module.check_run({**result(), "memory": {}})
-    assert {c.status for c in checks} == {"N/A"}
-
-
-def test_rss_fails_at_the_limit():
-    over = {**result(), "memory": {"workers_max_mb": {"1": 149.9, "2": 150.0}}}
-    (check,) = [c for c in checks_module.check_run(over) if c.target.startswith("worker RSS")]
-    assert check.status == "FAIL"
-    assert "150.0 MB" in check.detail
-
-
-def test_scaling_compares_p50_and_query_counts_per_database():
-    small = result(
-        era=kind(p50=10.0, queries=(6, 6)),
-        record=kind(p50=4.0, queries=(5, 5), cold=(5, 7)),
-        hello=kind(p50=1.0),
-    )
-    large = result(
-        size="100k",
-        dialogues=100_000,
-        era=kind(p50=14.0, queries=(6, 6)),
-        record=kind(p50=8.0, queries=(5, 5), cold=(5, 8)),
-        hello=kind(p50=9.0),
-    )
-    other_db = result(db="postgres", era=kind(p50=1.0, queries=(9, 9)))
-    checks = checks_module.check_scaling([large, other_db, small])
-    assert len(checks) == 2  # PostgreSQL ran at one size only: nothing to compare there
-    p50, queries = checks
-    assert p50.scope == "sqlite 10k→100k"
-    assert p50.status == "FAIL"
-    assert "record 4.0→8.0 ms (2.00× at -c8) ✗" in p50.detail
-    assert "era 10.0→14.0 ms (1.40× at -c8)" in p50.detail
-    assert "hello" not in p50.detail
-    assert queries.status == "FAIL"
-    assert "record 7→8 (5 (5–7)→5 (5–8)) ✗" in queries.detail
-    assert "era 6→6" in queries.detail
-
-
-def test_growth_uses_the_c2_figures_when_both_sizes_have_them():
-    small = result(cold_filter=kind(p50=100.0, c2=20.0))
-    large = result(size="100k", dialogues=100_000, cold_filter=kind(p50=100.0, c2=31.0))
-    (p50, _) = checks_module.check_scaling([small, large])
-    assert p50.status == "FAIL"
-    assert "cold_filter 20.0→31.0 ms (1.55×) ✗" in p50.detail
-
-
-def test_every_row_is_printed_even_when_the_run_cannot_judge_it():
-    checks = checks_module.check_all([result(**passing_kinds())])
-    targets = [c.target for c in checks]
-    assert targets[: len(ROWS)] == list(ROWS)
-    growth, million = checks[len(ROWS) :]
-    assert (growth.status, million.status) == ("N/A", "N/A")
-    assert "two sizes" in growth.detail
-    assert "1m" in million.detail
-
-
-@pytest.mark.parametrize(("p50", "status"), [(49.0, "PASS"), (51.0, "FAIL")])
-def test_postgresql_at_a_million_is_judged_on_list_search_and_record_at_c2(p50, status):
-    million = result(
-        db="postgres",
-        size="1m",
-        dialogues=1_000_000,
-        era=kind(c2=10.0),
-        search_common=kind(c2=p50),
-        record=kind(c2=5.0),
-    )
-    sqlite_million = result(size="1m", dialogues=1_000_000, era=kind(c2=500.0))
-    (check,) = checks_module.check_million([million, sqlite_million])
-    assert (check.scope, check.status) == ("postgres 1m", status)
-    assert f"search_common {p50:.1f} ms" in check.detail
-
-
-def test_report_prints_a_table_for_any_result():
-    cold_filter = kind(rps=40, p50=90.0, c2=30.0)
-    cold_filter["http"] = {"paths_sent": 200, "paths_repeated": 0}
-    cold_filter["c2"].update(paths_sent=60, paths_repeated=3)
-    text = report.format_run(
-        {
-            **result(
-                era=kind(rps=500, p50=5.0, hello=0.5, queries=(6, 7)),
-                era_outcome=kind(rps=300, p50=8.0, c2=4.0),
-                cold_filter=cold_filter,
-            ),
-            "seed": 1,
-            "generation": {"reused": False, "generate_seconds": 12.0, "migrate_seconds": 1.0},
-        }
-    )
-    assert "list by era" in text
-    assert "6–7" in text
-    lines = text.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("cold beside"))
-    cold_table = lines[start : lines.index("", start)]
-    (line,) = [line for line in cold_table if line.startswith("filtered list, never")]
-    # warm kind, warm and cold req/s, warm and cold p50 -c2, URLs used, requests repeated
-    assert line.split()[-7:] == ["era_outcome", "300", "40", "4.0", "30.0", "260", "3"]
-
-
 # --- Datasette equivalents and SQL helpers ----------------------------------------------------
 
 
@@ -500,14 +295,6 @@ def test_memory_is_read_from_proc():
     assert server.rss_kb(2**22 + 12345) is None
 
 
-def test_datasette_answering_nothing_counts_for_the_archive():
-    slow_datasette = {**kind(rps=40, p50=50.0), "datasette": {"rps": 0.0}}
-    checks = checks_module.check_run(result(search_common=slow_datasette))
-    (check,) = [c for c in checks if "Datasette" in c.target]
-    assert check.status == "PASS"
-    assert "Datasette completed no request" in check.detail
-
-
 def test_kinds_option_checks_names_and_keeps_hello(capsys):
     assert cli.parse_kinds("search_common list") == ["hello", "list", "search_common"]
     with pytest.raises(SystemExit):
@@ -554,102 +341,6 @@ def test_the_generator_s_fingerprint_covers_every_module_of_its_package(tmp_path
     databases.generator_version.cache_clear()
 
 
-# --- Cold traffic -----------------------------------------------------------------------------
-
-VALUES = {
-    "era": ["oslo", "madrid", "camp-david"],
-    "side": ["israeli", "palestinian", "third_party"],
-    "outcome": ["walkout", "agreement"],
-    "from": [str(y) for y in range(1980, 2001)],
-    "to": [str(y) for y in range(1980, 2001)],
-    "match": ["overlap", "within"],
-    "sort": ["date", "-date", "title", "relevance"],
-}
-ORDER = ["era", "side", "outcome", "from", "to", "match", "sort"]
-FREQUENCIES = Counter({f"word{i:04d}": 5000 // (i + 1) + 1 for i in range(3000)})
-RECORDS = [f"syn-{i}" for i in range(5000)]
-
-
-def cold_lists(seed: int, n: int = 2000) -> dict[str, list[dict]]:
-    return cold.build_lists(VALUES, ORDER, FREQUENCIES, RECORDS, n=n, seed=seed)
-
-
-def cold_paths(lists) -> dict[str, list[str]]:
-    return {key: [cold.render(p, ["q", *ORDER, "page"]) for p in v] for key, v in lists.items()}
-
-
-def test_cold_lists_are_the_same_for_a_seed_and_differ_between_seeds():
-    first, again, other = cold_lists(1), cold_lists(1), cold_lists(2)
-    assert first == again
-    assert set(first) == set(cold.COLD_KINDS)
-    for key in ("cold_filter", "cold_search", "cold_search_filter", "cold_record"):
-        assert first[key] != other[key], key
-
-
-def test_no_cold_list_repeats_an_address_and_each_is_as_long_as_asked():
-    for key, paths in cold_paths(cold_lists(7)).items():
-        assert len(paths) == len(set(paths)), key
-        assert len(paths) == 2000, key
-
-
-def test_a_cold_list_is_as_long_as_its_values_allow_and_no_longer():
-    few = cold.build_lists(
-        {"side": ["israeli", "palestinian"]}, ["side"], Counter(), ["a", "b"], n=50, seed=1
-    )
-    assert few["cold_filter"] == [{"side": "israeli"}, {"side": "palestinian"}] or sorted(
-        p["side"] for p in few["cold_filter"]
-    ) == ["israeli", "palestinian"]
-    assert sorted(p["slug"] for p in few["cold_record"]) == ["a", "b"]
-    assert few["cold_search"] == []
-
-
-def test_cold_filters_begin_with_every_parameter_alone_then_every_pair():
-    filters = cold_lists(3)["cold_filter"]
-    singles = filters[: len(ORDER)]
-    assert [list(p) for p in singles] == [[name] for name in ORDER]
-    pairs = {tuple(sorted(p)) for p in filters[len(ORDER) : len(ORDER) + 21]}
-    assert pairs == {tuple(sorted(pair)) for pair in itertools.combinations(ORDER, 2)}
-    for params in filters:
-        if "from" in params and "to" in params:
-            assert int(params["from"]) <= int(params["to"])
-
-
-def test_searches_cover_the_whole_frequency_range():
-    lists = cold_lists(5)
-    bands = cold.word_bands(FREQUENCIES)
-    assert len(bands["common"]) == 150 and len(bands["rare"]) == 1200
-    common_words = [p["q"] for p in lists["cold_search_common"][: len(bands["common"])]]
-    assert sorted(common_words) == sorted(bands["common"])  # each common word alone first
-    spread = [p["q"] for p in lists["cold_search"][:30]]
-    for band in ("common", "middle", "rare"):
-        assert sum(word in bands[band] for word in spread) == 10, band
-
-
-def test_the_load_and_the_capture_take_disjoint_parts_of_a_cold_list():
-    paths = [f"/p{i}" for i in range(500)]
-    walked, captured = cold.load_part(paths), cold.capture_part(paths)
-    assert not set(walked) & set(captured)
-    assert walked[0] == "/p0" and captured[0] == "/p499"
-    assert len(walked) + len(captured) == 500
-    short = [f"/p{i}" for i in range(10)]
-    assert not set(cold.load_part(short)) & set(cold.capture_part(short))
-
-
-def test_enough_cold_urls_for_the_fastest_page_over_both_runs():
-    assert cold.urls_needed(1000, 5.0) == 10_000 + cold.CAPTURE_TAIL
-    args = cli.parse_args(["--duration", "2", "--tool", "python"])
-    assert args.cold_urls == cold.urls_needed(cli.COLD_MAX_RPS, 2.0)
-
-
-def test_coverage_counts_parameters_alone_combined_and_in_pairs():
-    found = cold.coverage(
-        [[{"era": "a"}, {"era": "b", "side": "x", "page": 2}], [{"q": "w"}, {"slug": "s"}]]
-    )
-    assert found["alone"] == {"era": 1, "q": 1}
-    assert found["combined"] == {"era": 1, "side": 1}
-    assert found["pairs"] == {"era+side": 1}
-
-
 def test_every_filter_parameter_is_measured_cold_alone_and_combined(tiny_archive):
     from dialogues.listing.filters import DialogueFilterSet
 
@@ -663,141 +354,11 @@ def test_every_filter_parameter_is_measured_cold_alone_and_combined(tiny_archive
         assert paths and len(paths) == len(set(paths)), key
 
 
-# --- -c8 and -c2 ------------------------------------------------------------------------------
-
-
-def test_mode_option_selects_warm_or_cold_kinds(capsys):
-    both = cli.parse_args(["--tool", "python"])
-    assert "cold_filter" in both.kinds and "era" in both.kinds
-    warm = cli.parse_args(["--tool", "python", "--mode", "warm"])
-    assert not set(warm.kinds) & set(cli.COLD_KEYS) and warm.cold_urls == 0
-    only_cold = cli.parse_args(["--tool", "python", "--mode", "cold"])
-    assert only_cold.kinds == ["hello", *cli.COLD_KEYS]
-    with pytest.raises(SystemExit):
-        cli.parse_args(["--mode", "tepid"])
-    assert "tepid" in capsys.readouterr().err
-
-
-def test_latency_runs_have_one_connection_per_worker_by_default():
-    assert cli.parse_args(["--tool", "python"]).latency_connections == 2
-    assert cli.parse_args(["--tool", "python", "--workers", "3"]).latency_connections == 3
-    gthread = ["--tool", "python", "--worker-class", "gthread", "--threads", "4"]
-    assert cli.parse_args(gthread).latency_connections == 8
-
-
-def test_wrk_is_told_the_connections_the_threads_and_where_to_start(tmp_path):
-    command = load.wrk_command(
-        "http://127.0.0.1:1", tmp_path / "p.txt", duration=2, threads=2, connections=2, start=37
-    )
-    assert "-c2" in command and "-t2" in command
-    assert command[-3:] == [str(tmp_path / "p.txt"), "2", "37"]
-    one = load.wrk_command("http://x:1", tmp_path / "p.txt", duration=2, threads=2, connections=1)
-    assert "-t1" in one  # wrk refuses more threads than connections
-
-
 def test_parse_wrk_reads_how_the_paths_were_walked():
     walked = load.parse_wrk(WRK_OUTPUT + "Paths: 3851 sent, furthest 3860, 12 repeated\n")
     assert (walked.paths_sent, walked.paths_furthest, walked.paths_repeated) == (3851, 3860, 12)
     assert walked.connections == 8
     assert load.parse_wrk(WRK_OUTPUT).paths_repeated is None
-
-
-class FakeLoad:
-    """Stands in for load.run_load: records each call, answers as a run that used 100 paths."""
-
-    def __init__(self):
-        self.calls = []
-
-    def __call__(self, base_url, paths, paths_file, *, duration, threads, connections, tool, start):
-        self.calls.append({"paths": paths, "connections": connections, "start": start})
-        return load.LoadResult(
-            tool="fake",
-            requests=100,
-            duration_s=duration,
-            rps=100 / duration,
-            latency_ms={"50": 10.0 * connections, "99": 50.0},
-            connections=connections,
-            paths_sent=100,
-            paths_furthest=start + 100,
-            paths_repeated=max(0, start + 100 - len(paths)),
-        )
-
-
-@pytest.fixture
-def fake_load(monkeypatch, tmp_path):
-    fake = FakeLoad()
-    monkeypatch.setattr(load, "run_load", fake)
-    monkeypatch.setattr(targets, "TMP_DIR", tmp_path)
-    return fake
-
-
-def test_each_kind_is_loaded_at_c8_for_throughput_then_at_c2_for_latency(fake_load):
-    args = cli.parse_args(["--tool", "python", "--duration", "2"])
-    paths = [f"/dialogues/?era=e{i}" for i in range(50)]
-    throughput, latency, remarks = targets.measure(args, "http://127.0.0.1:1", paths, "warm")
-    assert [c["connections"] for c in fake_load.calls] == [8, 8, 2]  # warm-up, -c8, -c2
-    assert [c["start"] for c in fake_load.calls] == [0, 0, 0]
-    assert (throughput.p50_ms, latency.p50_ms) == (80.0, 20.0)
-    assert remarks == []  # a warm list is meant to be requested again
-
-
-def test_a_cold_kind_walks_on_and_warms_up_elsewhere(fake_load):
-    args = cli.parse_args(["--tool", "python", "--duration", "2"])
-    paths = [f"/dialogues/?q=w{i}" for i in range(150)]
-    warm = ["/dialogues/?q=talks"]
-    _, latency, remarks = targets.measure(
-        args, "http://127.0.0.1:1", paths, "cold", warmup_paths=warm, cold=True
-    )
-    warmup, c8, c2 = fake_load.calls
-    assert warmup["paths"] == warm
-    assert (c8["start"], c2["start"]) == (0, 100)  # the latency run starts where -c8 stopped
-    assert latency.paths_repeated == 50
-    assert remarks == [
-        "-c2: the list of 150 URLs ran out and 50 requests repeated an address (raise --cold-urls)"
-    ]
-
-
-def test_the_python_load_walks_paths_from_start_without_repeating(tmp_path):
-    import http.server
-    import threading
-
-    seen = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            seen.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok")
-
-        def log_message(self, *args):
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        paths = [f"/p{i}" for i in range(100_000)]
-        base = f"http://127.0.0.1:{httpd.server_address[1]}"
-        result = load.run_python(base, paths, duration=0.3, connections=2, start=10)
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-    assert result.requests > 0 and result.paths_repeated == 0
-    assert len(seen) == len(set(seen))
-    assert min(int(path[2:]) for path in seen) == 10
-    assert result.paths_furthest == max(int(path[2:]) for path in seen) + 1
-
-
-def test_gunicorn_runs_without_the_rate_limit(tmp_path):
-    unlimited = server.gunicorn(
-        {"TRACKII_RATE_LIMIT": "on"}, tmp_path / "log", workers=2, worker_class="sync", threads=1
-    )
-    assert unlimited.env["TRACKII_RATE_LIMIT"] == "off"
-    from bench.environment import production_env
-
-    assert production_env("key")["TRACKII_RATE_LIMIT"] == "off"
 
 
 # --- Reusing a built database -----------------------------------------------------------------
