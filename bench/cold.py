@@ -28,8 +28,13 @@ from collections.abc import Callable, Iterable
 from urllib.parse import urlencode
 
 LISTING = "/dialogues/"
-COLD_KINDS = ("cold_filter", "cold_search_common", "cold_search", "cold_search_filter")
-COLD_KINDS += ("cold_record",)
+COLD_KINDS = (
+    "cold_filter",
+    "cold_search_common",
+    "cold_search",
+    "cold_search_filter",
+    "cold_record",
+)
 # The warm kind each cold kind is set beside in the report, and warmed up on: its code and
 # templates are loaded before the run, none of its data.
 WARM_OF = {
