@@ -103,7 +103,9 @@ prod-check: install nginx
 
 # Load benchmark of every kind of page on synthetic archives (see bench/run.py), e.g.
 # `make bench SIZE=10k DB=sqlite DURATION=3`; REBUILD=1 rebuilds the databases it would reuse,
-# KINDS="list search_common" measures only those kinds of page.
+# KINDS="list search_common" measures only those kinds of page; MODE=warm or MODE=cold measures
+# only the fixed URL lists or only the addresses never requested before (default: both);
+# DATASETTE=0 skips the Datasette comparison (a PostgreSQL run otherwise builds a SQLite twin).
 SIZE ?= 10k 100k
 DB ?= sqlite postgres
 DURATION ?= 5
@@ -112,6 +114,8 @@ SEED ?= 1
 REBUILD ?=
 WORKER_CLASS ?= sync
 KINDS ?=
+MODE ?= warm cold
+DATASETTE ?= 1
 BENCH_STAMP := $(VENV)/.bench-installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 .PHONY: bench
@@ -125,5 +129,6 @@ $(BENCH_STAMP): pyproject.toml
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.run --size "$(SIZE)" --db "$(DB)" --duration "$(DURATION)" \
-		--warmup "$(WARMUP)" --seed "$(SEED)" --worker-class "$(WORKER_CLASS)" \
-		$(if $(KINDS),--kinds "$(KINDS)") $(if $(filter 1 true yes,$(REBUILD)),--rebuild)
+		--warmup "$(WARMUP)" --seed "$(SEED)" --worker-class "$(WORKER_CLASS)" --mode "$(MODE)" \
+		$(if $(KINDS),--kinds "$(KINDS)") $(if $(filter 1 true yes,$(REBUILD)),--rebuild) \
+		$(if $(filter 0 false no,$(DATASETTE)),--no-datasette)

@@ -154,6 +154,7 @@ class Database:
             "--seed",
             str(self.seed),
             log=self.log,
+            echo=True,
         )
         return {
             **self.expected(),
@@ -191,6 +192,7 @@ class Database:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
             admin.execute(sql.SQL("CREATE DATABASE {}").format(name))
         timings = self._generate(self.env(base_env))
+        say("  VACUUM (ANALYZE)")
         with psycopg.connect(self.url, autocommit=True) as connection:
             # Production's autovacuum would have analysed the new rows within a minute; doing it
             # now gives the planner the same statistics on every run.

@@ -45,31 +45,40 @@ def production_env(secret_key: str) -> dict[str, str]:
         DJANGO_SECRET_KEY=secret_key,
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DJANGO_SECURE_SSL_REDIRECT="false",
-        # The benchmark measures pages, not refusals.
+        # The benchmark measures pages, not refusals: no rate limit, in gunicorn or in-process.
         TRACKII_RATE_LIMIT="off",
         PYTHONUNBUFFERED="1",
     )
     return env
 
 
-def manage(env: dict[str, str], *arguments: str, log: Path) -> float:
-    """Run a management command, appending its output to log; return the seconds it took."""
+def manage(env: dict[str, str], *arguments: str, log: Path, echo: bool = False) -> float:
+    """Run a management command, appending its output to log; return the seconds it took.
+
+    With echo, every line it prints is shown as it comes too: a build of 1M dialogues takes a
+    quarter of an hour, and its progress lines say how far it has gone.
+    """
     started = time.perf_counter()
     with open(log, "ab") as out:
         out.write(f"$ manage.py {' '.join(arguments)}\n".encode())
         out.flush()
-        completed = subprocess.run(
+        process = subprocess.Popen(
             [sys.executable, "manage.py", *arguments],
             cwd=ROOT,
             env=env,
-            stdout=out,
+            stdout=subprocess.PIPE if echo else out,
             stderr=subprocess.STDOUT,
-            check=False,
         )
-    if completed.returncode != 0:
+        if echo:
+            for line in process.stdout:
+                out.write(line)
+                out.flush()
+                say("    " + line.decode(errors="replace").rstrip().split("\r")[-1])
+        returncode = process.wait()
+    if returncode != 0:
         tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
         raise BenchError(
-            f"`manage.py {' '.join(arguments)}` failed (exit {completed.returncode}); the end of "
+            f"`manage.py {' '.join(arguments)}` failed (exit {returncode}); the end of "
             f"{log.relative_to(ROOT)}:\n{tail}"
         )
     return time.perf_counter() - started

@@ -42,6 +42,12 @@ class LoadResult:
     latency_ms: dict[str, float]
     non_2xx: int = 0
     socket_errors: dict[str, int] = field(default_factory=dict)
+    connections: int | None = None
+    # How the run walked its list of paths: requests sent, the furthest place reached in the
+    # list (where a following run starts), and requests that repeated a path of the run.
+    paths_sent: int | None = None
+    paths_furthest: int | None = None
+    paths_repeated: int | None = None
 
     @property
     def p50_ms(self) -> float | None:
@@ -70,6 +76,8 @@ _TOTALS = re.compile(r"^\s*(\d+) requests in ([\d.]+)(us|ms|s|m|h),", re.M)
 _RPS = re.compile(r"^Requests/sec:\s+([\d.]+)\s*$", re.M)
 _SOCKET = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", re.M)
 _NON_2XX = re.compile(r"Non-2xx or 3xx responses: (\d+)", re.M)
+_PATHS = re.compile(r"^Paths: (\d+) sent, furthest (\d+), (\d+) repeated", re.M)
+_CONNECTIONS = re.compile(r"^\s*\d+ threads and (\d+) connections", re.M)
 
 
 def parse_wrk(text: str) -> LoadResult:
@@ -100,6 +108,9 @@ def parse_wrk(text: str) -> LoadResult:
         else {}
     )
     non_2xx = _NON_2XX.search(text)
+    walked = _PATHS.search(text)
+    sent, furthest, repeated = map(int, walked.groups()) if walked else (None, None, None)
+    connections = _CONNECTIONS.search(text)
     return LoadResult(
         tool="wrk",
         requests=requests,
@@ -108,6 +119,10 @@ def parse_wrk(text: str) -> LoadResult:
         latency_ms=latency,
         non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
         socket_errors=socket_errors,
+        connections=int(connections.group(1)) if connections else None,
+        paths_sent=sent,
+        paths_furthest=furthest,
+        paths_repeated=repeated,
     )
 
 
@@ -115,14 +130,21 @@ def wrk_available() -> bool:
     return shutil.which("wrk") is not None
 
 
-def run_wrk(
-    base_url: str, paths_file: Path, *, duration: float, threads: int, connections: int
-) -> LoadResult:
-    """Run wrk against base_url, cycling through the paths in paths_file, and parse its report."""
-    command = [
+def wrk_command(
+    base_url: str,
+    paths_file: Path,
+    *,
+    duration: float,
+    threads: int,
+    connections: int,
+    start: int = 0,
+) -> list[str]:
+    """wrk's command line: `paths.lua` walks paths_file from `start`, a thread per stride."""
+    threads = min(threads, connections)
+    return [
         "wrk",
         f"-t{threads}",
-        f"-c{max(connections, threads)}",
+        f"-c{connections}",
         f"-d{max(1, round(duration))}s",
         f"--timeout={REQUEST_TIMEOUT_S}s",
         "--latency",
@@ -131,7 +153,29 @@ def run_wrk(
         base_url,
         "--",
         str(paths_file),
+        str(threads),
+        str(start),
     ]
+
+
+def run_wrk(
+    base_url: str,
+    paths_file: Path,
+    *,
+    duration: float,
+    threads: int,
+    connections: int,
+    start: int = 0,
+) -> LoadResult:
+    """Run wrk against base_url, walking the paths in paths_file, and parse its report."""
+    command = wrk_command(
+        base_url,
+        paths_file,
+        duration=duration,
+        threads=threads,
+        connections=connections,
+        start=start,
+    )
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
     if completed.returncode != 0:
         raise LoadError(f"wrk exited with {completed.returncode}: {completed.stderr.strip()}")
@@ -159,67 +203,82 @@ def _split(base_url: str) -> tuple[str, int]:
     return match.group(1), int(match.group(2))
 
 
-def run_python(base_url: str, paths: list[str], *, duration: float, connections: int) -> LoadResult:
-    """Load the server from `connections` threads for `duration` seconds; the fallback to wrk.
+class _Walker(threading.Thread):
+    """One connection of the Python load: walks the paths from offset by step until deadline."""
 
-    Threads share the GIL, so past a few hundred requests a second this measures the client as
-    much as the server: its figures are a floor, which the report says.
-    """
-    if not paths:
-        raise LoadError("no paths to request")
-    host, port = _split(base_url)
-    latencies: list[float] = []
-    counts = {"non_2xx": 0, "read": 0, "connect": 0}
-    lock = threading.Lock()
-    deadline = time.perf_counter() + duration
+    def __init__(self, address, paths: list[str], offset: int, step: int, deadline: float):
+        super().__init__(daemon=True)
+        self.address, self.paths, self.deadline = address, paths, deadline
+        self.position, self.step = offset, step
+        self.latencies: list[float] = []
+        self.counts = {"non_2xx": 0, "read": 0, "connect": 0, "sent": 0, "repeated": 0}
+        self.furthest = 0
 
-    def worker(offset: int) -> None:
-        mine, non_2xx, read_errors, connect_errors = [], 0, 0, 0
+    def next_path(self) -> str:
+        count = len(self.paths)
+        self.counts["repeated"] += self.position >= count
+        self.furthest = max(self.furthest, min(self.position + 1, count))
+        path = self.paths[self.position % count]
+        self.position += self.step
+        self.counts["sent"] += 1
+        return path
+
+    def run(self) -> None:
         connection = None
-        position = offset
-        while time.perf_counter() < deadline:
-            path = paths[position % len(paths)]
-            position += 1
+        while time.perf_counter() < self.deadline:
+            path = self.next_path()
             if connection is None:
-                connection = http.client.HTTPConnection(host, port, timeout=REQUEST_TIMEOUT_S)
+                connection = http.client.HTTPConnection(*self.address, timeout=REQUEST_TIMEOUT_S)
             started = time.perf_counter()
             try:
                 connection.request("GET", path)
                 response = connection.getresponse()
                 response.read()
             except ConnectionRefusedError:
-                connect_errors += 1
+                self.counts["connect"] += 1
                 connection = None
                 continue
             except (OSError, http.client.HTTPException):
-                read_errors += 1
+                self.counts["read"] += 1
                 connection.close()
                 connection = None
                 continue
-            mine.append((time.perf_counter() - started) * 1000)
-            if not 200 <= response.status < 400:
-                non_2xx += 1
+            self.latencies.append((time.perf_counter() - started) * 1000)
+            self.counts["non_2xx"] += not 200 <= response.status < 400
             # Sync gunicorn workers close every connection; a threaded one may keep it open.
             if response.will_close:
                 connection.close()
                 connection = None
         if connection is not None:
             connection.close()
-        with lock:
-            latencies.extend(mine)
-            counts["non_2xx"] += non_2xx
-            counts["read"] += read_errors
-            counts["connect"] += connect_errors
 
-    started = time.perf_counter()
-    threads = [
-        threading.Thread(target=worker, args=(i * 7919,), daemon=True) for i in range(connections)
+
+def run_python(
+    base_url: str, paths: list[str], *, duration: float, connections: int, start: int = 0
+) -> LoadResult:
+    """Load the server from `connections` threads for `duration` seconds; the fallback to wrk.
+
+    The paths are walked as `paths.lua` walks them: thread i asks for start+i, then every
+    `connections`-th path after it, and counts the requests that come round to the top again.
+
+    Threads share the GIL, so past a few hundred requests a second this measures the client as
+    much as the server: its figures are a floor, which the report says.
+    """
+    if not paths:
+        raise LoadError("no paths to request")
+    address = _split(base_url)
+    deadline = time.perf_counter() + duration
+    walkers = [
+        _Walker(address, paths, start + i, connections, deadline) for i in range(connections)
     ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    started = time.perf_counter()
+    for walker in walkers:
+        walker.start()
+    for walker in walkers:
+        walker.join()
     elapsed = time.perf_counter() - started
+    latencies = [value for walker in walkers for value in walker.latencies]
+    total = {key: sum(w.counts[key] for w in walkers) for key in walkers[0].counts}
     return LoadResult(
         tool="python",
         requests=len(latencies),
@@ -230,8 +289,12 @@ def run_python(base_url: str, paths: list[str], *, duration: float, connections:
             if latencies
             else {}
         ),
-        non_2xx=counts["non_2xx"],
-        socket_errors={"connect": counts["connect"], "read": counts["read"]},
+        non_2xx=total["non_2xx"],
+        socket_errors={"connect": total["connect"], "read": total["read"]},
+        connections=connections,
+        paths_sent=total["sent"],
+        paths_furthest=max(walker.furthest for walker in walkers),
+        paths_repeated=total["repeated"],
     )
 
 
@@ -244,14 +307,24 @@ def run_load(
     threads: int,
     connections: int,
     tool: str,
+    start: int = 0,
 ) -> LoadResult:
-    """Run the chosen tool ("wrk" or "python") over the paths, written to paths_file for wrk."""
+    """Run the chosen tool ("wrk" or "python") over the paths, written to paths_file for wrk.
+
+    The walk begins at path number `start`: a cold run's latency run starts where its
+    throughput run stopped.
+    """
     if tool == "wrk":
         paths_file.write_text("\n".join(paths) + "\n")
         return run_wrk(
-            base_url, paths_file, duration=duration, threads=threads, connections=connections
+            base_url,
+            paths_file,
+            duration=duration,
+            threads=threads,
+            connections=connections,
+            start=start,
         )
-    return run_python(base_url, paths, duration=duration, connections=connections)
+    return run_python(base_url, paths, duration=duration, connections=connections, start=start)
 
 
 # --- Time to first byte -----------------------------------------------------------------------

@@ -12,10 +12,13 @@ import subprocess
 import sys
 import time
 
+from bench import cold
 from bench.databases import Database
 from bench.environment import ROOT, TMP_DIR, BenchError, say, versions
 from bench.targets import run_datasette, serve_gunicorn
 from bench.workload import KINDS
+
+COLD_PATHS_KEPT = 20
 
 
 def run_one(args, db: str, n: int, base_env: dict[str, str], timestamp: str) -> dict:
@@ -67,6 +70,10 @@ def capture_inprocess(args, db: str, label: str, env: dict[str, str]) -> dict:
             str(args.capture_budget),
             "--kinds",
             " ".join(args.kinds),
+            "--cold-urls",
+            str(args.cold_urls),
+            "--seed",
+            str(args.seed),
         ],
         cwd=ROOT,
         env=env,
@@ -119,10 +126,12 @@ def kinds_from_capture(args, inprocess: dict) -> tuple[dict[str, dict], list[str
             )
         if listed["note"]:
             notes.append(f"{kind.key}: {listed['note']}")
-        if captured["captured_urls"] < len(listed["paths"]):
+        # A cold kind is captured on its list's tail only, which the load leaves alone.
+        capturable = len(cold.capture_part(listed["paths"])) if kind.cold else len(listed["paths"])
+        if captured["captured_urls"] < capturable:
             notes.append(
                 f"{kind.key}: queries counted in-process over {captured['captured_urls']} of its "
-                f"{len(listed['paths'])} URLs (capture budget {args.capture_budget:g} s)"
+                f"{capturable} URLs (capture budget {args.capture_budget:g} s)"
             )
     return kinds, notes
 
@@ -164,12 +173,16 @@ def record(args, database, timestamp, generation, inprocess, hello_path, measure
             "threads": args.threads if args.worker_class == "gthread" else 1,
             "hello_path": hello_path,
             "settings": "DJANGO_DEBUG=false, DJANGO_SECURE_SSL_REDIRECT=false, "
-            "DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost, a generated DJANGO_SECRET_KEY",
+            "DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost, TRACKII_RATE_LIMIT=off, "
+            "a generated DJANGO_SECRET_KEY",
         },
         "load": {
             "tool": args.tool,
             "threads": args.load_threads,
             "connections": args.connections,
+            "latency_connections": args.latency_connections,
+            "modes": args.mode,
+            "cold_urls": args.cold_urls,
             "duration_s": args.duration,
             "warmup_s": args.warmup,
             "raw_sql_duration_s": args.raw_duration,
@@ -180,7 +193,12 @@ def record(args, database, timestamp, generation, inprocess, hello_path, measure
             "deep_page": workload["deep_page"],
             "words": workload["words"],
             "eras": workload["eras"],
-            "paths": {key: value["paths"] for key, value in workload["kinds"].items()},
+            # A cold list is thousands of URLs, rebuilt from its seed: its first ones stand for it.
+            "paths": {
+                key: value["paths"][:COLD_PATHS_KEPT] if key in cold.COLD_KINDS else value["paths"]
+                for key, value in workload["kinds"].items()
+            },
+            "cold": workload.get("cold", {}),
         },
         **measured,
     }

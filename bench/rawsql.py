@@ -8,9 +8,10 @@ database, production flags). It:
    `CaptureQueriesContext` and recording, through an execute wrapper, every statement exactly as
    Django hands it to the driver (SQL with placeholders, parameters, and whether it went through
    a server-side cursor), with the time each took;
-3. replays those statements with the raw driver (sqlite3 or psycopg), with no Django in the
-   way, in a loop over the URL list for a few seconds, in as many processes as the server has
-   workers: the database's limit for that page, as "raw SQL requests per second" and p50;
+3. replays those statements with the raw driver (sqlite3 or psycopg; see `replay`), with no
+   Django in the way, in a loop over the URL list for a few seconds, in as many processes as
+   the server has workers: the database's limit for that page, as "raw SQL requests per
+   second" and p50;
 4. writes the workload, the query counts, where the in-process time went, and the raw figures
    as JSON for `orchestration.py`.
 """
@@ -19,32 +20,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import re
 import signal
-import sqlite3
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
-# Streamed kinds are replayed as Django streams them: only the first chunk of rows is fetched.
-STREAM_CHUNK = 500
+from bench import cold, replay
+from bench.replay import Statement
+
 # Addresses requested once before capturing, outside every URL list, so that the first URL
 # captured does not also pay for the connection, the URL resolver and the template loader.
 WARMUP_PATHS = ("/", "/about/")
 TOP_STATEMENTS = 3
-
-
-@dataclass
-class Statement:
-    sql: str
-    params: tuple | None
-    many: bool
-    server_side: bool
-    seconds: float
 
 
 # --- Capture (needs Django) -------------------------------------------------------------------
@@ -235,164 +224,7 @@ def _round(value):
     return None if value is None else round(value, 3)
 
 
-# --- Replay (raw driver, no Django) -----------------------------------------------------------
-
-
-def _qmark(sql: str) -> str:
-    # What Django's SQLite backend does to positional "format" placeholders before executing.
-    return re.sub(r"(?<!%)%s", "?", sql).replace("%%", "%")
-
-
-def _connect(vendor: str, target: dict):
-    if vendor == "sqlite":
-        connection = sqlite3.connect(target["path"], isolation_level=None, check_same_thread=False)
-        try:
-            # Django's own SQL functions, in case a statement calls one (e.g. date arithmetic).
-            from django.db.backends.sqlite3._functions import register
-
-            register(connection)
-        except ImportError:
-            pass
-        for pragma in target.get("pragmas", []):
-            connection.execute(pragma)
-        return connection
-    import psycopg
-
-    connection = psycopg.connect(
-        target["conninfo"], autocommit=True, cursor_factory=psycopg.ClientCursor
-    )
-    try:
-        # Django streams through server-side cursors that still bind parameters client-side.
-        from psycopg.client_cursor import ClientCursorMixin
-
-        class ServerSideCursor(ClientCursorMixin, psycopg.ServerCursor):
-            pass
-
-        connection.server_cursor_factory = ServerSideCursor
-    except ImportError:
-        pass
-    return connection
-
-
-def _execute(connection, vendor: str, statement: Statement, streamed: bool, number: int) -> None:
-    if vendor == "sqlite":
-        sql = statement.sql if statement.params is None else _qmark(statement.sql)
-        cursor = connection.cursor()
-        if statement.params is None:
-            cursor.execute(sql)
-        else:
-            cursor.execute(sql, statement.params)
-        cursor.fetchmany(STREAM_CHUNK) if streamed else cursor.fetchall()
-        cursor.close()
-        return
-    if statement.server_side:
-        # As Django does in autocommit mode: a WITH HOLD cursor, read one chunk at a time.
-        with connection.cursor(name=f"bench_{number}", withhold=True) as cursor:
-            cursor.execute(statement.sql, statement.params)
-            cursor.fetchmany(STREAM_CHUNK)
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(statement.sql, statement.params)
-        if cursor.description is not None:
-            cursor.fetchmany(STREAM_CHUNK) if streamed else cursor.fetchall()
-
-
-def _replay_worker(job) -> list[float]:
-    vendor, target, requests, duration, streamed, offset = job
-    connection = _connect(vendor, target)
-    latencies: list[float] = []
-    deadline = time.perf_counter() + duration
-    position, number = offset, 0
-    # At least one pass over the list, however slow, so every page is counted.
-    while time.perf_counter() < deadline or position - offset < len(requests):
-        statements = requests[position % len(requests)]
-        position += 1
-        started = time.perf_counter()
-        for statement in statements:
-            number += 1
-            _execute(connection, vendor, statement, streamed, number)
-        latencies.append((time.perf_counter() - started) * 1000)
-    connection.close()
-    return latencies
-
-
-def replay(
-    vendor: str,
-    target: dict,
-    requests: list[list[Statement]],
-    *,
-    duration: float,
-    processes: int,
-    streamed: bool = False,
-) -> dict:
-    """Time the requests' statements in a loop; return rps, p50 and p99 across processes."""
-    from bench.load import percentile
-
-    requests = [statements for statements in requests if statements]
-    if not requests:
-        return {"rps": None, "p50_ms": None, "p99_ms": None, "requests": 0, "error": "no SQL"}
-    step = max(1, len(requests) // max(1, processes))
-    jobs = [(vendor, target, requests, duration, streamed, i * step) for i in range(processes)]
-    started = time.perf_counter()
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
-            results = list(pool.map(_replay_worker, jobs))
-    except Exception as exc:  # noqa: BLE001  (one failing page must not lose the others)
-        return {
-            "rps": None,
-            "p50_ms": None,
-            "p99_ms": None,
-            "requests": 0,
-            "error": f"{type(exc).__name__}: {exc}"[:300],
-        }
-    elapsed = time.perf_counter() - started
-    latencies = [value for result in results for value in result]
-    # Each process ran for `duration` (or one pass): requests over the longest of them.
-    wall = max(duration, max(sum(result) for result in results) / 1000)
-    return {
-        "rps": round(len(latencies) / wall, 2),
-        "p50_ms": _round(percentile(latencies, 50)),
-        "p99_ms": _round(percentile(latencies, 99)),
-        "requests": len(latencies),
-        "processes": processes,
-        "seconds": round(elapsed, 2),
-    }
-
-
-def _target() -> tuple[str, dict]:
-    from django.db import connection
-
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        command = settings.get("OPTIONS", {}).get("init_command", "")
-        pragmas = ["PRAGMA foreign_keys = ON"] + [
-            part.strip() for part in command.split(";") if part.strip()
-        ]
-        return "sqlite", {"path": str(settings["NAME"]), "pragmas": pragmas}
-    from psycopg.conninfo import make_conninfo
-
-    parts = {
-        "dbname": settings.get("NAME"),
-        "user": settings.get("USER"),
-        "password": settings.get("PASSWORD"),
-        "host": settings.get("HOST"),
-        "port": str(settings.get("PORT") or ""),
-    }
-    return "postgresql", {"conninfo": make_conninfo(**{k: v for k, v in parts.items() if v})}
-
-
-def _server_version() -> str:
-    from django.db import connection
-
-    if connection.vendor == "sqlite":
-        return f"SQLite {sqlite3.sqlite_version}"
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        return f"PostgreSQL {cursor.fetchone()[0]}"
-
-
-def main(argv: list[str] | None = None) -> int:
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, type=Path, help="where to write the JSON")
     parser.add_argument("--duration", type=float, default=3.0, help="seconds of replay per kind")
@@ -402,30 +234,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--kinds", default="", help="only these kinds (default: all)")
     parser.add_argument(
+        "--cold-urls", type=int, default=0, help="distinct URLs per cold kind (0: no cold kinds)"
+    )
+    parser.add_argument("--seed", type=int, default=1, help="seed of the cold URL lists")
+    parser.add_argument(
         "--budget", type=float, default=8.0, help="seconds of capture per kind, both passes"
     )
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
-    import django
 
-    django.setup()
-    import django as django_module
+def replay_kinds(captured: dict, streamed: set[str], args) -> dict:
+    """Summarise each kind's capture and replay its statements with the bare driver."""
     from django.db import connections
 
-    from bench import workload
-
-    data = workload.build()
-    streamed = {kind.key for kind in workload.KINDS if not kind.loaded}
-    wanted = set(args.kinds.split()) if args.kinds else set(data["kinds"])
-    captured = capture(
-        {k: v["paths"] for k, v in data["kinds"].items() if k in wanted},
-        timeout=args.page_timeout,
-        budget=args.budget,
-    )
-    vendor, target = _target()
-    version = _server_version()
+    vendor, target = replay.target()
     # The replaying processes are forked: none may inherit an open Django connection.
     connections.close_all()
     summaries = {}
@@ -434,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         chosen = [r for r in passes["warm"] if r["status"] != "timeout"] or [
             r for r in passes["cold"] if r["status"] != "timeout"
         ]
-        summary["raw"] = replay(
+        summary["raw"] = replay.replay(
             vendor,
             target,
             [r["statements"] for r in chosen],
@@ -445,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
         summaries[kind] = summary
         queries = summary["queries"] or {}
         print(
-            f"    {kind:<16} {queries.get('min')}-{queries.get('max')} queries, "
+            f"    {kind:<18} {queries.get('min')}-{queries.get('max')} queries, "
             f"in-process p50 {summary['inprocess_p50_ms']} ms "
             f"(cold {summary['inprocess_cold_p50_ms']} ms), "
             f"raw SQL {summary['raw']['rps']} req/s"
@@ -453,11 +275,38 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
             flush=True,
         )
+    return summaries
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    import django
+
+    django.setup()
+    from bench import workload
+
+    data = workload.build(cold_urls=args.cold_urls, seed=args.seed)
+    streamed = {kind.key for kind in workload.KINDS if not kind.loaded}
+    wanted = set(args.kinds.split()) if args.kinds else set(data["kinds"])
+    # A cold list is captured from its end, which the load does not reach: the server must meet
+    # every address of its run for the first time.
+    captured = capture(
+        {
+            k: cold.capture_part(v["paths"]) if k in cold.COLD_KINDS else v["paths"]
+            for k, v in data["kinds"].items()
+            if k in wanted
+        },
+        timeout=args.page_timeout,
+        budget=args.budget,
+    )
+    version = replay.server_version()
     out = {
         "workload": data,
-        "kinds": summaries,
+        "kinds": replay_kinds(captured, streamed, args),
         "database": version,
-        "django": django_module.get_version(),
+        "django": django.get_version(),
     }
     temporary = args.out.with_suffix(".tmp")
     temporary.write_text(json.dumps(out, indent=2, default=str))

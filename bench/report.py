@@ -1,189 +1,23 @@
-"""Print a run's results as tables, write them as JSON, and check them against the targets.
+"""Print a run's results as tables and write them as JSON.
 
 One result is one database at one size (the dict `orchestration.run_one` assembles);
-`format_run` prints it, `write_json` saves it as `bench/results/<timestamp>-<db>-<size>.json`,
-and `check_run` and `check_scaling` turn results into PASS/FAIL lines, each with the figures it
-was judged on. The checks are pure functions of the results, so the tests can feed them made-up
-figures.
+`format_run` prints it (every kind at -c8 and -c2, then cold beside warm), `write_json` saves
+it as `bench/results/<timestamp>-<db>-<size>.json` with its target checks (`checks.py`).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
+from bench.checks import Check, check_all, counts, format_checks
+from bench.cold import WARM_OF
 from bench.workload import KIND_LABELS
-
-# The targets, from the benchmark issue.
-LIST_KINDS = ("era", "era_outcome", "search_common", "search_rare", "search_filter")
-LIST_P50_MAX_MS = 20.0
-LIST_HELLO_SHARE_MIN = 0.10
-DATASETTE_RATIO_MIN = 20.0
-PAGE_KINDS = ("record", "era_page")
-PAGE_HELLO_SHARE_MIN = 0.25
-SCALING_P50_MAX = 1.5
-RSS_MAX_MB = 150.0
-
-
-@dataclass
-class Check:
-    status: str  # PASS, FAIL, or N/A when there was nothing to judge
-    scope: str
-    target: str
-    detail: str
-
-    def line(self) -> str:
-        return f"{self.status:<4}  {self.scope:<22} {self.target}: {self.detail}"
-
-
-def scope(result: dict) -> str:
-    return f"{result['db']} {result['size']}"
 
 
 def _fmt(value, digits: int = 1) -> str:
     return "—" if value is None else f"{value:,.{digits}f}"
-
-
-def _judge(items: list[tuple[str, bool, str]]) -> tuple[str, str]:
-    """Return (status, detail) from (name, passed, figure) items; failures are listed first."""
-    if not items:
-        return "N/A", "nothing measured"
-    failed = [f"{name} {figure} ✗" for name, passed, figure in items if not passed]
-    passed = [f"{name} {figure}" for name, ok, figure in items if ok]
-    return ("FAIL" if failed else "PASS"), ", ".join(failed + passed)
-
-
-# --- Targets ----------------------------------------------------------------------------------
-
-
-def check_run(result: dict) -> list[Check]:
-    """The targets one database at one size can be judged on by itself."""
-    kinds = result["kinds"]
-    where = scope(result)
-    checks = []
-
-    def add(target: str, items: list[tuple[str, bool, str]], extra: str = "") -> None:
-        status, detail = _judge(items)
-        checks.append(Check(status, where, target, detail + extra))
-
-    def figure(key: str, *path: str):
-        value = kinds.get(key, {})
-        for part in path:
-            value = (value or {}).get(part)
-        return value
-
-    hello_rps = figure("hello", "rps")
-    hello_note = f" (hello-world {hello_rps:,.0f} req/s)" if hello_rps else ""
-
-    def p50_items(keys, maximum):
-        items = []
-        for key in keys:
-            p50 = figure(key, "p50_ms")
-            if p50 is not None:
-                items.append((key, p50 <= maximum, f"{p50:.1f} ms"))
-            elif key in kinds and "http" in kinds[key]:
-                # Loaded, yet not one request came back in time: the slowest result of all.
-                items.append((key, False, "no request completed"))
-        return items
-
-    add(
-        f"filtered/searched list p50 ≤ {LIST_P50_MAX_MS:g} ms",
-        p50_items(LIST_KINDS, LIST_P50_MAX_MS),
-    )
-    add(
-        f"filtered/searched list ≥ {LIST_HELLO_SHARE_MIN:.0%} of hello-world req/s",
-        [
-            (key, share >= LIST_HELLO_SHARE_MIN, f"{share:.0%}")
-            for key in LIST_KINDS
-            if (share := figure(key, "ratios", "hello")) is not None
-        ],
-        hello_note,
-    )
-    datasette_items = []
-    for key in LIST_KINDS:
-        ratio = figure(key, "ratios", "datasette")
-        if ratio is not None:
-            datasette_items.append((key, ratio >= DATASETTE_RATIO_MIN, f"{ratio:.2f}×"))
-        elif figure(key, "datasette", "rps") == 0 and figure(key, "rps"):
-            # Datasette answered nothing within the run while the archive did: any ratio holds.
-            datasette_items.append((key, True, "Datasette completed no request"))
-    add(f"≥ {DATASETTE_RATIO_MIN:g}× Datasette req/s on equivalent pages", datasette_items)
-    add(
-        f"record and era pages ≥ {PAGE_HELLO_SHARE_MIN:.0%} of hello-world req/s",
-        [
-            (key, share >= PAGE_HELLO_SHARE_MIN, f"{share:.0%}")
-            for key in PAGE_KINDS
-            if (share := figure(key, "ratios", "hello")) is not None
-        ],
-        hello_note,
-    )
-    workers = result.get("memory", {}).get("workers_max_mb", {})
-    # Gunicorn replaces a worker it kills for a timeout, so there may be more than --workers.
-    add(
-        f"worker RSS < {RSS_MAX_MB:g} MB",
-        [
-            (f"max of {len(workers)} workers", peak < RSS_MAX_MB, f"{peak:.1f} MB")
-            for peak in ([max(workers.values())] if workers else [])
-        ],
-    )
-    return checks
-
-
-def check_scaling(results: list[dict]) -> list[Check]:
-    """Compare each database's smallest size with each larger one: p50 growth, query counts."""
-    checks = []
-    by_db: dict[str, list[dict]] = {}
-    for result in results:
-        by_db.setdefault(result["db"], []).append(result)
-    for db, runs in by_db.items():
-        runs = sorted(runs, key=lambda r: r["dialogues"])
-        small = runs[0]
-        for large in runs[1:]:
-            where = f"{db} {small['size']}→{large['size']}"
-            p50_items, query_items = [], []
-            for key, big in large["kinds"].items():
-                little = small["kinds"].get(key)
-                if key == "hello" or not little:
-                    continue
-                a, b = little.get("p50_ms"), big.get("p50_ms")
-                if a and b is not None:
-                    ratio = b / a
-                    p50_items.append(
-                        (key, ratio <= SCALING_P50_MAX, f"{a:.1f}→{b:.1f} ms ({ratio:.2f}×)")
-                    )
-                # The most queries any request ran: a cached figure only ever lowers a count,
-                # and how many requests found it cached depends on timing, not on the data.
-                qa, qb = _most_queries(little), _most_queries(big)
-                if qa is not None and qb is not None:
-                    query_items.append(
-                        (key, qa == qb, f"{qa}→{qb} ({_counts(little)}→{_counts(big)})")
-                    )
-            for target, items in (
-                (
-                    f"p50 at {large['size']} ≤ {SCALING_P50_MAX:g}× p50 at {small['size']}",
-                    p50_items,
-                ),
-                ("same most queries per request at both sizes", query_items),
-            ):
-                status, detail = _judge(items)
-                checks.append(Check(status, where, target, detail))
-    return checks
-
-
-def _most_queries(kind: dict) -> int | None:
-    found = [q["max"] for q in (kind.get("queries"), kind.get("queries_cold")) if q]
-    return max(found) if found else None
-
-
-def _counts(kind: dict) -> str:
-    """A kind's query counts as printed: warm min–max, and the cold pass's when it differs."""
-    warm, cold = kind.get("queries"), kind.get("queries_cold")
-    if not warm:
-        return ""
-    if cold and cold != warm:
-        return f"{_span(warm)} ({_span(cold)})"
-    return _span(warm)
 
 
 def _partial(kind: dict) -> bool:
@@ -191,26 +25,22 @@ def _partial(kind: dict) -> bool:
     return captured is not None and captured < kind.get("urls", 0)
 
 
-def _span(queries: dict) -> str:
-    low, high = queries.get("min"), queries.get("max")
-    return f"{low}" if low == high else f"{low}–{high}"
-
-
 # --- Tables -----------------------------------------------------------------------------------
 
 _MAIN_COLUMNS = (
-    ("page kind", 27, "<"),
-    ("URLs", 4, ">"),
+    ("page kind", 30, "<"),
+    ("URLs", 5, ">"),
     ("req/s", 8, ">"),
     ("p50 ms", 8, ">"),
     ("p99 ms", 8, ">"),
+    ("p50 -c2", 8, ">"),
     ("queries", 12, ">"),
     ("÷hello", 7, ">"),
     ("÷raw SQL", 8, ">"),
     ("÷Datasette", 10, ">"),
 )
 _SIDE_COLUMNS = (
-    ("page kind", 27, "<"),
+    ("page kind", 30, "<"),
     ("raw SQL req/s", 13, ">"),
     ("raw p50", 8, ">"),
     ("Datasette req/s", 15, ">"),
@@ -219,6 +49,18 @@ _SIDE_COLUMNS = (
     ("in-proc p50", 11, ">"),
     ("of it SQL", 9, ">"),
     ("cold p50", 9, ">"),
+)
+
+
+_COLD_COLUMNS = (
+    ("cold beside warm", 30, "<"),
+    ("warm kind", 13, "<"),
+    ("warm req/s", 10, ">"),
+    ("cold req/s", 10, ">"),
+    ("warm p50 -c2", 12, ">"),
+    ("cold p50 -c2", 12, ">"),
+    ("used", 6, ">"),
+    ("repeated", 8, ">"),
 )
 
 
@@ -235,6 +77,12 @@ def _header(columns) -> list[str]:
 
 def format_run(result: dict) -> str:
     """The printed report of one database at one size."""
+    lines = _heading(result) + [""] + _main_table(result) + [""] + _cold_table(result)
+    lines += [""] + _side_table(result) + [""] + _footer(result)
+    return "\n".join(lines)
+
+
+def _heading(result: dict) -> list[str]:
     lines = [
         f"== {result['db']}, {result['dialogues']:,} dialogues ({result['size']}, "
         f"seed {result['seed']})"
@@ -252,67 +100,118 @@ def format_run(result: dict) -> str:
             f" s (migrate {_fmt(generation.get('migrate_seconds'))} s)"
         )
     server, load = result.get("server", {}), result.get("load", {})
+    latency = load.get("latency_connections")
     lines.append(
         f"server: gunicorn, {server.get('workers')} {server.get('worker_class')} workers"
         + (f" × {server.get('threads')} threads" if server.get("worker_class") == "gthread" else "")
-        + f"; load: {load.get('tool')} -t{load.get('threads')} -c{load.get('connections')}, "
-        f"{load.get('duration_s')} s per kind after {load.get('warmup_s')} s warm-up; "
+        + f"; load: {load.get('tool')} -t{load.get('threads')} -c{load.get('connections')}"
+        + (f" (throughput) and -c{latency} (latency)" if latency else "")
+        + f", {load.get('duration_s')} s per run after {load.get('warmup_s')} s warm-up; "
         f"{result.get('database_version', '')}"
     )
-    lines.append("")
-    lines.extend(_header(_MAIN_COLUMNS))
+    return lines
+
+
+def _main_table(result: dict) -> list[str]:
+    lines = _header(_MAIN_COLUMNS)
     for key, kind in result["kinds"].items():
         ratios = kind.get("ratios", {})
-        lines.append(
-            _row(
-                _MAIN_COLUMNS,
-                [
-                    KIND_LABELS.get(key, key),
-                    str(kind.get("urls", "")),
-                    _fmt(kind.get("rps"), 0),
-                    _fmt(kind.get("p50_ms")),
-                    _fmt(kind.get("p99_ms")),
-                    (_counts(kind) or "—") + ("*" if _partial(kind) else " "),
-                    _fmt(ratios.get("hello"), 2),
-                    _fmt(ratios.get("raw"), 2),
-                    _fmt(ratios.get("datasette"), 2),
-                ],
-            )
-        )
+        cells = [
+            KIND_LABELS.get(key, key),
+            str(kind.get("urls", "")),
+            _fmt(kind.get("rps"), 0),
+            _fmt(kind.get("p50_ms")),
+            _fmt(kind.get("p99_ms")),
+            _fmt(kind.get("p50_c2_ms")),
+            (counts(kind) or "—") + ("*" if _partial(kind) else " "),
+            _fmt(ratios.get("hello"), 2),
+            _fmt(ratios.get("raw"), 2),
+            _fmt(ratios.get("datasette"), 2),
+        ]
+        lines.append(_row(_MAIN_COLUMNS, cells))
     lines.append(
+        "req/s, p50, p99: the -c8 run; p50 -c2: the latency run, one connection per worker. "
         "queries: per request over the URL list, min–max once warm (the first, cold pass in "
         "brackets when it differs), * over the URLs captured within the per-kind time budget; "
         "÷: this page's req/s over the other's"
     )
-    lines.append("")
-    lines.extend(_header(_SIDE_COLUMNS))
+    return lines
+
+
+def _cold_table(result: dict) -> list[str]:
+    """Each cold kind beside the warm kind it stands for: the same page, new addresses."""
+    kinds = result["kinds"]
+    pairs = [(warm, cold) for cold, warm in WARM_OF.items() if cold in kinds or warm in kinds]
+    if not pairs:
+        return []
+    lines = _header(_COLD_COLUMNS)
+    for warm_key, cold_key in pairs:
+        warm, cold = kinds.get(warm_key, {}), kinds.get(cold_key, {})
+        walked = cold.get("http", {})
+        lines.append(
+            _row(
+                _COLD_COLUMNS,
+                [
+                    KIND_LABELS.get(cold_key, cold_key),
+                    warm_key,
+                    _fmt(warm.get("rps"), 0),
+                    _fmt(cold.get("rps"), 0),
+                    _fmt(warm.get("p50_c2_ms")),
+                    _fmt(cold.get("p50_c2_ms")),
+                    _fmt(_used(cold), 0),
+                    _fmt(_repeated(cold), 0) if walked else "—",
+                ],
+            )
+        )
+    lines.append(
+        "warm: the warm kind's fixed URL list, requested again and again; cold: every address "
+        "new to the server; req/s at -c8; used: URLs sent over both runs; repeated: requests "
+        "that found the list used up (0 when the run was truly cold)"
+    )
+    return lines
+
+
+def _used(kind: dict) -> int | None:
+    runs = [kind.get("http"), kind.get("c2")]
+    sent = [run.get("paths_sent") for run in runs if run and run.get("paths_sent") is not None]
+    return sum(sent) if sent else None
+
+
+def _repeated(kind: dict) -> int | None:
+    runs = [kind.get("http"), kind.get("c2")]
+    found = [r.get("paths_repeated") for r in runs if r and r.get("paths_repeated") is not None]
+    return sum(found) if found else None
+
+
+def _side_table(result: dict) -> list[str]:
+    lines = _header(_SIDE_COLUMNS)
     for key, kind in result["kinds"].items():
         if key == "hello":
             continue
         raw, datasette = kind.get("raw") or {}, kind.get("datasette") or {}
         inproc = kind.get("inprocess") or {}
-        lines.append(
-            _row(
-                _SIDE_COLUMNS,
-                [
-                    KIND_LABELS.get(key, key),
-                    _fmt(raw.get("rps"), 0),
-                    _fmt(raw.get("p50_ms"), 2),
-                    _fmt(datasette.get("rps"), 0),
-                    _fmt(datasette.get("p50_ms")),
-                    _fmt(datasette.get("p99_ms")),
-                    _fmt(inproc.get("p50_ms")),
-                    _fmt(inproc.get("sql_p50_ms")),
-                    _fmt(inproc.get("cold_p50_ms")),
-                ],
-            )
-        )
+        cells = [
+            KIND_LABELS.get(key, key),
+            _fmt(raw.get("rps"), 0),
+            _fmt(raw.get("p50_ms"), 2),
+            _fmt(datasette.get("rps"), 0),
+            _fmt(datasette.get("p50_ms")),
+            _fmt(datasette.get("p99_ms")),
+            _fmt(inproc.get("p50_ms")),
+            _fmt(inproc.get("sql_p50_ms")),
+            _fmt(inproc.get("cold_p50_ms")),
+        ]
+        lines.append(_row(_SIDE_COLUMNS, cells))
     lines.append(
         "raw SQL: the page's statements replayed with the bare driver in "
         f"{result.get('server', {}).get('workers')} processes; DS: Datasette; in-proc: Django "
         "test client, warm pass, and how much of it was SQL; cold: the first request of each URL"
     )
-    lines.append("")
+    return lines
+
+
+def _footer(result: dict) -> list[str]:
+    lines = []
     for key in ("export", "export_filtered"):
         kind = result["kinds"].get(key)
         for ttfb in (kind or {}).get("ttfb", []):
@@ -338,13 +237,8 @@ def format_run(result: dict) -> str:
             "time taken: "
             + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in phases.items())
         )
-    for note in result.get("notes", []):
-        lines.append(f"note: {note}")
-    return "\n".join(lines)
-
-
-def format_checks(checks: list[Check]) -> str:
-    return "\n".join(check.line() for check in checks)
+    lines.extend(f"note: {note}" for note in result.get("notes", []))
+    return lines
 
 
 # --- JSON -------------------------------------------------------------------------------------
@@ -369,12 +263,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("files", nargs="+", type=Path, help="bench/results/*.json")
     args = parser.parse_args(argv)
     results = [json.loads(path.read_text()) for path in args.files]
-    checks = []
     for result in results:
         print(format_run(result) + "\n")
-        checks += check_run(result)
-    checks += check_scaling(results)
-    print("== Targets\n" + format_checks(checks))
+    print("== Targets\n" + format_checks(check_all(results)))
     return 0
 
 

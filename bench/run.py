@@ -16,12 +16,17 @@ For each database and size it:
    to its first byte;
 4. serves the same archive with Datasette and loads the equivalent pages;
 5. prints a table, writes bench/results/<timestamp>-<db>-<size>.json, and finally checks every
-   run against the targets.
+   run against every row of the targets table (`checks`).
+
+Each kind of page is loaded twice: at -c8 for throughput, and with one connection per worker
+(-c2) for latency without queueing. Warm kinds repeat a fixed URL list; cold kinds (`cold`)
+walk thousands of addresses the server has never seen, once each.
 
 Every process it starts, it stops; nothing is sent anywhere but 127.0.0.1.
 
 The options are read by `cli`, the databases built or reused by `databases`, each run measured
-by `orchestration` (the servers under load in `targets`), and the figures judged by `report`.
+by `orchestration` (the servers under load in `targets`), printed by `report` and judged by
+`checks`.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import load, report  # noqa: E402
+from bench.checks import check_all, check_run, check_scaling, format_checks  # noqa: E402
 from bench.cli import parse_args  # noqa: E402
 from bench.databases import check_postgres, generator_version  # noqa: E402
 from bench.environment import (  # noqa: E402
@@ -64,14 +70,13 @@ def main(argv: list[str] | None = None) -> int:
             why = "wrk is not installed" if not load.wrk_available() else "--tool python"
             say(f"{why}: using the Python load generator (its figures are a floor)")
         timestamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        results, checks = [], []
+        results = []
         for db in args.db:
             for n in args.size:
                 result = run_one(args, db, n, base_env, timestamp)
-                run_checks = report.check_run(result)
+                run_checks = check_run(result)
                 results.append(result)
-                checks += run_checks
-                scaling = [c for c in report.check_scaling(results) if c.scope.startswith(f"{db} ")]
+                scaling = [c for c in check_scaling(results) if c.scope.startswith(f"{db} ")]
                 own = [c for c in scaling if c.scope.endswith(f"→{result['size']}")]
                 path = report.write_json(result, RESULTS_DIR, run_checks + own)
                 print("\n" + report.format_run(result), flush=True)
@@ -82,8 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         say("bench: interrupted")
         return 130
-    checks += report.check_scaling(results)
-    print("\n== Targets\n" + report.format_checks(checks), flush=True)
+    checks = check_all(results)
+    print("\n== Targets\n" + format_checks(checks), flush=True)
     failed = sum(1 for check in checks if check.status == "FAIL")
     print(f"\n{len(checks) - failed} of {len(checks)} target checks pass or have nothing to judge.")
     return 1 if args.strict and failed else 0

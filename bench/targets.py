@@ -7,7 +7,7 @@ is restarted, so that one slow kind does not load the next.
 
 from __future__ import annotations
 
-from bench import datasette_compare, load, server
+from bench import cold, datasette_compare, load, server
 from bench.databases import Database, postgres_idle
 from bench.environment import TMP_DIR, BenchError, say
 from bench.workload import KINDS
@@ -22,34 +22,79 @@ IDLE_LIMIT_S = 10.0
 MIN_REQUESTS = 5
 
 
-def measure(args, target, paths: list[str], name: str):
-    """Warm up, then load the paths for the run's duration; return (result, remarks).
+def measure(
+    args,
+    target,
+    paths: list[str],
+    name: str,
+    *,
+    warmup_paths: list[str] | None = None,
+    cold: bool = False,
+    latency: bool = True,
+):
+    """Warm up, then load the paths for throughput and for latency; return the figures.
 
+    The throughput run has `--connections` (8) connections, the latency run
+    `--latency-connections` (as many as the workers, so that no request waits for another);
+    it is skipped when latency is false. A cold list is walked once: the latency run starts
+    where the throughput run stopped, and the warm-up uses warmup_paths, never the list itself.
     target is a base URL, or a server.Gunicorn: then, after each run, wait for it to go idle,
-    and restart it when it does not within IDLE_LIMIT_S.
+    and restart it when it does not within IDLE_LIMIT_S. Returns (throughput, latency or None,
+    remarks).
     """
-    paths_file = TMP_DIR / f"paths-{name}.txt"
-    options = dict(threads=args.load_threads, connections=args.connections, tool=args.tool)
     remarks: list[str] = []
-
-    def base_url() -> str:
-        # A restart moves gunicorn to a new port.
-        return target if isinstance(target, str) else target.base_url
-
-    load.run_load(base_url(), paths, paths_file, duration=args.warmup, **options)
+    warm = warmup_paths or paths
+    _load(args, target, warm, f"{name}-warmup", args.connections, args.warmup)
     settle(target, "the warm-up", remarks)
-    result = load.run_load(base_url(), paths, paths_file, duration=args.duration, **options)
-    settle(target, "the run", remarks)
+    throughput = _run(args, target, paths, name, args.connections, 0, remarks, cold)
+    latency_result = None
+    if latency and args.latency_connections != args.connections:
+        start = (throughput.paths_furthest or 0) if cold else 0
+        latency_result = _run(
+            args, target, paths, name, args.latency_connections, start, remarks, cold
+        )
+    elif latency:
+        latency_result = throughput
+    if cold:
+        for result in {id(r): r for r in (throughput, latency_result) if r}.values():
+            if result.paths_repeated:
+                remarks.append(
+                    f"-c{result.connections}: the list of {len(paths):,} URLs ran out and "
+                    f"{result.paths_repeated:,} requests repeated an address (raise --cold-urls)"
+                )
+    return throughput, latency_result, remarks
+
+
+def _load(args, target, paths, name: str, connections: int, duration: float, start: int = 0):
+    # A restart moves gunicorn to a new port.
+    base_url = target if isinstance(target, str) else target.base_url
+    return load.run_load(
+        base_url,
+        paths,
+        TMP_DIR / f"paths-{name}.txt",
+        duration=duration,
+        threads=args.load_threads,
+        connections=connections,
+        tool=args.tool,
+        start=start,
+    )
+
+
+def _run(args, target, paths, name, connections: int, start: int, remarks: list, cold: bool):
+    """One measured run; a page slower than the run itself is given a longer one."""
+    result = _load(args, target, paths, name, connections, args.duration, start)
+    settle(target, f"the -c{connections} run", remarks)
     if result.requests < MIN_REQUESTS:
-        # A page slower than the run itself gives no figure at all: give it a longer run.
         longer = min(max(4 * args.duration, 10.0), 20.0)
         remarks.append(
-            f"{result.requests} requests completed in {args.duration:g} s: measured over "
-            f"{longer:g} s instead"
+            f"-c{connections}: {result.requests} requests completed in {args.duration:g} s: "
+            f"measured over {longer:g} s instead"
         )
-        result = load.run_load(base_url(), paths, paths_file, duration=longer, **options)
-        settle(target, "the longer run", remarks)
-    return result, remarks
+        # A cold walk goes on past what the short run used.
+        start = (result.paths_furthest or start) if cold else 0
+        result = _load(args, target, paths, name, connections, longer, start)
+        settle(target, f"the longer -c{connections} run", remarks)
+    return result
 
 
 def settle(target, after: str, remarks: list[str]) -> None:
@@ -91,7 +136,7 @@ def serve_gunicorn(args, database: Database, env, workload: dict, kinds: dict, n
             }
         )
         for key, paths in plan.items():
-            _load_kind(args, gunicorn, key, paths, f"{db}-{label}-{key}", kinds, notes)
+            _load_kind(args, gunicorn, key, paths, f"{db}-{label}-{key}", kinds, notes, workload)
         time_exports(args, gunicorn, workload, kinds)
     except server.ServerError as exc:
         raise BenchError(f"gunicorn: {exc}") from None
@@ -108,21 +153,36 @@ def serve_gunicorn(args, database: Database, env, workload: dict, kinds: dict, n
     return hello_path, memory
 
 
-def _load_kind(args, gunicorn, key: str, paths: list[str], name: str, kinds, notes) -> None:
-    result, remarks = measure(args, gunicorn, paths, name)
-    kinds[key].update(http=result.as_dict(), rps=result.rps)
-    kinds[key].update(p50_ms=result.p50_ms, p99_ms=result.p99_ms)
-    if result.errors:
-        remarks.append(
-            f"{result.non_2xx} non-2xx/3xx responses, socket errors {result.socket_errors}"
-        )
-    if not result.requests:
-        remarks.append(f"no request completed in {args.duration:g} s")
+def _load_kind(args, gunicorn, key, paths, name, kinds, notes, workload) -> None:
+    """Load one kind at -c8 and -c2; its figures go into kinds[key], remarks into notes.
+
+    The kind's `rps`, `p50_ms` and `p99_ms` are the throughput run's (-c8), as before the
+    latency run was added; `c2` holds the latency run's, `p50_c2_ms` its p50.
+    """
+    is_cold = key in cold.COLD_KINDS
+    warmup = workload["kinds"].get(cold.WARM_OF.get(key, ""), {}).get("paths") if is_cold else None
+    walked = cold.load_part(paths) if is_cold else paths
+    throughput, latency, remarks = measure(
+        args, gunicorn, walked, name, warmup_paths=warmup, cold=is_cold
+    )
+    kinds[key].update(http=throughput.as_dict(), rps=throughput.rps)
+    kinds[key].update(p50_ms=throughput.p50_ms, p99_ms=throughput.p99_ms)
+    if latency is not None:
+        kinds[key].update(c2=latency.as_dict(), p50_c2_ms=latency.p50_ms)
+    for result in {id(r): r for r in (throughput, latency) if r}.values():
+        if result.errors:
+            remarks.append(
+                f"-c{result.connections}: {result.non_2xx} non-2xx/3xx responses, socket "
+                f"errors {result.socket_errors}"
+            )
+        if not result.requests:
+            remarks.append(f"-c{result.connections}: no request completed")
     notes.extend(f"{key}: {remark}" for remark in remarks)
     say(
-        f"  {key:<16} {result.rps:>9,.1f} req/s  p50 {_ms(result.p50_ms)}  "
-        f"p99 {_ms(result.p99_ms)}  ({len(paths)} URLs)"
-        + (f"  [{'; '.join(remarks)}]" if remarks else "")
+        f"  {key:<18} {throughput.rps:>8,.1f} req/s  p50 {_ms(throughput.p50_ms)}  "
+        f"p99 {_ms(throughput.p99_ms)} at -c{args.connections}; "
+        f"p50 {_ms(latency.p50_ms if latency else None)} at -c{args.latency_connections}  "
+        f"({len(walked)} URLs)" + (f"  [{'; '.join(remarks)}]" if remarks else "")
     )
 
 
@@ -205,7 +265,9 @@ def _load_datasette(args, database: Database, sqlite_file, paths: dict, notes: l
     try:
         datasette.start()
         for key, kind_paths in paths.items():
-            result, remarks = measure(args, datasette, kind_paths, f"datasette-{database.db}-{key}")
+            name = f"datasette-{database.db}-{key}"
+            # The comparison is of requests per second: no latency run.
+            result, _, remarks = measure(args, datasette, kind_paths, name, latency=False)
             results[key] = {
                 "rps": result.rps,
                 "p50_ms": result.p50_ms,

@@ -8,6 +8,9 @@ generator and seed, SQLite and PostgreSQL get the same lists.
 
 Each URL is kept as its parameters too, so that `datasette_compare` can build the equivalent
 Datasette page from the same era, outcome and word.
+
+These lists are the warm traffic: a run requests each URL many times. The cold kinds (`cold.py`)
+are drawn from every value of every filter, so that no address repeats within a run.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlencode
+
+from bench import cold
 
 PAGE_SIZE = 20
 DEEP_PAGE = 2000
@@ -47,6 +52,8 @@ class Kind:
     label: str
     # Measured with wrk and its peers; the exports are measured to their first byte instead.
     loaded: bool = True
+    # Walked once from the start, never wrapping, and reported beside its warm kind.
+    cold: bool = False
 
 
 KINDS = (
@@ -65,6 +72,12 @@ KINDS = (
     Kind("api", "API list"),
     Kind("export", "CSV export TTFB", loaded=False),
     Kind("export_filtered", "CSV export TTFB, filtered", loaded=False),
+    # Every address of these is one nobody requested before: see cold.py.
+    Kind("cold_filter", "filtered list, never requested", cold=True),
+    Kind("cold_search_common", "common word, never requested", cold=True),
+    Kind("cold_search", "any word, never requested", cold=True),
+    Kind("cold_search_filter", "search + filters, never req.", cold=True),
+    Kind("cold_record", "record, never requested", cold=True),
 )
 KIND_LABELS = {kind.key: kind.label for kind in KINDS}
 
@@ -112,78 +125,113 @@ def pages_for(count: int, per_page: int = PAGE_SIZE) -> int:
     return max(1, math.ceil(count / per_page))
 
 
-def build() -> dict:
+def build(*, cold_urls: int = 0, seed: int = 1) -> dict:
     """Return the workload for the configured database: per kind, its params and paths.
 
     Needs Django set up. Shape: {"kinds": {key: {"paths", "params", "note"}}, "eras",
     "outcomes", "words": {"common": [[word, matches]], "rare": [...]}, "dialogues",
-    "deep_page"}.
+    "deep_page", "cold": {"urls", "seed", "coverage", "bands"}}. With cold_urls, each cold kind
+    gets up to that many distinct URLs, drawn with the seed.
     """
-    from django.db.models import Count
-
-    from dialogues.listing.filters import DialogueFilterSet
-    from dialogues.models import Dialogue, Era, OutcomeKind, Participant
-
-    def matches(params: dict) -> int:
-        return DialogueFilterSet(params, queryset=Dialogue.objects.all()).qs.count()
+    from dialogues.models import Dialogue, OutcomeKind
 
     total = Dialogue.objects.count()
-    eras = list(
-        Era.objects.order_by("position", "pk")
-        .annotate(n=Count("dialogues"))
-        .values("pk", "slug", "name", "n")
-    )
+    eras = _eras()
     if not total or not eras:
         raise ValueError("the database holds no dialogues or no eras: nothing to measure")
     era_slugs = [era["slug"] for era in eras]
     outcomes = list(OutcomeKind.values)
-
     frequencies = document_frequencies(
         Dialogue.objects.order_by("pk").values_list("summary", flat=True).iterator(chunk_size=2000)
     )
-    common = [(word, matches({"q": word})) for word in common_words(frequencies, COMMON_WORDS)]
+    common, rare = _words(frequencies)
+    common_list = [word for word, _ in common] or ["dialogue"]
+    rare_list = [word for word, _ in rare] or common_list[-1:]
+
+    kinds: dict[str, dict] = {}
+    _list_kinds(kinds, era_slugs, outcomes, common, rare, common_list, rare_list)
+    deep = _deep_kind(kinds, total)
+    _page_kinds(kinds, era_slugs)
+    _api_and_export_kinds(kinds, era_slugs, outcomes, common_list, rare_list)
+    cold_info = _cold_kinds(kinds, frequencies, cold_urls, seed) if cold_urls else {}
+    return {
+        "dialogues": total,
+        "deep_page": deep,
+        "eras": [{"id": e["pk"], "slug": e["slug"], "dialogues": e["n"]} for e in eras],
+        "outcomes": outcomes,
+        "words": {"common": common, "rare": rare},
+        "kinds": kinds,
+        "cold": cold_info,
+    }
+
+
+def _eras() -> list[dict]:
+    from django.db.models import Count
+
+    from dialogues.models import Era
+
+    return list(
+        Era.objects.order_by("position", "pk")
+        .annotate(n=Count("dialogues"))
+        .values("pk", "slug", "name", "n")
+    )
+
+
+def _matches(params: dict) -> int:
+    from dialogues.listing.filters import DialogueFilterSet
+    from dialogues.models import Dialogue
+
+    return DialogueFilterSet(params, queryset=Dialogue.objects.all()).qs.count()
+
+
+def _words(frequencies: Counter) -> tuple[list, list]:
+    """The common and rare words, each with how many dialogues the search finds for it."""
+    common = [(word, _matches({"q": word})) for word in common_words(frequencies, COMMON_WORDS)]
     common = [(word, n) for word, n in common if n > 0]
     # The rarest summary words, by how many dialogues the search really finds for each (it
     # stems words and reads titles, names and excerpts too); each candidate costs one search.
     # A large archive over a small vocabulary may have no word in only a handful of dialogues:
     # then these are the rarest it has, and the note gives their counts.
     counted = [
-        (word, matches({"q": word})) for word in rare_candidates(frequencies, RARE_WORDS * 4)
+        (word, _matches({"q": word})) for word in rare_candidates(frequencies, RARE_WORDS * 4)
     ]
     rare = sorted(((w, n) for w, n in counted if n > 0), key=lambda wn: (wn[1], wn[0]))[:RARE_WORDS]
-    common_list = [word for word, _ in common] or ["dialogue"]
-    rare_list = [word for word, _ in rare] or common_list[-1:]
+    return common, rare
 
-    kinds: dict[str, dict] = {}
 
-    def add(key: str, base: str, params_list: list[dict], note: str = "") -> None:
-        unique, seen = [], set()
-        for params in params_list:
-            rendered = path(base, params)
-            if rendered not in seen:
-                seen.add(rendered)
-                unique.append((rendered, params))
-        kinds[key] = {
-            "paths": [rendered for rendered, _ in unique],
-            "params": [params for _, params in unique],
-            "note": note,
-        }
+def _add(kinds: dict, key: str, base: str, params_list: list[dict], note: str = "") -> None:
+    unique, seen = [], set()
+    for params in params_list:
+        rendered = path(base, params)
+        if rendered not in seen:
+            seen.add(rendered)
+            unique.append((rendered, params))
+    kinds[key] = {
+        "paths": [rendered for rendered, _ in unique],
+        "params": [params for _, params in unique],
+        "note": note,
+    }
 
+
+def _list_kinds(kinds, era_slugs, outcomes, common, rare, common_list, rare_list) -> None:
     listing = "/dialogues/"
-    add("list", listing, [{"sort": s, "page": p} for s in SORTS for p in range(1, 9)])
-    add("era", listing, [{"era": slug, "sort": s} for slug in era_slugs for s in SORTS])
-    add(
+    _add(kinds, "list", listing, [{"sort": s, "page": p} for s in SORTS for p in range(1, 9)])
+    _add(kinds, "era", listing, [{"era": slug, "sort": s} for slug in era_slugs for s in SORTS])
+    _add(
+        kinds,
         "era_outcome",
         listing,
         [{"era": slug, "outcome": outcome} for slug in era_slugs for outcome in outcomes],
     )
-    add(
+    _add(
+        kinds,
         "search_common",
         listing,
         [{"q": w} for w in common_list] + [{"q": w, "sort": "date"} for w in common_list],
         "words in most summaries: " + ", ".join(f"{word} ({n:,} matches)" for word, n in common),
     )
-    add(
+    _add(
+        kinds,
         "search_rare",
         listing,
         [{"q": w} for w in rare_list],
@@ -199,8 +247,10 @@ def build() -> dict:
                 "outcome": outcomes[i % len(outcomes)],
             }
         )
-    add("search_filter", listing, combined)
+    _add(kinds, "search_filter", listing, combined)
 
+
+def _deep_kind(kinds: dict, total: int) -> int:
     last_page = pages_for(total)
     deep = min(DEEP_PAGE, last_page)
     deep_note = (
@@ -208,27 +258,33 @@ def build() -> dict:
         if deep == DEEP_PAGE
         else f"only {last_page:,} pages exist: the deepest page ({deep:,}) and the two before it"
     )
-    add(
+    _add(
+        kinds,
         "deep",
-        listing,
+        "/dialogues/",
         [{"sort": s, "page": p} for s in SORTS for p in range(deep, max(0, deep - 3), -1)],
         deep_note,
     )
+    return deep
+
+
+def _by_slug(kinds: dict, key: str, base: str, slugs: list[str], note: str = "") -> None:
+    kinds[key] = {
+        "paths": [f"{base}{slug}/" for slug in slugs],
+        "params": [{"slug": slug} for slug in slugs],
+        "note": note,
+    }
+
+
+def _page_kinds(kinds: dict, era_slugs: list[str]) -> None:
+    from django.db.models import Count
+
+    from dialogues.models import Dialogue, Participant
 
     records = evenly(list(Dialogue.objects.order_by("pk").values_list("slug", flat=True)), RECORDS)
-    kinds["record"] = {
-        "paths": [f"/dialogues/{slug}/" for slug in records],
-        "params": [{"slug": slug} for slug in records],
-        "note": "",
-    }
-
-    add("timeline", "/timeline/", [{}], "the timeline has one address")
-    kinds["era_page"] = {
-        "paths": [f"/eras/{slug}/" for slug in era_slugs],
-        "params": [{"slug": slug} for slug in era_slugs],
-        "note": "",
-    }
-
+    _by_slug(kinds, "record", "/dialogues/", records)
+    _add(kinds, "timeline", "/timeline/", [{}], "the timeline has one address")
+    _by_slug(kinds, "era_page", "/eras/", era_slugs)
     busiest = list(
         Participant.objects.annotate(n=Count("participations"))
         .order_by("-n", "slug")
@@ -236,22 +292,25 @@ def build() -> dict:
     )
     everyone = list(Participant.objects.order_by("slug").values_list("slug", flat=True))
     others = [slug for slug in evenly(everyone, OTHER_PARTICIPANTS) if slug not in busiest]
-    chosen = busiest + others
-    kinds["participant"] = {
-        "paths": [f"/participants/{slug}/" for slug in chosen],
-        "params": [{"slug": slug} for slug in chosen],
-        "note": f"the {len(busiest)} busiest and {len(others)} others",
-    }
+    _by_slug(
+        kinds,
+        "participant",
+        "/participants/",
+        busiest + others,
+        f"the {len(busiest)} busiest and {len(others)} others",
+    )
 
+
+def _api_and_export_kinds(kinds, era_slugs, outcomes, common_list, rare_list) -> None:
     api = [{"page": p} for p in range(1, 5)]
     api += [{"era": slug} for slug in era_slugs]
     api += [{"q": word} for word in common_list[:4]]
     api += [{"outcome": outcome, "page_size": 50} for outcome in outcomes[:3]]
     api += [{"q": word} for word in rare_list[:2]]
-    add("api", "/api/dialogues/", api)
-
-    add("export", "/dialogues/export.csv", [{}], "the whole archive")
-    add(
+    _add(kinds, "api", "/api/dialogues/", api)
+    _add(kinds, "export", "/dialogues/export.csv", [{}], "the whole archive")
+    _add(
+        kinds,
         "export_filtered",
         "/dialogues/export.csv",
         [
@@ -260,11 +319,69 @@ def build() -> dict:
             {"era": era_slugs[-1], "outcome": outcomes[0]},
         ],
     )
+
+
+# --- Cold kinds -------------------------------------------------------------------------------
+
+
+def filter_values() -> tuple[dict[str, list[str]], list[str]]:
+    """Every value of every filter parameter of the list, read from the FilterSet and the data.
+
+    Returns (values by parameter, the parameters in the FilterSet's order). Choices and
+    records (eras, conflicts, participants) come from the filters themselves, so a filter added
+    with choices is drawn from at once; `place` takes the archive's places and `from`/`to` its
+    years. A parameter this cannot read gets no values, and the coverage test names it.
+    """
+    import django_filters
+    from django.db.models import Max, Min
+
+    from dialogues.listing.filters import DialogueFilterSet
+    from dialogues.models import Dialogue
+
+    values: dict[str, list[str]] = {}
+    for name, filter_ in DialogueFilterSet.base_filters.items():
+        if isinstance(filter_, django_filters.ModelChoiceFilter):
+            field = filter_.extra.get("to_field_name") or "pk"
+            queryset = filter_.extra["queryset"]
+            # django-filter takes a callable of the request too (the participant filter is
+            # one, so that "today" is the request's day).
+            queryset = queryset(None) if callable(queryset) else queryset
+            found = queryset.order_by(field).values_list(field, flat=True)
+            values[name] = [str(v) for v in evenly(list(found), cold.MAX_VALUES)]
+        elif isinstance(filter_, django_filters.ChoiceFilter):
+            values[name] = [str(value) for value, _ in filter_.extra["choices"] if value]
+    places = Dialogue.objects.exclude(place="").order_by("place").values_list("place", flat=True)
+    values["place"] = evenly(list(places.distinct()), cold.MAX_VALUES)
+    span = Dialogue.objects.aggregate(low=Min("date_earliest"), high=Max("date_latest"))
+    if span["low"] and span["high"]:
+        years = [str(year) for year in range(span["low"].year, span["high"].year + 1)]
+        values["from"] = values["to"] = years
+    order = [name for name in DialogueFilterSet.base_filters if name != "q"]
+    return {name: values[name] for name in order if name in values}, order
+
+
+def _cold_kinds(kinds: dict, frequencies: Counter, n: int, seed: int) -> dict:
+    from dialogues.models import Dialogue
+
+    values, order = filter_values()
+    records = list(Dialogue.objects.public().order_by("pk").values_list("slug", flat=True))
+    lists = cold.build_lists(values, order, frequencies, records, n=n, seed=seed)
+    query_order = ["q", *order, "page"]
+    for key, params_list in lists.items():
+        if key == "cold_record":
+            _by_slug(kinds, key, "/dialogues/", [p["slug"] for p in params_list])
+        else:
+            kinds[key] = {
+                "paths": [cold.render(p, query_order) for p in params_list],
+                "params": params_list,
+                "note": "",
+            }
+        kinds[key]["note"] = f"{len(params_list):,} distinct URLs, seed {seed}"
+    bands = cold.word_bands(frequencies)
     return {
-        "dialogues": total,
-        "deep_page": deep,
-        "eras": [{"id": e["pk"], "slug": e["slug"], "dialogues": e["n"]} for e in eras],
-        "outcomes": outcomes,
-        "words": {"common": common, "rare": rare},
-        "kinds": kinds,
+        "urls": n,
+        "seed": seed,
+        "values": {name: len(v) for name, v in values.items()},
+        "bands": {name: len(words) for name, words in bands.items()},
+        "coverage": cold.coverage(lists[key] for key in cold.COLD_KINDS),
     }

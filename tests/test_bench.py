@@ -1,4 +1,4 @@
-"""The benchmark's pure parts: sizes, wrk's report, the targets, and the URL lists.
+"""The benchmark's pure parts: sizes, wrk's report, the URL lists and their cold coverage.
 
 No load is run here: `make bench` does that. These check what decides its figures.
 """
@@ -9,8 +9,9 @@ import os
 
 import pytest
 
-from bench import cli, databases, datasette_compare, load, report, workload
-from bench.rawsql import _qmark, shape
+from bench import cli, cold, databases, datasette_compare, load, server, workload
+from bench.rawsql import shape
+from bench.replay import _qmark
 from dialogues import search
 from dialogues.models import OutcomeKind
 from tests.factories import add_outcome, add_participant, make_dialogue, make_era
@@ -186,124 +187,6 @@ def test_percentile_interpolates_between_ranks():
     assert load.percentile(list(range(101)), 99) == 99
 
 
-# --- Targets ----------------------------------------------------------------------------------
-
-
-def kind(rps=None, p50=None, hello=None, raw=None, datasette=None, queries=None, cold=None):
-    data = {"rps": rps, "p50_ms": p50, "http": {}, "ratios": {}}
-    for name, value in (("hello", hello), ("raw", raw), ("datasette", datasette)):
-        if value is not None:
-            data["ratios"][name] = value
-    if queries:
-        data["queries"] = {"min": queries[0], "max": queries[1]}
-    if cold:
-        data["queries_cold"] = {"min": cold[0], "max": cold[1]}
-    return data
-
-
-def result(size="10k", dialogues=10_000, db="sqlite", **kinds):
-    return {
-        "db": db,
-        "size": size,
-        "dialogues": dialogues,
-        "kinds": {"hello": {"rps": 1000.0}, **kinds},
-        "memory": {"workers_max_mb": {"1": 80.0, "2": 90.0}},
-    }
-
-
-def test_targets_pass_when_every_figure_is_inside():
-    fast = kind(rps=500, p50=5.0, hello=0.5, datasette=25.0)
-    checks = report.check_run(
-        result(
-            era=fast,
-            era_outcome=fast,
-            search_common=fast,
-            search_rare=fast,
-            search_filter=fast,
-            record=kind(rps=300, p50=3.0, hello=0.3),
-            era_page=kind(rps=260, p50=3.0, hello=0.26),
-        )
-    )
-    assert [c.status for c in checks] == ["PASS"] * 5
-
-
-def test_targets_fail_with_the_figures_that_fail_first():
-    checks = report.check_run(
-        result(
-            era=kind(rps=500, p50=5.0, hello=0.5, datasette=25.0),
-            search_common=kind(rps=50, p50=35.5, hello=0.05, datasette=3.0),
-            record=kind(rps=100, p50=3.0, hello=0.1),
-        )
-    )
-    statuses = {c.target: c for c in checks}
-    p50 = statuses["filtered/searched list p50 ≤ 20 ms"]
-    assert p50.status == "FAIL"
-    assert p50.detail.startswith("search_common 35.5 ms ✗")
-    assert "era 5.0 ms" in p50.detail
-    assert statuses["filtered/searched list ≥ 10% of hello-world req/s"].status == "FAIL"
-    assert statuses["≥ 20× Datasette req/s on equivalent pages"].status == "FAIL"
-    assert statuses["record and era pages ≥ 25% of hello-world req/s"].status == "FAIL"
-    assert statuses["worker RSS < 150 MB"].status == "PASS"
-
-
-def test_a_page_that_never_answered_fails_rather_than_being_skipped():
-    checks = report.check_run(result(era=kind(rps=0.0, p50=None, hello=0.0)))
-    p50 = checks[0]
-    assert p50.status == "FAIL"
-    assert "no request completed" in p50.detail
-
-
-def test_targets_without_figures_are_not_applicable():
-    checks = report.check_run({**result(), "memory": {}})
-    assert {c.status for c in checks} == {"N/A"}
-
-
-def test_rss_fails_at_the_limit():
-    over = {**result(), "memory": {"workers_max_mb": {"1": 149.9, "2": 150.0}}}
-    (check,) = [c for c in report.check_run(over) if c.target.startswith("worker RSS")]
-    assert check.status == "FAIL"
-    assert "150.0 MB" in check.detail
-
-
-def test_scaling_compares_p50_and_query_counts_per_database():
-    small = result(
-        era=kind(p50=10.0, queries=(6, 6)),
-        record=kind(p50=4.0, queries=(5, 5), cold=(5, 7)),
-        hello=kind(p50=1.0),
-    )
-    large = result(
-        size="100k",
-        dialogues=100_000,
-        era=kind(p50=14.0, queries=(6, 6)),
-        record=kind(p50=8.0, queries=(5, 5), cold=(5, 8)),
-        hello=kind(p50=9.0),
-    )
-    other_db = result(db="postgres", era=kind(p50=1.0, queries=(9, 9)))
-    checks = report.check_scaling([large, other_db, small])
-    assert len(checks) == 2  # PostgreSQL ran at one size only: nothing to compare there
-    p50, queries = checks
-    assert p50.scope == "sqlite 10k→100k"
-    assert p50.status == "FAIL"
-    assert "record 4.0→8.0 ms (2.00×) ✗" in p50.detail
-    assert "era 10.0→14.0 ms (1.40×)" in p50.detail
-    assert "hello" not in p50.detail
-    assert queries.status == "FAIL"
-    assert "record 7→8 (5 (5–7)→5 (5–8)) ✗" in queries.detail
-    assert "era 6→6" in queries.detail
-
-
-def test_report_prints_a_table_for_any_result():
-    text = report.format_run(
-        {
-            **result(era=kind(rps=500, p50=5.0, hello=0.5, queries=(6, 7))),
-            "seed": 1,
-            "generation": {"reused": False, "generate_seconds": 12.0, "migrate_seconds": 1.0},
-        }
-    )
-    assert "list by era" in text
-    assert "6–7" in text
-
-
 # --- Datasette equivalents and SQL helpers ----------------------------------------------------
 
 
@@ -365,7 +248,12 @@ def tiny_archive(db):
     for i in range(30):
         rarity = "rare" + "abcdefghij"[i // 3]  # each in three summaries
         summary = f"Talks on {words[i % 4]} and {words[(i + 1) % 4]}; {rarity} noted."
-        dialogue = make_dialogue(era=eras[i % 3], slug=f"bench-dialogue-{i:02d}", summary=summary)
+        dialogue = make_dialogue(
+            era=eras[i % 3],
+            slug=f"bench-dialogue-{i:02d}",
+            summary=summary,
+            place=("Oslo", "Cairo", "Amman")[i % 3],
+        )
         add_participant(dialogue)
         add_outcome(dialogue, kind=list(OutcomeKind.values)[i % 6])
     search.rebuild_index()
@@ -373,8 +261,8 @@ def tiny_archive(db):
 
 
 def test_url_lists_are_the_same_every_time_and_distinct(tiny_archive):
-    first = workload.build()
-    second = workload.build()
+    first = workload.build(cold_urls=60)
+    second = workload.build(cold_urls=60)
     assert first == second
     kinds = first["kinds"]
     assert set(kinds) == set(workload.DATA_KINDS)
@@ -403,18 +291,8 @@ def test_datasette_paths_follow_the_workload(tiny_archive):
 
 
 def test_memory_is_read_from_proc():
-    from bench import server
-
     assert server.rss_kb(os.getpid()) > 0
     assert server.rss_kb(2**22 + 12345) is None
-
-
-def test_datasette_answering_nothing_counts_for_the_archive():
-    slow_datasette = {**kind(rps=40, p50=50.0), "datasette": {"rps": 0.0}}
-    checks = report.check_run(result(search_common=slow_datasette))
-    (check,) = [c for c in checks if "Datasette" in c.target]
-    assert check.status == "PASS"
-    assert "Datasette completed no request" in check.detail
 
 
 def test_kinds_option_checks_names_and_keeps_hello(capsys):
@@ -461,3 +339,55 @@ def test_the_generator_s_fingerprint_covers_every_module_of_its_package(tmp_path
     assert changed != before
     assert fingerprint() not in (before, changed)
     databases.generator_version.cache_clear()
+
+
+def test_every_filter_parameter_is_measured_cold_alone_and_combined(tiny_archive):
+    from dialogues.listing.filters import DialogueFilterSet
+
+    data = workload.build(cold_urls=400)
+    covered = data["cold"]["coverage"]
+    parameters = set(DialogueFilterSet.base_filters)
+    assert parameters - set(covered["alone"]) == set()
+    assert parameters - set(covered["combined"]) == set()
+    for key in cold.COLD_KINDS:
+        paths = data["kinds"][key]["paths"]
+        assert paths and len(paths) == len(set(paths)), key
+
+
+def test_parse_wrk_reads_how_the_paths_were_walked():
+    walked = load.parse_wrk(WRK_OUTPUT + "Paths: 3851 sent, furthest 3860, 12 repeated\n")
+    assert (walked.paths_sent, walked.paths_furthest, walked.paths_repeated) == (3851, 3860, 12)
+    assert walked.connections == 8
+    assert load.parse_wrk(WRK_OUTPUT).paths_repeated is None
+
+
+# --- Reusing a built database -----------------------------------------------------------------
+
+
+def test_a_built_million_on_postgresql_is_reused_not_rebuilt(monkeypatch, tmp_path):
+    database = databases.Database("postgres", 1_000_000, 1, "postgres://u@h:5432/")
+    assert (database.label, database.name) == ("1m", "trackii_bench_1m")
+    built = {**database.expected(), "generate_seconds": 948.0, "migrate_seconds": 3.0}
+    monkeypatch.setattr(databases.Database, "marker", lambda self: built)
+    monkeypatch.setattr(databases.Database, "_count_synthetic", lambda self: 1_000_000)
+    commands = []
+    monkeypatch.setattr(databases, "manage", lambda env, *a, log, **kw: commands.append(a) or 0.1)
+    monkeypatch.setattr(databases, "TMP_DIR", tmp_path)
+
+    generation = database.ensure({}, rebuild=False)
+
+    assert generation["reused"] is True
+    assert generation["generate_seconds"] == 948.0
+    assert commands == [("migrate", "--noinput")]  # no generate_synthetic
+
+
+def test_a_million_built_by_another_generator_or_cut_short_is_rebuilt(monkeypatch):
+    database = databases.Database("postgres", 1_000_000, 1, "postgres://u@h:5432")
+    marker = database.expected()
+    monkeypatch.setattr(databases.Database, "marker", lambda self: marker)
+    monkeypatch.setattr(databases.Database, "_count_synthetic", lambda self: 999_000)
+    ok, reason = database.intact()
+    assert not ok and "999,000" in reason
+    marker = {**database.expected(), "generator_version": "older"}
+    ok, reason = database.intact()
+    assert not ok and "generator_version" in reason
