@@ -1,8 +1,13 @@
+from types import SimpleNamespace
+
 import pytest
+from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from django.db import connection
 
+from .admin_forms import EDITORS
 from .archives import build_small_archive
+from .factories import make_conflict, make_era, make_participant, make_source
 
 
 @pytest.fixture(autouse=True)
@@ -27,3 +32,32 @@ def _record_database_vendor(request, django_db_blocker):
 def small_archive(db):
     """Four dialogues in two eras that every filter tells apart (see tests/archives.py)."""
     return build_small_archive()
+
+
+# --- The admin's users and a setting for a new dialogue ---------------------------------------
+
+
+@pytest.fixture
+def editor(db):
+    user = User.objects.create_user("editor", password="a long editor password", is_staff=True)
+    # The group comes from the data migration, not from the test.
+    user.groups.add(Group.objects.get(name=EDITORS))
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def setting():
+    """An era, a conflict, a source and two participants for a new dialogue to point at."""
+    return SimpleNamespace(
+        era=make_era(name="The Oslo years", date="1990/1999"),
+        conflict=make_conflict(name="Israeli–Palestinian conflict"),
+        source=make_source(title="Memoir of the back channel"),
+        first=make_participant(name="Yair Hirschfeld"),
+        second=make_participant(name="Ahmed Qurei", side="palestinian"),
+    )

@@ -20,8 +20,8 @@ from dialogues.models import WITHHELD_NAME, Background, Citation, Dialogue, Part
 from dialogues.search.index import rebuild_index, stale_dialogues
 from dialogues.search.queryset import search_queryset
 from dialogues.search.snippets import snippets
+from tests.admin_forms import admin_url, errors_in, inline_prefix, open_form, soup_of
 from tests.factories import add_participant, make_archive, make_participant
-from tests.test_admin import admin_url, errors_in, inline_prefix, open_form, soup_of
 
 NAME, SLUG = "Zebulon Quartermaine", "zebulon-quartermaine"
 SECRET_WORDS = ("zebulon", "quartermaine")

@@ -9,12 +9,10 @@ from django.db import transaction
 from dialogues.era_rules import EraDeletionRefused
 from dialogues.integrity import check_records
 from dialogues.models import Era
+from tests.admin_forms import admin_url, errors_in, open_form, soup_of
 from tests.factories import make_dialogue, make_era
-from tests.test_admin import admin_url, editor, editor_client, errors_in, open_form, soup_of
 
 pytestmark = pytest.mark.django_db
-
-__all__ = ["editor", "editor_client"]  # fixtures used by name
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from django.urls import reverse
 from reversion.models import Revision, Version
 
 from dialogues.models import Dialogue, StaleRecord
+from tests.admin_forms import EDITORS, admin_url, errors_in, open_form, soup_of
 from tests.factories import add_participant, make_dialogue, make_era, make_participant
-from tests.test_admin import EDITORS, admin_url, errors_in, open_form, soup_of
 
 OLD_DATE, NEW_DATE = "1993-08", "1993-09"
 
@@ -227,7 +227,7 @@ def test_the_second_of_two_concurrent_saves_is_refused_with_the_diff_and_then_me
 
 
 def open_form_from(soup):
-    from tests.test_admin import browser_data
+    from tests.admin_forms import browser_data
 
     form = soup.find("form", id=re.compile(r"_form$"))
     return form, browser_data(form)

@@ -12,6 +12,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission, User
 
 from dialogues.models import Dialogue, Participant, Participation, Status
+from tests.admin_forms import admin_url, errors_in, filled_add_form, open_form, soup_of
 from tests.factories import (
     add_participant,
     make_conflict,
@@ -20,7 +21,6 @@ from tests.factories import (
     make_participant,
     make_source,
 )
-from tests.test_admin import admin_url, errors_in, filled_add_form, open_form, soup_of
 
 PUBLISHING_ACTIONS = {"publish_selected", "unpublish_selected", "withdraw_selected"}
 CUSTOM = {

@@ -6,7 +6,7 @@ import pytest
 
 from dialogues import editorial
 from dialogues.models import Dialogue, Status
-from tests.test_commands import run, valid_fixtures, write_fixtures
+from tests.fixture_files import run, valid_fixtures, write_fixtures
 
 
 @pytest.fixture

@@ -192,7 +192,11 @@ def test_researcher_searches_filters_reads_the_citation_and_downloads(
     stated = int(re.search(r"Download all (\d+) result", downloads.inner_text()).group(1))
     with page.expect_download() as download:
         downloads.get_by_role("link", name="CSV").click()
-    rows = list(csv.DictReader(io.StringIO(download.value.path().read_text(encoding="utf-8"))))
+    text = download.value.path().read_text(encoding="utf-8")
+    # A complete download ends with its marker line, which says how many rows came before it.
+    body, marker = text.rstrip("\r\n").rsplit("\n", 1)
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert marker == f"# complete: {len(rows)} rows"
     assert len(rows) == stated == len(card_titles(page)) == len(everywhere_with_outcome)
     assert sorted(row["title"] for row in rows) == sorted(card_titles(page))
     query = parse_qs(urlsplit(download.value.url).query)
