@@ -22,10 +22,15 @@ from urllib.parse import urlencode
 import psycopg
 
 HOST = "127.0.0.1"
-# Headers every page must carry. The integrator extends this as more are set; the optional ones
-# are reported when missing but do not fail the check.
-REQUIRED_HEADERS = ("X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options")
-OPTIONAL_HEADERS = ("Content-Security-Policy", "Permissions-Policy", "Cross-Origin-Opener-Policy")
+# Headers every page must carry; the optional ones are reported when missing but do not fail.
+REQUIRED_HEADERS = (
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "X-Frame-Options",
+    "Content-Security-Policy",
+    "Permissions-Policy",
+)
+OPTIONAL_HEADERS = ("Cross-Origin-Opener-Policy",)
 ROOT = Path(__file__).resolve().parent.parent
 WRK = "/usr/bin/wrk"
 LOAD_PATHS = (

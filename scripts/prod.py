@@ -32,6 +32,8 @@ TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
 GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 LOCAL_DEFAULTS = {
+    # nginx is in front, and sets X-Forwarded-Proto and X-Forwarded-For.
+    "DJANGO_BEHIND_PROXY": "true",
     "DJANGO_SECURE_SSL_REDIRECT": "false",
     "DJANGO_ALLOWED_HOSTS": "localhost,127.0.0.1,[::1]",
 }
