@@ -36,10 +36,6 @@ class Diff:
     def __bool__(self):
         return bool(self.fields or self.rows)
 
-    @property
-    def changed_names(self) -> set[str]:
-        return {change.name for change in self.fields}
-
 
 def _shown_fields(model, parent_fk: str | None = None):
     return [

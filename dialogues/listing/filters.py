@@ -26,7 +26,6 @@ from ..models import (
     Side,
     Track,
 )
-from ..models.disclosure import today
 from ..search.query import ParsedQuery, parse
 from ..search.queryset import search_queryset
 
@@ -237,10 +236,11 @@ class DialogueFilterSet(django_filters.FilterSet):
         return SORTS[self.active_sort][1]
 
     def cache_key(self, *, without: str | None = None) -> tuple:
-        """Describe the active filters in plain values, for keys of cached figures."""
-        # The day is part of every key: what a filter or search finds changes when an
-        # embargo lifts, and a figure cached the day before must not outlive it.
-        parts = [("day", today().isoformat())]
+        """Describe the active filters in plain values, for keys of cached figures.
+
+        The day is not needed here: `caching.cached` puts it in every key.
+        """
+        parts = []
         for name, value in sorted(self.cleaned.items()):
             if name in {without, "sort"}:
                 continue

@@ -216,7 +216,7 @@ def archive_counts() -> dict[str, int]:
         "sources": Source.objects.all,
         "citations": Citation.objects.public,
     }
-    # The day is in the key: the participants counted change when an embargo lifts.
+    # `cached` keys by the day too: the participants counted change when an embargo lifts.
     return caching.cached(
         "archive-counts", (), lambda: {name: qs().count() for name, qs in querysets.items()}
     )

@@ -21,10 +21,6 @@ class RecordHistory:
         return self.versions[-1] if self.versions else None
 
     @property
-    def is_latest(self) -> bool:
-        return self.shown is None or self.shown == self.latest
-
-    @property
     def context(self) -> dict:
         return {
             "versions": self.versions,

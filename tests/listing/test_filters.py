@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.http import QueryDict
-from django.utils import timezone
 
 from dialogues.listing.filters import SORTS, DialogueFilterSet, ParticipantFilterSet
 from dialogues.models import Participant
@@ -110,9 +109,8 @@ def test_filter_queryset_can_leave_one_filter_out(archive):
 
 def test_the_cache_key_names_the_filters_but_not_the_sort(archive):
     fs = filterset("sort=title&era=late&q=talks")
-    day = ("day", timezone.localdate().isoformat())
-    assert fs.cache_key() == (day, ("era", "late"), ("q", "talks"))
-    assert fs.cache_key(without="era") == (day, ("q", "talks"))
+    assert fs.cache_key() == (("era", "late"), ("q", "talks"))
+    assert fs.cache_key(without="era") == (("q", "talks"),)
     assert filterset("era=late&sort=-date").cache_key() == filterset("era=late").cache_key()
 
 
