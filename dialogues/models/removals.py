@@ -61,9 +61,17 @@ def was_seen(status, published_at, embargo_until, withdrawn_at, today=None) -> b
 
 
 def _note_state_before(sender, instance, raw=False, **kwargs):
-    """Before a dialogue is saved as a draft, note whether readers could see it until now."""
+    """Before a dialogue is saved as a draft, note whether readers could see it until now.
+
+    A dialogue saved as published without a publication time (made in code, not through
+    `editorial.publish`) is given one, so that a later withdrawal is known to have been seen.
+    """
     instance._was_seen = False
-    if raw or instance.pk is None or instance.status != Status.DRAFT:
+    if raw:
+        return
+    if instance.status == Status.PUBLISHED and instance.published_at is None:
+        instance.published_at = timezone.now()
+    if instance.pk is None or instance.status != Status.DRAFT:
         return
     before = (
         sender._base_manager.filter(pk=instance.pk)
