@@ -17,7 +17,12 @@ import datetime
 
 from django.core import signing
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -26,10 +31,10 @@ from ..feeds import changes
 from ..models import Dialogue
 from . import params
 from .pagination import WholeNumberField
-from .schema import ERRORS
+from .schema import ERRORS, TOO_LONG
 from .views import ArchiveAPIView
 
-CURSOR_SALT = "dialogues.api.changes.cursor"
+SIGNER = signing.Signer(salt="dialogues.api.changes.cursor")
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
 CURSOR_PATTERN = r"^[-A-Za-z0-9_:]+$"
@@ -37,15 +42,14 @@ CURSOR_MAX_LENGTH = 200
 
 
 def make_cursor(position: changes.Position) -> str:
-    return signing.dumps(
-        [position.stamp.isoformat(), position.source, position.pk], salt=CURSOR_SALT
-    )
+    # Signed without a timestamp: a cursor never expires, and the same place is the same cursor.
+    return SIGNER.sign_object([position.stamp.isoformat(), position.source, position.pk])
 
 
 def read_cursor(text: str) -> changes.Position:
     """Return the position a cursor names; raise ValueError when this site did not issue it."""
     try:
-        stamp, source, pk = signing.loads(text, salt=CURSOR_SALT)
+        stamp, source, pk = SIGNER.unsign_object(text)
         return changes.Position(datetime.datetime.fromisoformat(stamp), int(source), int(pk))
     except (signing.BadSignature, TypeError, ValueError) as exc:
         raise ValueError(text) from exc
@@ -132,35 +136,39 @@ class ChangesSerializer(serializers.Serializer):
     results = ChangeSerializer(many=True)
 
 
-@extend_schema(
-    operation_id="getChanges",
-    summary="Public changes since a cursor",
-    description=(
-        "The archive's public changes in the order they became public: dialogues created, "
-        "updated, withdrawn or removed. Each record appears once, at its latest change. "
-        "Changes of the last few seconds are listed once they are settled."
-    ),
-    parameters=[
-        OpenApiParameter(
-            "since",
-            {"type": "string", "pattern": CURSOR_PATTERN, "maxLength": CURSOR_MAX_LENGTH},
-            description=(
-                "The `next` cursor of a previous answer: list what changed after it. Leave out "
-                "to start from the beginning. A cursor is opaque and signed: one this archive "
-                "did not issue is refused with a 400."
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="getChanges",
+        summary="Public changes since a cursor",
+        description=(
+            "The archive's public changes in the order they became public: dialogues created, "
+            "updated, withdrawn or removed. Each record appears once, at its latest change. "
+            "Changes of the last few seconds are listed once they are settled."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "since",
+                {"type": "string", "pattern": CURSOR_PATTERN, "maxLength": CURSOR_MAX_LENGTH},
+                description=(
+                    "The `next` cursor of a previous answer: list what changed after it. Leave out "
+                    "to start from the beginning. A cursor is opaque and signed: one this archive "
+                    "did not issue is refused with a 400."
+                ),
             ),
-        ),
-        OpenApiParameter(
-            "page_size",
-            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
-            description=f"How many changes to list, 1 to {MAX_PAGE_SIZE} (default "
-            f"{DEFAULT_PAGE_SIZE}).",
-        ),
-    ],
-    responses={
-        200: OpenApiResponse(ChangesSerializer, description="One page of changes."),
-        400: ERRORS[400],
-    },
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+                description=f"How many changes to list, 1 to {MAX_PAGE_SIZE} (default "
+                f"{DEFAULT_PAGE_SIZE}).",
+            ),
+        ],
+        responses={
+            200: OpenApiResponse(ChangesSerializer, description="One page of changes."),
+            400: ERRORS[400],
+            405: ERRORS[405],
+            (414, "text/html"): TOO_LONG,
+        },
+    )
 )
 class ChangeList(ArchiveAPIView):
     serializer_class = ChangesSerializer
