@@ -176,7 +176,6 @@ def _removal_stream(selection: Selection):
 
 def count(selection: Selection) -> int:
     """How many changes `selection` lists."""
-    selection = selection.bounded()
     today = timezone.localdate()
     return _dialogue_stream(selection, today).count() + _removal_stream(selection).count()
 
@@ -189,7 +188,6 @@ def page(
     `dialogues` is the queryset the page's dialogues are read from, with what the caller
     needs prefetched; it is asked for the page's ids only, in one query.
     """
-    selection = selection.bounded()
     today = timezone.localdate()
     stamped = list(
         _dialogue_stream(selection, today)
