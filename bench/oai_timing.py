@@ -51,6 +51,8 @@ def harvest(client: Client, verb: str, pages: int) -> list[dict]:
             started = time.perf_counter()
             response = client.get("/oai/", query)
             elapsed = time.perf_counter() - started
+        if response.status_code != 200:
+            raise SystemExit(f"{verb}: answered {response.status_code} in {elapsed:.1f} s")
         root = etree.fromstring(response.content)
         error = root.find("oai:error", NS)
         if error is not None:

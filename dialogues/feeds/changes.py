@@ -36,7 +36,7 @@ import datetime
 import heapq
 
 from django.db import models
-from django.db.models import Case, F, Max, OuterRef, Q, Subquery, When
+from django.db.models import Case, F, Func, Max, OuterRef, Q, Subquery, When
 from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils import timezone
 
@@ -77,23 +77,48 @@ class Change:
         return self.type in (WITHDRAWN, REMOVED)
 
 
-def midnight(field: str):
-    """The first moment of a date field's day (the time zone is UTC, see settings)."""
-    return Cast(field, models.DateTimeField())
+class Midnight(Func):
+    """The first moment of a date's day, as a datetime (the time zone is UTC, see settings).
+
+    On SQLite it is written as a datetime is stored there (`YYYY-MM-DD 00:00:00`), so that it
+    compares equal to the same moment given as a parameter; Django's own cast would add
+    `.000`, which sorts after it and would list a record again after a cursor at that moment.
+    """
+
+    arity = 1
+    output_field = models.DateTimeField()
+
+    def as_sql(self, compiler, connection, **extra):
+        return compiler.compile(Cast(self.source_expressions[0], models.DateTimeField()))
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="(%(expressions)s || ' 00:00:00')")
+
+
+def midnight(field):
+    return Midnight(field)
 
 
 def _disclosed_since(today: datetime.date):
-    """The midnight the latest withheld name of the dialogue was disclosed, up to today."""
+    """The midnight the latest withheld name of the dialogue was disclosed, up to today.
+
+    Asked only of dialogues with such a name (a set read once through the partial index on
+    withheld participations), so the correlated query does not run for every dialogue.
+    """
+    disclosed = Q(withheld=True, withheld_until__lte=today)
     lifts = (
-        Participation.objects.filter(
-            dialogue=OuterRef("pk"), withheld=True, withheld_until__lte=today
-        )
+        Participation.objects.filter(disclosed, dialogue=OuterRef("pk"))
         .order_by()
         .values("dialogue")
         .annotate(latest=Max("withheld_until"))
         .values("latest")
     )
-    return Cast(Subquery(lifts), models.DateTimeField())
+    having = Participation.objects.filter(disclosed).values("dialogue_id")
+    return Case(
+        When(pk__in=Subquery(having), then=Midnight(Subquery(lifts))),
+        default=None,
+        output_field=models.DateTimeField(),
+    )
 
 
 def seen_withdrawn_q() -> Q:

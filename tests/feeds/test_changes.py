@@ -199,3 +199,18 @@ def test_the_count_agrees_with_the_pages(settled):
     make_dialogue(status=Status.DRAFT, era=era, conflict=conflict, cite=False)
     editorial.withdraw(make_dialogue(era=era, conflict=conflict), user=None, reason="Wrong.")
     assert changes.count(changes.Selection().bounded()) == len(listed()) == 7
+
+
+def test_records_whose_embargo_lifted_at_the_same_midnight_are_each_listed_once(settled):
+    today = timezone.localdate()
+    era, conflict = make_era(), make_conflict()
+    made = [make_dialogue(era=era, conflict=conflict, embargo_until=today) for _ in range(3)]
+    Dialogue.objects.update(published_at=YESTERDAY, updated=YESTERDAY)
+    seen, after = [], None
+    for _ in range(10):
+        found, more = changes.page(changes.Selection().bounded(), after, 1)
+        seen += [(c.record_id, c.stamp) for c in found]
+        if not more:
+            break
+        after = found[-1].position
+    assert seen == [(d.pk, midnight(today)) for d in made]
