@@ -41,8 +41,9 @@ DIALOGUE_MODELS = ["dialogue", "era", "conflict", "participant", "source"]
 EDITED_INLINE = ["participation", "outcome", "citation"]
 # Edited on their own admin page, or (fixture bookkeeping) not in the admin at all.
 OTHER_MODELS = ["sourcedisagreement", "disagreementcitation", "fixturerecord"]
-# Written by the code alone (old addresses kept on a rename or merge): no one edits it.
-BOOKKEEPING = ["pastslug"]
+# Written by the code alone (old addresses kept on a rename or merge; removals of public records
+# for mirrors): no one edits it.
+BOOKKEEPING = ["pastslug", "removal"]
 
 
 # --- Creating and changing a dialogue -------------------------------------------------------

@@ -288,6 +288,8 @@ QUERY_TIMEOUT_MS = env_milliseconds("TRACKII_QUERY_TIMEOUT_MS", 3000)
 # exempt. The counters live in the cache, so with Redis they are shared by all workers.
 RATE_LIMIT = env_rate("TRACKII_RATE_LIMIT", "30/m")
 API_KEYS = env_list("TRACKII_API_KEYS", "")
+# The address the OAI-PMH provider gives harvesters to write to (Identify's adminEmail).
+OAI_ADMIN_EMAIL = os.environ.get("TRACKII_OAI_ADMIN_EMAIL", "editors@example.org").strip()
 
 LOGGING = {
     "version": 1,

@@ -4,6 +4,8 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
+from dialogues.feeds.oai import oai
+
 
 # Exempt from CSRF so that a POST gets the 405 rather than the CSRF failure page.
 @csrf_exempt
@@ -22,5 +24,8 @@ admin.site.site_title = "Track II archive editors"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("feeds/", include("dialogues.feeds.urls")),
+    # OAI-PMH harvesters may POST (the protocol allows it); every other page is GET only.
+    path("oai/", oai, name="oai"),
     path("", include("dialogues.pages.urls")),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import views
+from . import changes, views
 
 app_name = "api"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("eras/", views.EraList.as_view(), name="era_list"),
     path("participants/", views.ParticipantList.as_view(), name="participant_list"),
     path("sources/", views.SourceList.as_view(), name="source_list"),
+    path("changes/", changes.ChangeList.as_view(), name="changes"),
     path("openapi.json", views.OpenAPIDocument.as_view(), name="openapi"),
     # Last, so that any other address under /api/ answers in JSON rather than with an HTML page;
     # Any character at all: `.` would not match a newline (`%0A`), and the HTML 404 would answer.

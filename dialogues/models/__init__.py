@@ -46,6 +46,7 @@ from .records import (  # noqa: F401
     ParticipantQuerySet,
     Source,
 )
+from .removals import Removal  # noqa: F401
 from .versioning import StaleRecord, Versioned  # noqa: F401, E402
 from .vocabulary import (  # noqa: F401
     EXCERPT_MAX_WORDS,

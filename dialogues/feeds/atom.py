@@ -1,0 +1,81 @@
+"""Atom feeds of new and changed public dialogues, newest first: the whole archive and each era.
+
+Built on `django.contrib.syndication`. An entry's `updated` is the record's datestamp, the
+same moment the changes feed and OAI-PMH give, and its `published` the day it first became
+public. Only public records appear; the changes feed (`/api/changes/`) is where a mirror
+learns of withdrawals and removals.
+"""
+
+from __future__ import annotations
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from ..models import Era
+from . import changes
+
+ENTRIES = 50
+
+
+class ChangesFeed(Feed):
+    feed_type = Atom1Feed
+    title = "Track II Dialogue Archive: new and changed records"
+    subtitle = "Dialogue records published or corrected, newest first."
+
+    def link(self):
+        return reverse("dialogues:dialogue_list")
+
+    def feed_url(self):
+        return reverse("feeds:changes")
+
+    def items(self):
+        return changes.latest(limit=ENTRIES).select_related("era", "conflict")
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.summary
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_guid(self, item):
+        return self._absolute(item.get_absolute_url())
+
+    item_guid_is_permalink = True
+
+    def item_updateddate(self, item):
+        return item.stamp
+
+    def item_pubdate(self, item):
+        return item.published_at or item.stamp
+
+    def item_categories(self, item):
+        return [item.era.name, item.conflict.name]
+
+    def get_feed(self, obj, request):
+        self._request = request
+        return super().get_feed(obj, request)
+
+    def _absolute(self, path: str) -> str:
+        return self._request.build_absolute_uri(path)
+
+
+class EraChangesFeed(ChangesFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Era, slug=slug)
+
+    def title(self, era):
+        return f"Track II Dialogue Archive: new and changed records in {era.name}"
+
+    def link(self, era):
+        return era.get_absolute_url()
+
+    def feed_url(self, era):
+        return reverse("feeds:era_changes", args=[era.slug])
+
+    def items(self, era):
+        return changes.latest(era_id=era.pk, limit=ENTRIES).select_related("era", "conflict")
