@@ -17,6 +17,7 @@ from ..models import (
     Source,
     public_q,
 )
+from . import facet_index
 from .filters import DialogueFilterSet
 
 CHRONOLOGICAL = Dialogue.CHRONOLOGICAL
@@ -47,8 +48,40 @@ class KnownCountPaginator(Paginator):
 
 
 def dialogue_count(filterset: DialogueFilterSet) -> int:
-    """Count the filtered dialogues; cached until the archive changes."""
-    return caching.cached("dialogue-count", filterset.cache_key(), filterset.qs.count)
+    """Count the filtered dialogues, from the facet index: no query beyond building it."""
+    return facet_index.selection(filterset).count
+
+
+class IndexedIds:
+    """The ids of a filterset's dialogues in the order of its sort, paged by the facet index.
+
+    A `Paginator` slices it; a page of ids then costs no SQL at all.
+    """
+
+    def __init__(self, filterset: DialogueFilterSet, sort: str):
+        self.selection = facet_index.selection(filterset)
+        self.sort = sort
+
+    def __len__(self):
+        return self.selection.count
+
+    def __getitem__(self, item):
+        if not isinstance(item, slice) or item.step not in (None, 1):
+            raise TypeError("IndexedIds takes a slice with no step")
+        start, stop, _ = item.indices(len(self))
+        return self.selection.page(self.sort, start, stop)
+
+
+def dialogue_ids(filterset: DialogueFilterSet):
+    """The ids of the filtered dialogues in order, for a paginator to slice.
+
+    The facet index pages the date and title sorts; a search sorted by relevance is ranked by
+    the database, as far as the page asks (`LIMIT`/`OFFSET` on the ranked query).
+    """
+    sort = facet_index.sort_of(filterset)
+    if sort is None:
+        return filterset.qs.values_list("pk", flat=True)
+    return IndexedIds(filterset, sort)
 
 
 def dialogues_in_order(ids, queryset) -> list[Dialogue]:
