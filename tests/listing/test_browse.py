@@ -137,9 +137,7 @@ def test_the_words_and_facets_describe_the_listing(archive):
     assert facets["era"] == {"early": 1, "late": 1}
 
 
-def test_facets_cost_no_query_once_the_count_has_read_the_index(
-    archive, django_assert_num_queries
-):
+def test_facets_cost_no_query_once_the_count_has_read_the_index(archive, django_assert_num_queries):
     listing = browse("era=late")
     listing.page(1)
     assert listing.sentence.startswith("2 dialogues")
