@@ -41,12 +41,12 @@ from collections import defaultdict
 
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import BooleanField, Case, Max, Value, When
+from django.db.models import BooleanField, Case, ExpressionWrapper, Max, Value, When
 from django.utils import timezone
 from pyroaring import BitMap
 
 from .. import caching
-from ..models import Dialogue, Era, Outcome, Participation, public_q
+from ..models import Dialogue, Era, Outcome, Participation, Status, public_q
 from ..models.disclosure import withheld_q
 from .filters import SORTS
 
@@ -55,9 +55,8 @@ logger = logging.getLogger(__name__)
 # Bump when the stored shape changes, so that a new release never reads an old one.
 FORMAT = 1
 TIMEOUT = caching.TIMEOUT
-# How long a process waits for another to finish building before it builds its own copy.
-BUILD_WAIT = 25.0
-POLL = 0.05
+# How long a build may hold the lock; a process killed mid-build lets another try after it.
+BUILD_TIMEOUT = 600
 
 # The filters whose values have a bitmap each, keyed as in `DialogueFilterSet`.
 FACETED = ("era", "conflict", "track", "outcome", "side", "background", "participant")
@@ -259,72 +258,126 @@ def _matching_places(names: list[str], text: str, using: str) -> list[str]:
 # --- building --------------------------------------------------------------------------------
 
 
+CHUNK = 10_000
+
+
+def _rows(queryset, using: str):
+    """Yield the plain rows of `queryset`, streamed, without Django's per-value converters.
+
+    A server-side cursor on PostgreSQL (`chunked_cursor`), so a million rows never sit in
+    memory at once. Dates come as they come: `date` objects, or ISO text on SQLite.
+    """
+    sql, params = queryset.query.sql_with_params()
+    with connections[using].chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(CHUNK):
+            yield from rows
+
+
+def _ordinal(value) -> int:
+    if isinstance(value, str):
+        value = datetime.date.fromisoformat(value)
+    return value.toordinal()
+
+
 def build(day: datetime.date | None = None, *, using: str = DEFAULT_DB_ALIAS) -> FacetIndex:
     """Read the public dialogues of today (or `day`) into a new index.
 
-    Streams plain values (`values_list(...).iterator()`), so memory holds the index and no
-    model instance.
+    Every query is a plain scan: the public dialogues' own fields in table order, then the ids
+    of every dialogue in each sort order, read off the index that serves that order (ids the
+    first scan did not find public are skipped), then outcomes and participations. Rows are
+    streamed into flat arrays keyed by id, so memory holds the index and a few arrays, never a
+    model instance or a dict per dialogue.
     """
     started = time.perf_counter()
+    today = day or timezone.localdate()
     index = FacetIndex()
-    public = Dialogue.objects.using(using).filter(public_q())
-    # Position by id in a flat array: a dict of a million ints would take ten times the room.
-    top = public.aggregate(top=Max("pk"))["top"]
-    positions = array.array("i", [NO_ID]) * ((top or 0) + 1)
-    by_value = {name: defaultdict(_uints) for name in ("era", "conflict", "track")}
-    places = defaultdict(_uints)
-    earliest = array.array("i")
-    earliest_from = None
-    rows = public.order_by(*SORT_ORDERS["date"]).values_list(
-        "pk", "date_earliest", "era_id", "conflict_id", "track", "place"
+    dialogues = Dialogue.objects.using(using)
+    top = dialogues.aggregate(top=Max("pk"))["top"] or 0
+    missing = array.array("i", [NO_ID]) * (top + 1)
+
+    # The public dialogues' filter values, by id, in one pass over the table.
+    era, conflict, track, place = missing[:], missing[:], missing[:], missing[:]
+    earliest, latest = missing[:], missing[:]
+    tracks: dict[str, int] = {}
+    places: dict[str, int] = {}
+    public = (
+        dialogues.filter(status=Status.PUBLISHED)
+        .filter(public_q())
+        .order_by()
+        .values_list(
+            "pk", "era_id", "conflict_id", "track", "place", "date_earliest", "date_latest"
+        )
     )
-    for position, (pk, first_day, era, conflict, track, place) in enumerate(
-        rows.iterator(chunk_size=5000)
+    for pk, era_id, conflict_id, track_name, place_name, first_day, last_day in _rows(
+        public, using
     ):
+        era[pk], conflict[pk] = era_id, conflict_id
+        track[pk] = tracks.setdefault(track_name, len(tracks))
+        place[pk] = places.setdefault(place_name, len(places))
+        if first_day is not None:
+            earliest[pk] = _ordinal(first_day)
+        if last_day is not None:
+            latest[pk] = _ordinal(last_day)
+
+    # Date order numbers the dialogues.
+    positions = missing[:]
+    groups = {name: defaultdict(_uints) for name in ("era", "conflict", "track", "place")}
+    index.earliest_from = None
+    ordered = dialogues.order_by(*SORT_ORDERS["date"]).values_list("pk")
+    for (pk,) in _rows(ordered, using):
+        if era[pk] == NO_ID:
+            continue  # not public
+        position = len(index.ids)
         index.ids.append(pk)
         positions[pk] = position
-        by_value["era"][era].append(position)
-        by_value["conflict"][conflict].append(position)
-        by_value["track"][track].append(position)
-        places[place].append(position)
-        if first_day is not None:
-            if earliest_from is None:
-                earliest_from = position
-            earliest.append(first_day.toordinal())
+        groups["era"][era[pk]].append(position)
+        groups["conflict"][conflict[pk]].append(position)
+        groups["track"][track[pk]].append(position)
+        groups["place"][place[pk]].append(position)
+        if earliest[pk] != NO_ID:
+            if index.earliest_from is None:
+                index.earliest_from = position
+            index.earliest.append(earliest[pk])
     index.size = len(index.ids)
-    index.earliest, index.earliest_from = earliest, earliest_from or 0
-    for name, groups in by_value.items():
-        index.values[name] = {key: BitMap(found) for key, found in groups.items()}
-    index.places = {key: BitMap(found) for key, found in places.items()}
-    del places, by_value
+    index.earliest_from = index.earliest_from or 0
+    del era, conflict, track, place, earliest
+    track_names = {code: name for name, code in tracks.items()}
+    place_names = {code: name for name, code in places.items()}
+    index.values["era"] = {k: BitMap(v) for k, v in groups["era"].items()}
+    index.values["conflict"] = {k: BitMap(v) for k, v in groups["conflict"].items()}
+    index.values["track"] = {track_names[k]: BitMap(v) for k, v in groups["track"].items()}
+    index.places = {place_names[k]: BitMap(v) for k, v in groups["place"].items()}
+    del groups
 
     # The two other orders, each from the database, so ties and collation are the database's.
-    latest, latest_from, years = array.array("i"), None, []
-    order = _uints()
-    for rank, (pk, last_day) in enumerate(
-        public.order_by(*SORT_ORDERS["-date"])
-        .values_list("pk", "date_latest")
-        .iterator(chunk_size=5000)
-    ):
-        order.append(positions[pk])
-        if last_day is not None:
+    order, years = _uints(), []
+    latest_from = None
+    ordered = dialogues.order_by(*SORT_ORDERS["-date"]).values_list("pk")
+    for (pk,) in _rows(ordered, using):
+        position = positions[pk]
+        if position == NO_ID:
+            continue
+        rank = len(order)
+        order.append(position)
+        last_day = latest[pk]
+        if last_day != NO_ID:
             if latest_from is None:
                 latest_from = rank
-            latest.append(-last_day.toordinal())
-            if not years or years[-1][2] != last_day.year:
-                years.append([rank, rank + 1, last_day.year])
+            index.latest.append(-last_day)
+            year = datetime.date.fromordinal(last_day).year
+            if not years or years[-1][2] != year:
+                years.append([rank, rank + 1, year])
             else:
                 years[-1][1] = rank + 1
+    del latest
     index.orders["-date"] = order
-    index.latest, index.latest_from = latest, latest_from or 0
+    index.latest_from = latest_from or 0
     index.latest_years = [(a, b, BitMap(order[a:b])) for a, b, _ in years]
     order = _uints()
-    for pk in (
-        public.order_by(*SORT_ORDERS["title"])
-        .values_list("pk", flat=True)
-        .iterator(chunk_size=5000)
-    ):
-        order.append(positions[pk])
+    for (pk,) in _rows(dialogues.order_by(*SORT_ORDERS["title"]).values_list("pk"), using):
+        if positions[pk] != NO_ID:
+            order.append(positions[pk])
     index.orders["title"] = order
     for sort in ("-date", "title"):
         rank = _uints([0]) * index.size
@@ -333,31 +386,23 @@ def build(day: datetime.date | None = None, *, using: str = DEFAULT_DB_ALIAS) ->
         index.ranks[sort] = rank
 
     outcomes = defaultdict(_uints)
-    for dialogue, kind in (
-        Outcome.objects.using(using)
-        .filter(public_q("dialogue__"))
-        .exclude(kind="")
-        .values_list("dialogue_id", "kind")
-        .iterator(chunk_size=5000)
-    ):
-        outcomes[kind].append(positions[dialogue])
+    rows = (
+        Outcome.objects.using(using).exclude(kind="").order_by().values_list("dialogue_id", "kind")
+    )
+    for dialogue, kind in _rows(rows, using):
+        if positions[dialogue] != NO_ID:
+            outcomes[kind].append(positions[dialogue])
     index.values["outcome"] = {key: BitMap(found) for key, found in outcomes.items()}
     del outcomes
 
     # The same rules as the filters: a withheld participation counts by side only where its
     # side is shown, and never by name or background.
     sides, backgrounds, people = defaultdict(_uints), defaultdict(_uints), defaultdict(_uints)
-    today = day or timezone.localdate()
-    participations = (
+    hidden = Case(When(withheld_q(today), then=Value(True)), default=Value(False))
+    rows = (
         Participation.objects.using(using)
-        .filter(public_q("dialogue__"))
-        .annotate(
-            withheld_now=Case(
-                When(withheld_q(today), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
-        )
+        .annotate(withheld_now=ExpressionWrapper(hidden, output_field=BooleanField()))
+        .order_by()
         .values_list(
             "dialogue_id",
             "participant_id",
@@ -367,10 +412,10 @@ def build(day: datetime.date | None = None, *, using: str = DEFAULT_DB_ALIAS) ->
             "show_side",
         )
     )
-    for dialogue, person, side, background, withheld, show_side in participations.iterator(
-        chunk_size=5000
-    ):
+    for dialogue, person, side, background, withheld, show_side in _rows(rows, using):
         position = positions[dialogue]
+        if position == NO_ID:
+            continue
         if side and (not withheld or show_side):
             sides[side].append(position)
         if not withheld:
@@ -383,9 +428,12 @@ def build(day: datetime.date | None = None, *, using: str = DEFAULT_DB_ALIAS) ->
     index._id_lookup = positions
 
     index.eras = {
-        era.pk: (era.slug, era.name, era.position) for era in Era.objects.using(using).all()
+        pk: (slug, name, position)
+        for pk, slug, name, position in Era.objects.using(using).values_list(
+            "pk", "slug", "name", "position"
+        )
     }
-    for values in index.values.values():
+    for values in (*index.values.values(), index.places):
         for bitmap in values.values():
             bitmap.run_optimize()
     index.built_in = time.perf_counter() - started
@@ -398,14 +446,25 @@ _process_lock = threading.Lock()
 _process: dict[str, tuple[str, FacetIndex]] = {}
 
 
-def _keys(using: str) -> tuple[str, str]:
-    base = f"facet-index:{FORMAT}:{using}:{caching.generation()}:{timezone.localdate().isoformat()}"
+def _keys(using: str, generation: int | None = None, day: datetime.date | None = None):
+    generation = caching.generation() if generation is None else generation
+    day = day or timezone.localdate()
+    base = f"facet-index:{FORMAT}:{using}:{generation}:{day.isoformat()}"
     return f"{base}:token", f"{base}:lock"
 
 
-def current(*, using: str = DEFAULT_DB_ALIAS) -> FacetIndex:
-    """Return the index of the current generation and day, built at most once across workers."""
-    token_key, lock_key = _keys(using)
+def current(*, using: str = DEFAULT_DB_ALIAS) -> FacetIndex | None:
+    """Return the index of the current generation and day, or None while it is being built.
+
+    Read from this process's memory, else from the shared cache, else built: by the one
+    process that wins the lock (`cache.add`), so workers and app servers build it once. A
+    build from inside a transaction (a test, a script) runs at once on that connection, the
+    only one that sees the transaction's writes. Otherwise it runs in a thread on its own
+    connection, outside the request's query budget, and until it is stored every worker
+    answers with the plain SQL way: exact, only slower, and no request waits for a build.
+    """
+    generation, day = caching.generation(), timezone.localdate()
+    token_key, lock_key = _keys(using, generation, day)
     token = cache.get(token_key)
     with _process_lock:
         held = _process.get(using)
@@ -413,7 +472,21 @@ def current(*, using: str = DEFAULT_DB_ALIAS) -> FacetIndex:
         return held[1]
     index = _load(token) if token is not None else None
     if index is None:
-        token, index = _build_shared(token_key, lock_key, using)
+        if not cache.add(lock_key, 1, timeout=BUILD_TIMEOUT):
+            return None  # another process is building it
+        if not connections[using].in_atomic_block:
+            thread = threading.Thread(
+                target=_build_in_background,
+                args=(using, generation, day),
+                name="facet-index-build",
+                daemon=True,
+            )
+            thread.start()
+            return None
+        try:
+            token, index = _build_and_store(using, generation, day)
+        finally:
+            cache.delete(lock_key)
     with _process_lock:
         _process[using] = (token, index)
     return index
@@ -424,28 +497,32 @@ def _load(token: str) -> FacetIndex | None:
     return FacetIndex.loads(blob) if blob is not None else None
 
 
-def _build_shared(token_key: str, lock_key: str, using: str) -> tuple[str, FacetIndex]:
-    if not cache.add(lock_key, 1, timeout=int(BUILD_WAIT) + 5):
-        # Another process is building it: wait for its token rather than build it again.
-        deadline = time.monotonic() + BUILD_WAIT
-        while time.monotonic() < deadline:
-            time.sleep(POLL)
-            token = cache.get(token_key)
-            if token is not None:
-                index = _load(token)
-                if index is not None:
-                    return token, index
-            if cache.get(lock_key) is None:
-                break
+def _build_and_store(using: str, generation: int, day: datetime.date):
+    index = build(day, using=using)
+    token = uuid.uuid4().hex
+    token_key, _ = _keys(using, generation, day)
+    cache.set(f"facet-index-blob:{token}", index.dumps(), timeout=TIMEOUT)
+    cache.set(token_key, token, timeout=TIMEOUT)
+    logger.info("facet index: %d dialogues in %.2f s", index.size, index.built_in)
+    return token, index
+
+
+def _build_in_background(using: str, generation: int, day: datetime.date) -> None:
+    _, lock_key = _keys(using, generation, day)
     try:
-        index = build(using=using)
-        token = uuid.uuid4().hex
-        cache.set(f"facet-index-blob:{token}", index.dumps(), timeout=TIMEOUT)
-        cache.set(token_key, token, timeout=TIMEOUT)
-        logger.info("facet index: %d dialogues built in %.2f s", index.size, index.built_in)
+        index = build(day, using=using)
+        # A save committed during the build may be half in it: keep it only if none was.
+        if caching.read_generation(using=using) == generation:
+            token = uuid.uuid4().hex
+            token_key, _ = _keys(using, generation, day)
+            cache.set(f"facet-index-blob:{token}", index.dumps(), timeout=TIMEOUT)
+            cache.set(token_key, token, timeout=TIMEOUT)
+            logger.info("facet index: %d dialogues in %.2f s", index.size, index.built_in)
+    except Exception:
+        logger.exception("facet index: the build failed; lists use SQL until the next try")
     finally:
         cache.delete(lock_key)
-    return token, index
+        connections[using].close()
 
 
 def forget() -> None:
@@ -545,10 +622,12 @@ def search_positions(index: FacetIndex, query, *, using: str = DEFAULT_DB_ALIAS)
     return index.everything - positions if excluded else positions
 
 
-def selection(filterset, *, using: str = DEFAULT_DB_ALIAS) -> Selection:
+def selection(filterset, *, using: str = DEFAULT_DB_ALIAS) -> Selection | None:
     """Return the filterset's `Selection` over the current index, made once per filterset and
-    index."""
+    index; None while the index is being built (use the plain SQL way then)."""
     index = current(using=using)
+    if index is None:
+        return None
     made = getattr(filterset, "_facet_selection", None)
     # A filterset kept across a save meets a new index: its bitmaps are made again.
     if made is None or made.index is not index:

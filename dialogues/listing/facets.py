@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db.models import Count, F, QuerySet
 
+from .. import caching
 from ..models import Background, Dialogue, OutcomeKind, Participation, Side
 from . import facet_index
 from .filters import DialogueFilterSet
@@ -132,8 +133,23 @@ FACETS = (EraFacet, OutcomeFacet, SideFacet, BackgroundFacet)
 
 
 def facet_counts(filterset: DialogueFilterSet) -> list[tuple[Facet, list]]:
-    """Return each facet with its counts, from the index of the current generation and day."""
-    return [(facet, facet.counts()) for facet in (cls(filterset) for cls in FACETS)]
+    """Return each facet with its counts, from the index of the current generation and day.
+
+    While the index is being built, by grouped queries, cached per combination of filters until
+    the archive changes (and under the day: an embargo lifting changes them).
+    """
+    facets = [cls(filterset) for cls in FACETS]
+    if facet_index.selection(filterset) is not None:
+        return [(facet, facet.counts()) for facet in facets]
+    return [
+        (
+            facet,
+            caching.cached(
+                f"facet-{facet.name}", filterset.cache_key(without=facet.name), facet.sql_counts
+            ),
+        )
+        for facet in facets
+    ]
 
 
 def sql_facet_counts(filterset: DialogueFilterSet) -> list[tuple[Facet, list]]:

@@ -48,8 +48,14 @@ class KnownCountPaginator(Paginator):
 
 
 def dialogue_count(filterset: DialogueFilterSet) -> int:
-    """Count the filtered dialogues, from the facet index: no query beyond building it."""
-    return facet_index.selection(filterset).count
+    """Count the filtered dialogues, from the facet index: no query beyond building it.
+
+    While the index is being built, by SQL, cached until the archive changes.
+    """
+    selection = facet_index.selection(filterset)
+    if selection is not None:
+        return selection.count
+    return caching.cached("dialogue-count", filterset.cache_key(), filterset.qs.count)
 
 
 class IndexedIds:
@@ -58,8 +64,8 @@ class IndexedIds:
     A `Paginator` slices it; a page of ids then costs no SQL at all.
     """
 
-    def __init__(self, filterset: DialogueFilterSet, sort: str):
-        self.selection = facet_index.selection(filterset)
+    def __init__(self, selection: facet_index.Selection, sort: str):
+        self.selection = selection
         self.sort = sort
 
     def __len__(self):
@@ -76,12 +82,14 @@ def dialogue_ids(filterset: DialogueFilterSet):
     """The ids of the filtered dialogues in order, for a paginator to slice.
 
     The facet index pages the date and title sorts; a search sorted by relevance is ranked by
-    the database, as far as the page asks (`LIMIT`/`OFFSET` on the ranked query).
+    the database, as far as the page asks (`LIMIT`/`OFFSET` on the ranked query), and so is
+    every list while the index is being built.
     """
     sort = facet_index.sort_of(filterset)
-    if sort is None:
+    selection = facet_index.selection(filterset) if sort is not None else None
+    if selection is None:
         return filterset.qs.values_list("pk", flat=True)
-    return IndexedIds(filterset, sort)
+    return IndexedIds(selection, sort)
 
 
 def dialogues_in_order(ids, queryset) -> list[Dialogue]:

@@ -300,26 +300,35 @@ def _refuse(*args, **kwargs):
     raise AssertionError("built again although the shared cache holds the index")
 
 
-def test_a_worker_waits_for_the_index_another_is_building(small, monkeypatch):
+def test_while_another_worker_builds_the_index_lists_are_counted_by_sql(small, monkeypatch):
     caching.start_request()
-    token_key, lock_key = facet_index._keys("default")
-    built = facet_index.build()
+    _, lock_key = facet_index._keys("default")
     assert cache.add(lock_key, 1)  # another worker holds the lock
-
-    def finish():
-        cache.set("facet-index-blob:other", built.dumps())
-        cache.set(token_key, "other")
-
     monkeypatch.setattr(facet_index, "build", _refuse)
     monkeypatch.setattr(facet_index, "_process", {})
-    timer = threading.Timer(0.2, finish)
-    timer.start()
-    try:
-        index = facet_index.current()
-    finally:
-        timer.join()
-    assert index.size == 1
-    assert facet_index._process["default"][0] == "other"
+    assert counts("outcome=walkout") == {
+        "count": 1,
+        "era": {"oslo": 1},
+        "outcome": {"walkout": 1},
+        "side": {},
+        "background": {},
+    }
+    assert [d.slug for d in Browse(QueryDict("sort=title")).page(1).object_list] == ["shown"]
+    assert facet_index._process == {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_index_is_built_in_a_thread_on_its_own_connection():
+    era = make_era(slug="madrid", date="1990/1999")
+    make_dialogue(era=era, date="1991")
+    caching.start_request()
+    assert facet_index.current() is None  # building: this request is answered by SQL
+    for thread in threading.enumerate():
+        if thread.name == "facet-index-build":
+            thread.join(timeout=30)
+    index = facet_index.current()
+    assert index is not None and index.size == 1
+    assert counts("era=madrid")["count"] == 1
 
 
 def test_an_index_the_shared_cache_lost_is_built_again(small):
