@@ -41,13 +41,12 @@ from collections import defaultdict
 
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import BooleanField, Case, ExpressionWrapper, Max, Value, When
+from django.db.models import Aggregate, Max, TextField
 from django.utils import timezone
 from pyroaring import BitMap
 
 from .. import caching
-from ..models import Dialogue, Era, Outcome, Participation, Status, public_q
-from ..models.disclosure import withheld_q
+from ..models import Dialogue, Era, Outcome, Participation, public_q
 from .filters import SORTS
 
 logger = logging.getLogger(__name__)
@@ -280,103 +279,92 @@ def _ordinal(value) -> int:
     return value.toordinal()
 
 
+class IdList(Aggregate):
+    """The ids of a group as one comma-separated text: one row per value, not per dialogue."""
+
+    function = "group_concat"
+    template = "%(function)s(%(expressions)s)"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            function="string_agg",
+            template="%(function)s(CAST(%(expressions)s AS text), ',')",
+            **extra_context,
+        )
+
+
+def _grouped(queryset, key: str, ids: str, using: str):
+    """Yield (value, ids as a BitMap) for each value of `key` in `queryset`."""
+    rows = queryset.order_by().values(key).annotate(ids=IdList(ids)).values_list(key, "ids")
+    for value, joined in _rows(rows, using):
+        if joined:
+            yield value, BitMap(map(int, joined.split(",")))
+
+
 def build(day: datetime.date | None = None, *, using: str = DEFAULT_DB_ALIAS) -> FacetIndex:
     """Read the public dialogues of today (or `day`) into a new index.
 
-    Every query is a plain scan: the public dialogues' own fields in table order, then the ids
-    of every dialogue in each sort order, read off the index that serves that order (ids the
-    first scan did not find public are skipped), then outcomes and participations. Rows are
-    streamed into flat arrays keyed by id, so memory holds the index and a few arrays, never a
-    model instance or a dict per dialogue.
+    The orders are plain scans of ids, each read off the index that serves it. Every filter's
+    values come grouped by the database, one row per value with its ids joined in one text
+    (`IdList`), so Python touches each dialogue a few times, not each participation or outcome.
     """
     started = time.perf_counter()
     today = day or timezone.localdate()
     index = FacetIndex()
     dialogues = Dialogue.objects.using(using)
+    public = dialogues.filter(public_q())
     top = dialogues.aggregate(top=Max("pk"))["top"] or 0
-    missing = array.array("i", [NO_ID]) * (top + 1)
+    positions = array.array("i", [NO_ID]) * (top + 1)
+    public_ids = BitMap()
+    for (pk,) in _rows(public.order_by().values_list("pk"), using):
+        public_ids.add(pk)
 
-    # The public dialogues' filter values, by id, in one pass over the table.
-    era, conflict, track, place = missing[:], missing[:], missing[:], missing[:]
-    earliest, latest = missing[:], missing[:]
-    tracks: dict[str, int] = {}
-    places: dict[str, int] = {}
-    public = (
-        dialogues.filter(status=Status.PUBLISHED)
-        .filter(public_q())
-        .order_by()
-        .values_list(
-            "pk", "era_id", "conflict_id", "track", "place", "date_earliest", "date_latest"
-        )
-    )
-    for pk, era_id, conflict_id, track_name, place_name, first_day, last_day in _rows(
-        public, using
-    ):
-        era[pk], conflict[pk] = era_id, conflict_id
-        track[pk] = tracks.setdefault(track_name, len(tracks))
-        place[pk] = places.setdefault(place_name, len(places))
-        if first_day is not None:
-            earliest[pk] = _ordinal(first_day)
-        if last_day is not None:
-            latest[pk] = _ordinal(last_day)
-
-    # Date order numbers the dialogues.
-    positions = missing[:]
-    groups = {name: defaultdict(_uints) for name in ("era", "conflict", "track", "place")}
-    index.earliest_from = None
-    ordered = dialogues.order_by(*SORT_ORDERS["date"]).values_list("pk")
-    for (pk,) in _rows(ordered, using):
-        if era[pk] == NO_ID:
-            continue  # not public
+    # Date order numbers the dialogues; its index holds the earliest day too.
+    earliest_from = None
+    ordered = dialogues.order_by(*SORT_ORDERS["date"]).values_list("pk", "date_earliest")
+    for pk, first_day in _rows(ordered, using):
+        if pk not in public_ids:
+            continue
         position = len(index.ids)
         index.ids.append(pk)
         positions[pk] = position
-        groups["era"][era[pk]].append(position)
-        groups["conflict"][conflict[pk]].append(position)
-        groups["track"][track[pk]].append(position)
-        groups["place"][place[pk]].append(position)
-        if earliest[pk] != NO_ID:
-            if index.earliest_from is None:
-                index.earliest_from = position
-            index.earliest.append(earliest[pk])
+        if first_day is not None:
+            if earliest_from is None:
+                earliest_from = position
+            index.earliest.append(_ordinal(first_day))
     index.size = len(index.ids)
-    index.earliest_from = index.earliest_from or 0
-    del era, conflict, track, place, earliest
-    track_names = {code: name for name, code in tracks.items()}
-    place_names = {code: name for name, code in places.items()}
-    index.values["era"] = {k: BitMap(v) for k, v in groups["era"].items()}
-    index.values["conflict"] = {k: BitMap(v) for k, v in groups["conflict"].items()}
-    index.values["track"] = {track_names[k]: BitMap(v) for k, v in groups["track"].items()}
-    index.places = {place_names[k]: BitMap(v) for k, v in groups["place"].items()}
-    del groups
+    index.earliest_from = earliest_from or 0
+    index._id_lookup = positions
+
+    def at(ids: BitMap) -> BitMap:
+        return BitMap([positions[pk] for pk in ids & public_ids])
 
     # The two other orders, each from the database, so ties and collation are the database's.
-    order, years = _uints(), []
-    latest_from = None
-    ordered = dialogues.order_by(*SORT_ORDERS["-date"]).values_list("pk")
-    for (pk,) in _rows(ordered, using):
-        position = positions[pk]
-        if position == NO_ID:
+    order, years, latest_from = _uints(), [], None
+    ordered = dialogues.order_by(*SORT_ORDERS["-date"]).values_list("pk", "date_latest")
+    for pk, last_day in _rows(ordered, using):
+        if pk not in public_ids:
             continue
         rank = len(order)
-        order.append(position)
-        last_day = latest[pk]
-        if last_day != NO_ID:
+        order.append(positions[pk])
+        if last_day is not None:
             if latest_from is None:
                 latest_from = rank
-            index.latest.append(-last_day)
-            year = datetime.date.fromordinal(last_day).year
+            index.latest.append(-_ordinal(last_day))
+            year = _year(last_day)
             if not years or years[-1][2] != year:
                 years.append([rank, rank + 1, year])
             else:
                 years[-1][1] = rank + 1
-    del latest
     index.orders["-date"] = order
     index.latest_from = latest_from or 0
     index.latest_years = [(a, b, BitMap(order[a:b])) for a, b, _ in years]
     order = _uints()
     for (pk,) in _rows(dialogues.order_by(*SORT_ORDERS["title"]).values_list("pk"), using):
-        if positions[pk] != NO_ID:
+        if pk in public_ids:
             order.append(positions[pk])
     index.orders["title"] = order
     for sort in ("-date", "title"):
@@ -385,48 +373,49 @@ def build(day: datetime.date | None = None, *, using: str = DEFAULT_DB_ALIAS) ->
             rank[position] = r
         index.ranks[sort] = rank
 
-    outcomes = defaultdict(_uints)
+    # One scan of the dialogues, grouped by every value of theirs at once.
+    fields = {"era": "era_id", "conflict": "conflict_id", "track": "track", "place": "place"}
+    parts = {name: defaultdict(list) for name in fields}
     rows = (
-        Outcome.objects.using(using).exclude(kind="").order_by().values_list("dialogue_id", "kind")
+        public.order_by()
+        .values(*fields.values())
+        .annotate(ids=IdList("pk"))
+        .values_list(*fields.values(), "ids")
     )
-    for dialogue, kind in _rows(rows, using):
-        if positions[dialogue] != NO_ID:
-            outcomes[kind].append(positions[dialogue])
-    index.values["outcome"] = {key: BitMap(found) for key, found in outcomes.items()}
-    del outcomes
-
+    for *keys, joined in _rows(rows, using):
+        found = at(BitMap(map(int, joined.split(","))))
+        for name, key in zip(fields, keys, strict=True):
+            parts[name][key].append(found)
+    for name in ("era", "conflict", "track"):
+        index.values[name] = {key: BitMap.union(*bms) for key, bms in parts[name].items()}
+    index.places = {key: BitMap.union(*bms) for key, bms in parts["place"].items()}
+    del parts
+    outcomes = Outcome.objects.using(using).exclude(kind="")
+    index.values["outcome"] = {
+        key: at(ids) for key, ids in _grouped(outcomes, "kind", "dialogue_id", using)
+    }
     # The same rules as the filters: a withheld participation counts by side only where its
     # side is shown, and never by name or background.
-    sides, backgrounds, people = defaultdict(_uints), defaultdict(_uints), defaultdict(_uints)
-    hidden = Case(When(withheld_q(today), then=Value(True)), default=Value(False))
-    rows = (
-        Participation.objects.using(using)
-        .annotate(withheld_now=ExpressionWrapper(hidden, output_field=BooleanField()))
-        .order_by()
-        .values_list(
-            "dialogue_id",
-            "participant_id",
-            "participant__side",
-            "participant__background",
-            "withheld_now",
-            "show_side",
-        )
-    )
-    for dialogue, person, side, background, withheld, show_side in _rows(rows, using):
-        position = positions[dialogue]
-        if position == NO_ID:
-            continue
-        if side and (not withheld or show_side):
-            sides[side].append(position)
-        if not withheld:
-            people[person].append(position)
-            if background:
-                backgrounds[background].append(position)
-    index.values["side"] = {key: BitMap(found) for key, found in sides.items()}
-    index.values["background"] = {key: BitMap(found) for key, found in backgrounds.items()}
-    index.values["participant"] = {key: BitMap(found) for key, found in people.items()}
-    index._id_lookup = positions
+    participations = Participation.objects.using(using)
+    sides = participations.shows_side(today).exclude(participant__side="")
+    index.values["side"] = {
+        key: at(ids) for key, ids in _grouped(sides, "participant__side", "dialogue_id", using)
+    }
+    named = participations.disclosed(today)
+    backgrounds = named.exclude(participant__background="")
+    index.values["background"] = {
+        key: at(ids)
+        for key, ids in _grouped(backgrounds, "participant__background", "dialogue_id", using)
+    }
+    people = {}
+    for key, ids in _grouped(named, "participant_id", "dialogue_id", using):
+        found = at(ids)
+        if found:
+            people[key] = found
+    index.values["participant"] = people
 
+    for name in FACETED:
+        index.values[name] = {key: bm for key, bm in index.values[name].items() if bm}
     index.eras = {
         pk: (slug, name, position)
         for pk, slug, name, position in Era.objects.using(using).values_list(
@@ -438,6 +427,10 @@ def build(day: datetime.date | None = None, *, using: str = DEFAULT_DB_ALIAS) ->
             bitmap.run_optimize()
     index.built_in = time.perf_counter() - started
     return index
+
+
+def _year(value) -> int:
+    return int(value[:4]) if isinstance(value, str) else value.year
 
 
 # --- the current index, shared --------------------------------------------------------------

@@ -354,7 +354,7 @@ def test_building_costs_the_same_queries_however_large_the_archive(
 ):
     era = make_era(date="1990/1999")
     make_dialogue(era=era, date="1995")
-    with django_assert_max_num_queries(8) as small_build:
+    with django_assert_max_num_queries(12) as small_build:
         facet_index.build()
     for i in range(30):
         dialogue = make_dialogue(era=era, date=f"199{i % 10}")
