@@ -446,15 +446,15 @@ def _keys(using: str, generation: int | None = None, day: datetime.date | None =
     return f"{base}:token", f"{base}:lock"
 
 
-def current(*, using: str = DEFAULT_DB_ALIAS) -> FacetIndex | None:
+def current(*, using: str = DEFAULT_DB_ALIAS, inline: bool = False) -> FacetIndex | None:
     """Return the index of the current generation and day, or None while it is being built.
 
     Read from this process's memory, else from the shared cache, else built: by the one
-    process that wins the lock (`cache.add`), so workers and app servers build it once. A
-    build from inside a transaction (a test, a script) runs at once on that connection, the
-    only one that sees the transaction's writes. Otherwise it runs in a thread on its own
-    connection, outside the request's query budget, and until it is stored every worker
-    answers with the plain SQL way: exact, only slower, and no request waits for a build.
+    process that wins the lock (`cache.add`), so workers and app servers build it once. The
+    build runs in a thread on its own connection, outside the request's query budget, and
+    until it is stored every worker answers with the plain SQL way: exact, only slower, and no
+    request waits for a build. Inside a transaction no thread could see its writes, so nothing
+    is built unless `inline` asks for it (on this connection, at once: scripts and tests).
     """
     generation, day = caching.generation(), timezone.localdate()
     token_key, lock_key = _keys(using, generation, day)
@@ -465,9 +465,12 @@ def current(*, using: str = DEFAULT_DB_ALIAS) -> FacetIndex | None:
         return held[1]
     index = _load(token) if token is not None else None
     if index is None:
+        in_transaction = connections[using].in_atomic_block
+        if in_transaction and not inline:
+            return None
         if not cache.add(lock_key, 1, timeout=BUILD_TIMEOUT):
             return None  # another process is building it
-        if not connections[using].in_atomic_block:
+        if not (inline or in_transaction):
             thread = threading.Thread(
                 target=_build_in_background,
                 args=(using, generation, day),

@@ -139,7 +139,9 @@ def random_query(rng: random.Random, archive) -> str:
 
 def index_and_sql(query: str, rng: random.Random) -> tuple[dict, dict]:
     """The count, facets and some slices of the ordered ids, by the index and by plain SQL."""
+    assert facet_index.current(inline=True) is not None
     filterset = DialogueFilterSet(QueryDict(query))
+    assert facet_index.selection(filterset) is not None  # the pages below read the index
     sql_ids = list(filterset.qs.values_list("pk", flat=True))
     ordered = selectors.dialogue_ids(filterset)
     slices = [(0, 4), (0, len(sql_ids) + 3)] + [
@@ -212,9 +214,14 @@ def test_a_withheld_name_counts_by_side_only_when_shown_and_never_by_name(db):
     assert len(facet_index.build(day(1)).value("participant", person.pk)) == 1
 
 
-def counts(query: str = "") -> dict:
+def counts(query: str = "", *, build: bool = True) -> dict:
+    """The count and facets a request would show: from the index, built first if `build`."""
+    caching.start_request()  # as the next request does: reread the generation
+    if build:
+        assert facet_index.current(inline=True) is not None
     listing = Browse(QueryDict(query))
-    caching.start_request()  # as the next request would: reread the generation
+    if build:
+        assert facet_index.selection(listing.filterset) is not None
     return {
         "count": listing.count,
         **{facet.name: {v: n for v, _, n in rows} for facet, rows in listing.facets},
@@ -280,7 +287,7 @@ def test_two_workers_sharing_a_cache_build_once_and_see_each_save(small, monkeyp
     # Another worker: its own memory, the same shared cache. It reads, it does not build.
     monkeypatch.setattr(facet_index, "_process", {})
     monkeypatch.setattr(facet_index, "build", _refuse)
-    assert counts() == first
+    assert counts(build=False) == first
     worker_b = dict(facet_index._process)
     assert worker_a["default"][0] == worker_b["default"][0]  # the same stored index
     monkeypatch.undo()
@@ -293,7 +300,7 @@ def test_two_workers_sharing_a_cache_build_once_and_see_each_save(small, monkeyp
     assert counts()["count"] == 2
     facet_index._process.clear()
     facet_index._process.update(worker_a)
-    assert counts()["count"] == 2
+    assert counts(build=False)["count"] == 2
 
 
 def _refuse(*args, **kwargs):
@@ -306,7 +313,8 @@ def test_while_another_worker_builds_the_index_lists_are_counted_by_sql(small, m
     assert cache.add(lock_key, 1)  # another worker holds the lock
     monkeypatch.setattr(facet_index, "build", _refuse)
     monkeypatch.setattr(facet_index, "_process", {})
-    assert counts("outcome=walkout") == {
+    assert facet_index.current(inline=True) is None
+    assert counts("outcome=walkout", build=False) == {
         "count": 1,
         "era": {"oslo": 1},
         "outcome": {"walkout": 1},
@@ -373,3 +381,27 @@ def test_a_participant_no_reader_may_see_is_no_filter(mixed_archive):
     assert "participant" in listing.errors
     assert listing.count == Dialogue.objects.public().count()
     assert not Participant.objects.public().filter(slug="only-in-drafts").exists()
+
+
+def test_a_request_inside_a_transaction_builds_nothing_and_counts_by_sql(
+    small, django_assert_max_num_queries, monkeypatch
+):
+    monkeypatch.setattr(facet_index, "_process", {})
+    caching.start_request()
+    with django_assert_max_num_queries(8):
+        listing = Browse(QueryDict("outcome=walkout"))
+        assert listing.count == 1
+        assert len(listing.facets) == 4
+    assert facet_index._process == {}
+
+
+def test_once_built_a_listing_costs_no_query_for_its_count_facets_and_page_of_ids(
+    small, django_assert_num_queries
+):
+    caching.start_request()
+    facet_index.current(inline=True)
+    listing = Browse(QueryDict("outcome=walkout&sort=title"))
+    listing.count  # noqa: B018  (reads the generation once)
+    with django_assert_num_queries(0):
+        assert [f.name for f, _ in listing.facets] == ["era", "outcome", "side", "background"]
+        assert list(listing.paginator.page(1).object_list) == [small["shown"].pk]
