@@ -14,7 +14,7 @@ import threading
 import time
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
 
 GENERATION_KEY = "archive-generation"
@@ -30,6 +30,14 @@ _request = threading.local()
 def _initial() -> int:
     # Start from the clock so that a fresh database never reuses a shared cache's old keys.
     return int(time.time() * 1000)
+
+
+def read_generation(*, using: str = DEFAULT_DB_ALIAS) -> int:
+    """Return the generation as the database holds it now, bypassing every cache."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT number FROM {TABLE} WHERE id = 1")
+        found = cursor.fetchone()
+    return found[0] if found is not None else _read_database()
 
 
 def _read_database() -> int:

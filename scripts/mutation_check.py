@@ -75,8 +75,8 @@ MUTANTS = (
         name="facet-counts-own-filter",
         breaks="a facet's counts no longer leave out the facet's own filter",
         path="dialogues/listing/facets.py",
-        search="filter_queryset(Dialogue.objects.public(), without=self.name)",
-        replace="filter_queryset(Dialogue.objects.public(), without=None)",
+        search="rest = selection.rest(without=self.name)",
+        replace="rest = selection.rest(without=None)",
     ),
     Mutant(
         name="embargo-ignored",

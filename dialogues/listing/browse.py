@@ -40,13 +40,14 @@ class Browse:
       `(key, label)` sorts to offer (relevance only when searching).
     - `.queryset`: every matching dialogue, filtered, searched and ordered, lazy. A download
       streams it: `browse.queryset.with_relations().iterator(chunk_size=…)`.
-    - `.count`: how many match, cached until the archive changes.
-    - `.paginator`: pages the ids of `.queryset`, its total being `.count`; `.num_pages`.
+    - `.count`: how many match, from the facet index (`facet_index`).
+    - `.paginator`: pages the ids in order (`selectors.dialogue_ids`: the facet index, or the
+      ranked search), its total being `.count`; `.num_pages`.
     - `.page(number)`: a `Page` whose `object_list` is that page's dialogues, fetched from
       `rows` in order; raises `EmptyPage` / `PageNotAnInteger` as `Paginator.page` does.
     - `.snippets`: `{pk: SafeString}` of matching text for the page last taken with `.page()`;
       `{}` before any page and for a dialogue the search has no words to mark in.
-    - `.facets`: `[(Facet, [(value, label, count), …]), …]`, counts cached.
+    - `.facets`: `[(Facet, [(value, label, count), …]), …]`, from the facet index.
     - `.sentence`: what the list shows in words, e.g. `2 dialogues in After Camp David`.
     - `.chips`: one `Chip` per active filter, with a link to the list without it.
     - `.valid_params`: `params` without unknown or invalid ones, for links to echo (a search
@@ -104,7 +105,7 @@ class Browse:
     @cached_property
     def paginator(self) -> Paginator:
         return selectors.KnownCountPaginator(
-            self.queryset.values_list("pk", flat=True), self.page_size, count=self.count
+            selectors.dialogue_ids(self.filterset), self.page_size, count=self.count
         )
 
     @property

@@ -1,8 +1,10 @@
 """Facet counts: how many dialogues each value of a filter would leave, under the other filters.
 
 A facet leaves out its own filter, so that choosing one era still shows every other era's
-count; counts are cached until the archive changes, and under the day (`cache_key`), since an
-embargo lifting changes them.
+count. Pages count with the facet index (`facet_index`): `len(value & rest)` for each value,
+`rest` being the other active filters' bitmaps intersected, so a combination nobody asked for
+before costs no query. Each facet also keeps the plain SQL way (`sql_counts`, grouped queries
+over `DialogueFilterSet.filter_queryset`), which the tests hold the index to.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from django.db.models import Count, F, QuerySet
 
 from .. import caching
 from ..models import Background, Dialogue, OutcomeKind, Participation, Side
+from . import facet_index
 from .filters import DialogueFilterSet
 
 
@@ -23,19 +26,39 @@ class Facet:
     def __init__(self, filterset: DialogueFilterSet):
         self.filterset = filterset
 
+    def counts(self) -> list[tuple[str, str, int]]:
+        """Return (value, label, count) for every value with at least one dialogue (the index)."""
+        selection = facet_index.selection(self.filterset)
+        rest = selection.rest(without=self.name)
+        found = {
+            key: selection.count_within(bitmap, rest)
+            for key, bitmap in selection.index.values[self.name].items()
+        }
+        return self.labelled({key: n for key, n in found.items() if n}, selection.index)
+
+    def labelled(self, found: dict, index) -> list[tuple[str, str, int]]:
+        """Return `found` ({value: count}) as (value, label, count) in the facet's order."""
+        return [(v, label, found[v]) for v, label in self.choices.choices if v in found]
+
+    # --- the plain SQL way ------------------------------------------------------------------
+
     def base(self) -> QuerySet:
         ids = self.filterset.filter_queryset(Dialogue.objects.public(), without=self.name)
         return Dialogue.objects.filter(pk__in=ids.values("pk"))
 
-    def counts(self) -> list[tuple[str, str, int]]:
-        """Return (value, label, count) for every value with at least one dialogue."""
+    def sql_counts(self) -> list[tuple[str, str, int]]:
+        """The same as `counts()`, by grouped queries: the reference the index is tested to."""
         raise NotImplementedError
 
 
 class EraFacet(Facet):
     name, label = "era", "Era"
 
-    def counts(self):
+    def labelled(self, found, index):
+        eras = sorted((index.eras[pk][2], pk) for pk in found)
+        return [(index.eras[pk][0], index.eras[pk][1], found[pk]) for _, pk in eras]
+
+    def sql_counts(self):
         rows = (
             self.base()
             .values(value=F("era__slug"), name=F("era__name"), position=F("era__position"))
@@ -51,7 +74,7 @@ class ChoiceFacet(Facet):
     path: str
     choices: type
 
-    def counts(self):
+    def sql_counts(self):
         rows = (
             self.base()
             .filter(**{f"{self.path}__isnull": False})
@@ -80,7 +103,7 @@ class ParticipantFacet(Facet):
     def participations(self) -> QuerySet:
         raise NotImplementedError
 
-    def counts(self):
+    def sql_counts(self):
         rows = (
             self.participations()
             .filter(dialogue__in=self.base().values("pk"))
@@ -110,9 +133,25 @@ FACETS = (EraFacet, OutcomeFacet, SideFacet, BackgroundFacet)
 
 
 def facet_counts(filterset: DialogueFilterSet) -> list[tuple[Facet, list]]:
-    """Return each facet with its counts; counts are cached until the archive changes."""
-    result = []
-    for facet in (cls(filterset) for cls in FACETS):
-        key = filterset.cache_key(without=facet.name)
-        result.append((facet, caching.cached(f"facet-{facet.name}", key, facet.counts)))
-    return result
+    """Return each facet with its counts, from the index of the current generation and day.
+
+    While the index is being built, by grouped queries, cached per combination of filters until
+    the archive changes (and under the day: an embargo lifting changes them).
+    """
+    facets = [cls(filterset) for cls in FACETS]
+    if facet_index.selection(filterset) is not None:
+        return [(facet, facet.counts()) for facet in facets]
+    return [
+        (
+            facet,
+            caching.cached(
+                f"facet-{facet.name}", filterset.cache_key(without=facet.name), facet.sql_counts
+            ),
+        )
+        for facet in facets
+    ]
+
+
+def sql_facet_counts(filterset: DialogueFilterSet) -> list[tuple[Facet, list]]:
+    """Return each facet with its counts, by grouped SQL queries (uncached; for comparison)."""
+    return [(facet, facet.sql_counts()) for facet in (cls(filterset) for cls in FACETS)]

@@ -106,6 +106,27 @@ def search(queryset, parsed: ParsedQuery):
     return queryset.filter(PgMatch(tsquery, params)).annotate(search_rank=PgRank(tsquery, params))
 
 
+def matching_ids(cursor, parsed: ParsedQuery) -> tuple[list[int], bool]:
+    """Return the ids of the dialogues `parsed` matches, unranked, read off the GIN index.
+
+    The second value is True when the ids are those to leave out (a query of exclusions only).
+    """
+    if not parsed.groups:
+        tsquery, params = pg_any(parsed.excluded)
+        cursor.execute(
+            f"SELECT id FROM dialogues_dialogue WHERE search_vector @@ {tsquery}", params
+        )
+        return [row[0] for row in cursor.fetchall()], True
+    tsquery, params = pg_all(parsed.groups)
+    where = f"search_vector @@ {tsquery}"
+    if parsed.excluded:
+        excluded, excluded_params = pg_any(parsed.excluded)
+        where += f" AND NOT coalesce(search_vector @@ {excluded}, false)"
+        params = params + excluded_params
+    cursor.execute(f"SELECT id FROM dialogues_dialogue WHERE {where}", params)
+    return [row[0] for row in cursor.fetchall()], False
+
+
 def vector(alias: str = "d", day=None) -> str:
     """Return the SQL for a dialogue's weighted tsvector, one to_tsvector call per weight."""
     columns = texts("postgresql", alias, day)

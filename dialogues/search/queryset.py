@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 
 from . import postgres, sqlite
 from .index import refresh_disclosures
@@ -27,3 +27,19 @@ def search_queryset(queryset, query: ParsedQuery | str):
     if connections[queryset.db].vendor == "postgresql":
         return postgres.search(queryset, query)
     return sqlite.search(queryset, query)
+
+
+def search_ids(query: ParsedQuery | str, *, using: str = DEFAULT_DB_ALIAS):
+    """Return `(ids, excluded)`: the ids of every dialogue `query` matches, or None.
+
+    Drafts and embargoed dialogues are among them: the caller keeps the public ones. `excluded`
+    is True when the ids are those to leave out (a query of exclusions only); None means the
+    query has no usable terms and narrows nothing, as `search_queryset` does then.
+    """
+    query = parsed(query)
+    if not query.groups and not query.excluded:
+        return None
+    refresh_disclosures(using=using)
+    backend = postgres if connections[using].vendor == "postgresql" else sqlite
+    with connections[using].cursor() as cursor:
+        return backend.matching_ids(cursor, query)

@@ -82,6 +82,24 @@ def search(queryset, parsed: ParsedQuery):
     return queryset.annotate(search_rank=Bm25(alias))
 
 
+def matching_ids(cursor, parsed: ParsedQuery) -> tuple[list[int], bool]:
+    """Return the ids of the indexed dialogues `parsed` matches, unranked, in one index read.
+
+    The second value is True when the ids are those to leave out (a query of exclusions only).
+    Not ranking is what makes this cheap: the count and the facets of a search need only the
+    set, and the page ranks no further than it shows (see `ranked_ids`).
+    """
+    if parsed.groups:
+        cursor.execute(
+            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [fts_match(parsed)]
+        )
+        return [row[0] for row in cursor.fetchall()], False
+    cursor.execute(
+        f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [fts_any(parsed.excluded)]
+    )
+    return [row[0] for row in cursor.fetchall()], True
+
+
 def rebuild(cursor, batch: list[int] | None, day=None) -> int:
     """Reindex the dialogues with ids in `batch` (None: all); return how many were indexed."""
     where, params = id_filter("rowid", batch)
