@@ -15,6 +15,7 @@ from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import router, transaction
 from django.utils import timezone
 from reversion.models import Revision, Version
@@ -326,50 +327,73 @@ def _write_rows(rows: list[RowPlan], plan: Plan, created: dict[str, int]) -> Non
 # --- History --------------------------------------------------------------------------------
 
 
-def _repr(obj, names: dict) -> str:
-    if isinstance(obj, Participation):
-        return f"{obj.participant} in {names[obj.dialogue_id]} ({obj.get_role_display()})"
-    return str(obj)
+def _items(model, rows, extra: int):
+    """Each row of `values_list(*concrete attnames, *extra)` as Django's serializer gives it."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    label = model._meta.label_lower
+    for values in rows:
+        item = {
+            "model": label,
+            "pk": values[0],
+            "fields": {field.name: values[i] for i, field in enumerate(fields, start=1)},
+        }
+        yield item, values[len(fields) + 1 : len(fields) + 1 + extra]
+
+
+def _rows(model, chunk, *extra):
+    attnames = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+    key = "pk" if model is Dialogue else "dialogue_id"
+    queryset = model.objects.filter(**{f"{key}__in": chunk}).order_by("pk")
+    return queryset.values_list("pk", *attnames, *extra)
 
 
 def record_revision(ids, *, user, comment: str, when) -> Revision:
     """Save one revision holding each dialogue and its rows as they are now.
 
     What `reversion.create_revision()` with `add_to_revision` saves, made in bulk: following
-    each dialogue's rows one query at a time, and naming each participation with two more,
-    would cost tens of thousands of queries for a large import.
+    each dialogue's rows one query at a time, naming each participation with two more, and
+    building a model instance for every row, would cost tens of thousands of queries and most
+    of a large import's time. The data is Django's JSON serialization, as reversion stores it.
     """
     revision = Revision.objects.create(date_created=when, user=user, comment=comment)
+    roles = dict(Participation._meta.get_field("role").choices)
+    kinds = dict(Outcome._meta.get_field("kind").choices)
+    # What each row's name (`object_repr`, its __str__) is made from, read in the same query.
+    extras = {
+        Dialogue: ("title",),
+        Participation: ("participant__name",),
+        Outcome: (),
+        Citation: ("source__title",),
+    }
     versions = []
     for chunk in _chunks(ids):
-        dialogues = list(Dialogue.objects.filter(pk__in=chunk))
-        names = {dialogue.pk: str(dialogue) for dialogue in dialogues}
-        groups = [
-            (Dialogue, dialogues),
-            (
-                Participation,
-                Participation.objects.filter(dialogue_id__in=chunk).select_related("participant"),
-            ),
-            (Outcome, Outcome.objects.filter(dialogue_id__in=chunk)),
-            (Citation, Citation.objects.filter(dialogue_id__in=chunk).select_related("source")),
-        ]
-        for model, objects in groups:
-            objects = list(objects)
-            if not objects:
-                continue
+        names = {}
+        for model in (Dialogue, Participation, Outcome, Citation):
+            extra = extras[model]
             content_type = ContentType.objects.get_for_model(model)
             db = router.db_for_write(model)
-            items = json.loads(serializers.serialize("json", objects))
-            for obj, item in zip(objects, items, strict=True):
+            for item, more in _items(model, _rows(model, chunk, *extra), len(extra)):
+                fields = item["fields"]
+                if model is Dialogue:
+                    names[item["pk"]] = shown = more[0]
+                elif model is Participation:
+                    role = roles.get(fields["role"], fields["role"])
+                    shown = f"{more[0]} in {names[fields['dialogue']]} ({role})"
+                elif model is Outcome:
+                    shown = str(kinds.get(fields["kind"], fields["kind"]))
+                else:
+                    shown = f"{more[0]} ¶{fields['paragraph']}"
                 versions.append(
                     Version(
                         revision=revision,
                         content_type=content_type,
-                        object_id=str(obj.pk),
+                        object_id=str(item["pk"]),
                         db=db,
                         format="json",
-                        serialized_data=json.dumps([item], ensure_ascii=False),
-                        object_repr=_repr(obj, names),
+                        serialized_data=json.dumps(
+                            [item], cls=DjangoJSONEncoder, ensure_ascii=False
+                        ),
+                        object_repr=shown,
                     )
                 )
     Version.objects.bulk_create(versions, batch_size=BULK)
@@ -409,10 +433,10 @@ def undo(batch: ImportBatch, *, user, reason: str) -> ImportBatch:
             state = current.get(record.dialogue_id)
             if state is None:
                 blocked.append(f"“{record.title}” ({record.slug}) has been deleted")
-            elif state[0] != record.version_after:
-                blocked.append(f"“{record.title}” ({record.slug}) has been edited since")
             elif record.action == ImportedRecord.Action.CREATED and state[1] != Status.DRAFT:
                 blocked.append(f"“{record.title}” ({record.slug}) has been published since")
+            elif state[0] != record.version_after:
+                blocked.append(f"“{record.title}” ({record.slug}) has been edited since")
         if blocked:
             shown = "; ".join(blocked[:10]) + (
                 f"; and {len(blocked) - 10} more" if len(blocked) > 10 else ""

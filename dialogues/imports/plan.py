@@ -66,6 +66,10 @@ DEFAULTS = {
     "embargo_until": None,
 }
 LIMITS = {"title": 300, "place": 200, "venue": 200, "slug": 120}
+# A TextChoices' `values` is worked out afresh on each call; a row asks for it several times.
+ROLES = frozenset(Role.values)
+OUTCOME_KINDS = frozenset(OutcomeKind.values)
+VOCABULARIES = {"venue_kind": frozenset(VenueKind.values), "track": frozenset(Track.values)}
 
 
 @dataclass
@@ -493,7 +497,7 @@ def _check_fields(plan, row, header, lookups: Lookups, existing) -> dict:
     ):
         if column in header:
             value = row[column].strip() or DEFAULTS[name]
-            if value not in vocabulary.values:
+            if value not in VOCABULARIES[name]:
                 plan.problem(
                     column, value, f"Not a known {name}. Accepted: {_choices_text(vocabulary)}."
                 )
@@ -529,7 +533,7 @@ def _check_takings(plan, cell: str, lookups: Lookups):
                 f"{exc}. Accepted flags: withheld, until YYYY-MM-DD, side shown (comma-separated).",
             )
             continue
-        if role not in Role.values:
+        if role not in ROLES:
             plan.problem(
                 "participant_list", line, f"Unknown role “{role}”. Accepted: {_choices_text(Role)}."
             )
@@ -563,7 +567,7 @@ def _check_outcomes(plan, cell: str):
         parts = cells.split(line, 2)
         kind = parts[0]
         description = cells.unescape(parts[1]).strip() if len(parts) > 1 else ""
-        if kind not in OutcomeKind.values:
+        if kind not in OUTCOME_KINDS:
             plan.problem(
                 "outcome_list",
                 line,

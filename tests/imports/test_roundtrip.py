@@ -13,7 +13,7 @@ from dialogues.models import Citation, Dialogue, ImportBatch, Outcome, Participa
 
 from ..factories import make_archive
 
-pytestmark = pytest.mark.django_db(transaction=False)
+pytestmark = pytest.mark.django_db
 
 
 def dump() -> str:
