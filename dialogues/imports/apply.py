@@ -16,7 +16,7 @@ from collections import defaultdict
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import router, transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 from reversion.models import Revision, Version
 
@@ -384,20 +384,38 @@ def record_revision(ids, *, user, comment: str, when) -> Revision:
                 else:
                     shown = f"{more[0]} ¶{fields['paragraph']}"
                 versions.append(
-                    Version(
-                        revision=revision,
-                        content_type=content_type,
-                        object_id=str(item["pk"]),
-                        db=db,
-                        format="json",
-                        serialized_data=json.dumps(
-                            [item], cls=DjangoJSONEncoder, ensure_ascii=False
-                        ),
-                        object_repr=shown,
+                    (
+                        revision.pk,
+                        str(item["pk"]),
+                        content_type.pk,
+                        db,
+                        "json",
+                        json.dumps([item], cls=DjangoJSONEncoder, ensure_ascii=False),
+                        shown,
                     )
                 )
-    Version.objects.bulk_create(versions, batch_size=BULK)
+    _insert_versions(versions)
     return revision
+
+
+def _insert_versions(rows: list[tuple]) -> None:
+    """Insert reversion's Version rows with one prepared statement.
+
+    `bulk_create` builds SQL and a model instance for each of the tens of thousands of rows a
+    large import records, which took longer than writing the records themselves.
+    """
+    meta = Version._meta
+    names = ("revision", "object_id", "content_type", "db", "format", "serialized_data")
+    columns = [meta.get_field(name).column for name in (*names, "object_repr")]
+    connection = connections[router.db_for_write(Version)]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start : start + 5000])
 
 
 # --- Undo -----------------------------------------------------------------------------------
