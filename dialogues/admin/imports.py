@@ -51,7 +51,10 @@ EXAMPLE = {
 class UploadForm(forms.Form):
     file = forms.FileField(
         help_text="A CSV file saved as UTF-8, or an XLSX workbook (its first sheet).",
-        error_messages={"required": "Choose a CSV or XLSX file to check."},
+        error_messages={
+            "required": "Choose a CSV or XLSX file to check.",
+            "empty": "The file is empty. Upload a CSV or XLSX file with a header row.",
+        },
     )
 
 

@@ -11,7 +11,6 @@ publisher can undo in the admin (Dialogues › Imports).
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -25,6 +24,7 @@ class Progress:
     """One line on stderr, rewritten as rows are checked: “checked 5,000 of 10,000 rows”."""
 
     def __init__(self, stream, every: int = 500):
+        # `stream` is a command's OutputWrapper, so that call_command(stderr=…) captures it.
         self.stream, self.every = stream, every
         self.live = stream.isatty()
 
@@ -33,7 +33,7 @@ class Progress:
             return
         end = "\r" if self.live and done != total else "\n"
         if self.live or done == total:
-            self.stream.write(f"checked {done:,} of {total:,} rows{end}")
+            self.stream.write(f"checked {done:,} of {total:,} rows{end}", ending="")
             self.stream.flush()
 
 
@@ -67,7 +67,7 @@ class Command(BaseCommand):
             actor = get_user_model().objects.filter(username=user).first()
             if actor is None:
                 raise CommandError(f"--user {user}: no user has that username.")
-        progress = Progress(sys.stderr)
+        progress = Progress(self.stderr)
         try:
             batch, plan = apply.store(path.name, content, user=actor, progress=progress)
         except UnreadableFile as exc:
