@@ -32,7 +32,7 @@ from ..models import (
     citation_key,
 )
 from ..search.index import rebuild_index
-from .plan import CHUNK, Plan, RowPlan, make_plan
+from .plan import CHUNK, Plan, RowPlan, _unnamed_hidden, make_plan
 
 DIALOGUE_FIELDS = [
     "title",
@@ -237,7 +237,7 @@ def _write_rows(rows: list[RowPlan], plan: Plan, created: dict[str, int]) -> Non
         target, existing = row.target, row.existing
         dialogue_id = existing.pk if existing else created[row.slug]
         if target.takings is not None:
-            kept = set(existing.hidden) if existing and target.masked else set()
+            kept = _unnamed_hidden(existing, target.takings) if target.masked else set()
             have = existing.takings if existing else {}
             for slug, (pk, _) in have.items():
                 if pk not in kept and slug not in target.takings:

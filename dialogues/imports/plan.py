@@ -343,18 +343,15 @@ def _check_row(number, row: dict, header: set, lookups: Lookups, seen: dict) -> 
         target.outcomes = _check_outcomes(plan, row["outcome_list"])
     target.citations = _check_citations(plan, row["citation_list"], lookups)
     _check_slug(plan, lookups, seen)
-    if (
-        existing is not None
-        and target.masked != len(existing.hidden)
-        and target.takings is not None
-    ):
-        if target.masked or existing.hidden:
+    if existing is not None and target.masked:
+        unnamed = len(_unnamed_hidden(existing, target.takings))
+        if target.masked != unnamed:
             plan.problem(
                 "participant_list",
                 f"{target.masked} masked",
-                f"The record has {len(existing.hidden)} participant(s) whose names are withheld "
-                f"today and the cell masks {target.masked} (“* | role | withheld”). Import the "
-                "editors' export (from the admin), which names them, to change them.",
+                f"The record has {unnamed} participant(s) whose names are withheld today and "
+                f"not named in the cell, which masks {target.masked} (“* | role | withheld”). "
+                "Import the editors' export (from the admin), which names them, to change them.",
             )
     elif existing is None and target.masked:
         plan.problem(
@@ -383,6 +380,14 @@ def _check_row(number, row: dict, header: set, lookups: Lookups, seen: dict) -> 
         return plan
     plan.action = "changed" if plan.diff else "unchanged"
     return plan
+
+
+def _unnamed_hidden(existing: Existing, takings: dict) -> set[int]:
+    """The participations withheld today that a list of named participants leaves out."""
+    hidden = set(existing.hidden)
+    return {
+        pk for slug, (pk, _) in existing.takings.items() if pk in hidden and slug not in takings
+    }
 
 
 def _check_slug(plan: RowPlan, lookups: Lookups, seen: dict) -> None:
@@ -677,15 +682,12 @@ def _diff(existing: Existing, target: Target, plan: RowPlan) -> list[tuple[str, 
         if before != value:
             diff.append((columns[name], _shown(name, before), _shown(name, value)))
     if target.takings is not None:
-        hidden = {pk for pk in existing.hidden}
-        shown_before = {
-            slug: taking for slug, (pk, taking) in existing.takings.items() if pk not in hidden
+        # Masked rows keep the withheld participations the cell does not name; the named rows
+        # are the rest of the list.
+        kept = _unnamed_hidden(existing, target.takings) if target.masked else set()
+        before_map = {
+            slug: taking for slug, (pk, taking) in existing.takings.items() if pk not in kept
         }
-        if target.masked:
-            # The masked rows keep the withheld participations; the named rows are the rest.
-            before_map = shown_before
-        else:
-            before_map = {slug: taking for slug, (_, taking) in existing.takings.items()}
         for slug in sorted(set(before_map) | set(target.takings)):
             old, new = before_map.get(slug), target.takings.get(slug)
             if old != new:
