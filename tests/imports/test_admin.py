@@ -130,3 +130,13 @@ def test_the_editors_export_shows_drafts_and_withheld_names(world, editor_client
     assert rows[shown.slug]["participant_list"] == "ahmed | participant | withheld"
     client.logout()
     assert client.get(reverse("admin:dialogues_importbatch_export")).status_code == 302
+
+
+def test_the_list_of_imports_offers_the_import_the_template_and_the_export(editor_client):
+    page = soup(editor_client.get(reverse("admin:dialogues_importbatch_changelist")))
+    links = {a["href"] for a in page.select(".object-tools a")}
+    assert {
+        reverse("admin:dialogues_importbatch_upload"),
+        reverse("admin:dialogues_importbatch_template"),
+        reverse("admin:dialogues_importbatch_export"),
+    } <= links
