@@ -3,8 +3,8 @@
     python -m bench.import_timing --rows 10000
     DATABASE_URL=postgres://… python -m bench.import_timing --rows 10000
 
-It builds a throwaway database beside the configured one (Django's test database: a SQLite
-file under bench/tmp/, or `test_<name>` on PostgreSQL), with eras, conflicts, 200 sources and
+It builds a throwaway database beside the configured one (a SQLite file under bench/tmp/, or
+`<name>_import_timing` on PostgreSQL), with eras, conflicts, 200 sources and
 2,000 participants, writes a file of ROWS new dialogues (three participants, one or two
 outcomes and two citations each; dates of every plain precision, spans, and a tenth
 approximate), and times each step as the admin and `import_records` run it. The database is
@@ -39,9 +39,12 @@ def _setup():
 
     django.setup()
     database = settings.DATABASES["default"]
+    # Its own name, so that it never meets the test suite's database.
     if database["ENGINE"].endswith("sqlite3"):
         TMP.mkdir(parents=True, exist_ok=True)
         database.setdefault("TEST", {})["NAME"] = str(TMP / "import_timing.sqlite3")
+    else:
+        database.setdefault("TEST", {})["NAME"] = f"{database['NAME']}_import_timing"
 
 
 def _archive(rng):
