@@ -132,3 +132,10 @@ bench: $(BENCH_STAMP)
 		--warmup "$(WARMUP)" --seed "$(SEED)" --worker-class "$(WORKER_CLASS)" --mode "$(MODE)" \
 		$(if $(KINDS),--kinds "$(KINDS)") $(if $(filter 1 true yes,$(REBUILD)),--rebuild) \
 		$(if $(filter 0 false no,$(DATASETTE)),--no-datasette)
+
+# Times the bulk import of ROWS dialogues (a dry run, the import, a dry run of its export, the
+# undo) in a throwaway database beside DATABASE_URL's (or SQLite's); see bench/import_timing.py.
+ROWS ?= 10000
+.PHONY: bench-import
+bench-import: install
+	$(BIN)/python -m bench.import_timing --rows $(ROWS)

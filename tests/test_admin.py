@@ -42,8 +42,11 @@ EDITED_INLINE = ["participation", "outcome", "citation"]
 # Edited on their own admin page, or (fixture bookkeeping) not in the admin at all.
 OTHER_MODELS = ["sourcedisagreement", "disagreementcitation", "fixturerecord"]
 # Written by the code alone (old addresses kept on a rename or merge; removals of public records
-# for mirrors): no one edits it.
-BOOKKEEPING = ["pastslug", "removal"]
+# for mirrors; which records an import made or changed): no one edits it.
+BOOKKEEPING = ["pastslug", "removal", "importedrecord"]
+# An import batch is made by uploading a file and is never edited: Editors add and view them
+# (migration 0013), and undoing one is the Publishers' permission.
+IMPORTS = ["importbatch"]
 
 
 # --- Creating and changing a dialogue -------------------------------------------------------
@@ -232,13 +235,16 @@ def test_editors_may_add_change_and_view_every_model_and_delete_only_inline_rows
     models = list(apps.get_app_config("dialogues").get_models())
     # A model added later needs its own migration granting the Editors its permissions.
     assert {m._meta.model_name for m in models} == set(
-        DIALOGUE_MODELS + EDITED_INLINE + OTHER_MODELS + BOOKKEEPING
+        DIALOGUE_MODELS + EDITED_INLINE + OTHER_MODELS + BOOKKEEPING + IMPORTS
     )
+    for name in IMPORTS:
+        mine = {codename for _, codename in granted if codename.endswith(f"_{name}")}
+        assert mine == {f"add_{name}", f"view_{name}"}
     for name in BOOKKEEPING:
         assert not any(codename.endswith(f"_{name}") for _, codename in granted)
     for model in models:
         name = model._meta.model_name
-        if name in BOOKKEEPING:
+        if name in BOOKKEEPING + IMPORTS:
             continue
         for action in ("add", "change", "view"):
             assert ("dialogues", f"{action}_{name}") in granted
@@ -264,7 +270,9 @@ def test_editors_group_migration_reverses_and_reapplies():
         content_type__app_label="dialogues", codename__regex=r"^(add|change|view)_"
     )
     assert set(group.permissions.all()) == set(expected)
-    assert expected.count() == 3 * len(DIALOGUE_MODELS + EDITED_INLINE + OTHER_MODELS + BOOKKEEPING)
+    assert expected.count() == 3 * len(
+        DIALOGUE_MODELS + EDITED_INLINE + OTHER_MODELS + BOOKKEEPING + IMPORTS
+    )
 
 
 def _one_of_each():

@@ -28,6 +28,7 @@ CUSTOM = {
     "withdraw_dialogue",
     "revert_dialogue",
     "merge_participants",
+    "undo_importbatch",
 }
 
 

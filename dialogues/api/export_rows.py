@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from ..imports import cells
 from ..models import (
     WITHHELD_NAME,
     Background,
@@ -55,9 +56,12 @@ DIALOGUE_FIELDS = (
     "venue_kind",
     "track",
     "summary",
+    "status",
+    "embargo_until",
 )
-# A participation row as a Row holds it:
-# (dialogue_id, slug, name, kind, side, background, role, name_withheld).
+# A participation row as a Row holds it: (dialogue_id, slug, name, kind, side, background,
+# role, name_withheld, withheld, withheld_until, show_side); the last three are the flags as
+# stored, read only by the CSV's `participant_list`.
 PARTICIPATION_FIELDS = (
     "dialogue_id",
     "participant_id",
@@ -97,21 +101,24 @@ class Row:
 _INDEX = {name: i for i, name in enumerate(DIALOGUE_FIELDS)}
 
 
-def rows(queryset, chunk_size: int = CHUNK_SIZE) -> Iterator[Row]:
-    """Yield every dialogue of `queryset`, in its order, with its related rows."""
+def rows(queryset, chunk_size: int = CHUNK_SIZE, *, reveal: bool = False) -> Iterator[Row]:
+    """Yield every dialogue of `queryset`, in its order, with its related rows.
+
+    Withheld names are masked as readers see them, unless `reveal` (the editors' export).
+    """
     values = queryset.values_list(*DIALOGUE_FIELDS).iterator(chunk_size=chunk_size)
     try:
         while chunk := list(itertools.islice(values, chunk_size)):
-            yield from _with_relations(chunk)
+            yield from _with_relations(chunk, reveal)
     finally:
         # Closing the row generator closes the database cursor (a server-side one on
         # PostgreSQL) now, not whenever the garbage collector gets to it.
         values.close()
 
 
-def _with_relations(chunk: list[tuple]) -> Iterable[Row]:
+def _with_relations(chunk: list[tuple], reveal: bool = False) -> Iterable[Row]:
     ids = [values[0] for values in chunk]
-    participants = _participants(ids)
+    participants = _participants(ids, reveal)
     outcomes = _grouped(
         OutcomeModel.objects.filter(dialogue_id__in=ids).order_by("dialogue_id", "kind"),
         OUTCOME_FIELDS,
@@ -133,7 +140,7 @@ def _with_relations(chunk: list[tuple]) -> Iterable[Row]:
         )
 
 
-def _participants(ids: list[int]) -> dict[int, list[tuple]]:
+def _participants(ids: list[int], reveal: bool = False) -> dict[int, list[tuple]]:
     """Each dialogue's participants by side, then name, as the API lists them.
 
     The chunk's people are read in one query, in the database's own order of side and name (its
@@ -151,15 +158,18 @@ def _participants(ids: list[int]) -> dict[int, list[tuple]]:
     day = today()
     for dialogue_id, person_id, role, pk, withheld, until, show_side in taking:
         position, (_, slug, name, kind, side, background) = rank[person_id]
-        if withheld and (until is None or until > day):
+        flags = (withheld, until, show_side)
+        if withheld and (until is None or until > day) and not reveal:
             # As `Participation.objects.public()` gives it: no name, slug, kind or background,
-            # the side only if allowed, and after the named participants of its side.
+            # the side only if allowed, and after the named participants of its side; the
+            # flags say only that the name is withheld.
             shown_side = side if show_side else None
             key = (shown_side or "~", True, position, pk)
             row = (dialogue_id, None, WITHHELD_NAME, None, shown_side, "", role, True)
+            row += (True, None, False)
         else:
             key = (side, False, position, pk)
-            row = (dialogue_id, slug, name, kind, side, background, role, False)
+            row = (dialogue_id, slug, name, kind, side, background, role, False, *flags)
         groups[dialogue_id].append((key, row))
     return {
         dialogue_id: [row for _, row in sorted(rows, key=lambda item: item[0])]
@@ -263,4 +273,23 @@ def csv_cells(row: Row, url, separator: str) -> dict[str, str]:
         "outcomes": separator.join(LABELS[OutcomeKind].get(o[1], o[1]) for o in row.outcomes),
         "sources": separator.join(sources),
         "summary": v[i["summary"]],
+        # What an import reads back (see `dialogues.imports.cells`).
+        "era_slug": v[i["era__slug"]],
+        "conflict_slug": v[i["conflict__slug"]],
+        "venue_kind_code": v[i["venue_kind"]],
+        "track_code": v[i["track"]],
+        "status": v[i["status"]],
+        "embargo_until": _iso(v[i["embargo_until"]]) or "",
+        "participant_list": cells.joined(
+            [
+                cells.masked_line(p[6])
+                if p[1] is None
+                else cells.participation_line(p[1], p[6], p[8], p[9], p[10])
+                for p in row.participants
+            ]
+        ),
+        "outcome_list": cells.joined([cells.outcome_line(o[1], o[2]) for o in row.outcomes]),
+        "citation_list": cells.joined(
+            [cells.citation_line(c[1], c[5], c[4]) for c in row.citations]
+        ),
     }

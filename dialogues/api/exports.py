@@ -29,6 +29,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework.generics import GenericAPIView
 
+from ..imports.cells import IMPORT_COLUMNS
 from ..listing.browse import Browse
 from ..listing.filters import DialogueFilterSet
 from ..models import Dialogue
@@ -64,6 +65,9 @@ CSV_COLUMNS = (
     "outcomes",
     "sources",
     "summary",
+    # Added for imports: codes and slugs, and the related rows one a line
+    # (see `dialogues.imports.cells`), so that a downloaded file can be imported again.
+    *IMPORT_COLUMNS,
 )
 
 # A spreadsheet runs a cell that starts with one of these as a formula; tab and carriage return
@@ -173,8 +177,12 @@ def _csv_lines(rows, request):
 
     A spreadsheet's row is flat and in words (labels, not codes), so it is not the API's shape.
     """
+    return csv_lines(rows, export_rows.url_maker(request))
+
+
+def csv_lines(rows, url):
+    """Yield the CSV of `rows` (see `_csv_lines`), with `url` giving a record's address."""
     writer = csv.writer(_Echo())
-    url = export_rows.url_maker(request)
     count = 0
     with closing(rows):
         yield writer.writerow(CSV_COLUMNS)

@@ -90,7 +90,50 @@ def test_the_csv_columns_are_in_the_documented_order():
         "outcomes",
         "sources",
         "summary",
+        "era_slug",
+        "conflict_slug",
+        "venue_kind_code",
+        "track_code",
+        "status",
+        "embargo_until",
+        "participant_list",
+        "outcome_list",
+        "citation_list",
     )
+
+
+def test_the_import_columns_hold_codes_slugs_and_one_related_row_a_line(client):
+    era = make_era(slug="nineties", date="1990/1999")
+    dialogue = make_dialogue(era=era, slug="oslo", track=Track.PROPOSED, cite=False)
+    source = make_source(slug="memoir")
+    Citation.objects.create(dialogue=dialogue, source=source, paragraph=7, excerpt="We met\nthere")
+    Citation.objects.create(dialogue=dialogue, source=source, paragraph=2, excerpt="Earlier | on")
+    add_participant(dialogue, make_participant(slug="yair"), role=Role.ORGANISER)
+    hidden = add_participant(dialogue, make_participant(slug="secret-person"))
+    hidden.withheld, hidden.withheld_until, hidden.show_side = True, None, True
+    hidden.save()
+    lapsed = add_participant(dialogue, make_participant(slug="lapsed"))
+    lapsed.withheld, lapsed.withheld_until = True, timezone.localdate().replace(year=2000)
+    lapsed.save()
+    header, row = read_csv(export(client, "csv"))
+    cells = dict(zip(header, row, strict=True))
+    assert (cells["era_slug"], cells["track_code"], cells["status"]) == (
+        "nineties",
+        "proposed",
+        "published",
+    )
+    # A name withheld today is masked as on every public address; a lapsed one is shown with
+    # its flags, so that importing the file again changes nothing.
+    assert cells["participant_list"].splitlines() == [
+        "* | participant | withheld",
+        "lapsed | participant | withheld, until 2000-" + lapsed.withheld_until.strftime("%m-%d"),
+        "yair | organiser",
+    ]
+    assert "secret-person" not in ",".join(row)
+    assert cells["citation_list"].splitlines() == [
+        "memoir | 2 | Earlier | on",
+        "memoir | 7 | We met\\nthere",
+    ]
 
 
 def test_the_csv_starts_with_the_header_row(client, archive):

@@ -1,0 +1,312 @@
+"""Write a clean import as one batch, and undo a batch.
+
+The import reads the stored file again and checks it again inside its transaction, so what is
+written is what the dry run showed, and one invalid row means nothing is written. Records are
+written in bulk (a few queries per thousand rows, not several per row), so what the model's
+save and the signals do is done here for the whole batch: date bounds and words, the version
+number, timestamps, one revision holding every record with its rows, the search index and the
+cache generation.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.core import serializers
+from django.db import transaction
+from django.utils import timezone
+
+from .. import caching
+from ..models import (
+    Citation,
+    Dialogue,
+    ImportBatch,
+    ImportedRecord,
+    Outcome,
+    Participation,
+    Status,
+    citation_key,
+)
+from ..search.index import rebuild_index
+from .archive import chunks, unnamed_hidden
+from .checks import RowPlan
+from .history import record_revision
+from .plan import ImportRefused, Plan, make_plan
+from .undo import undo  # noqa: F401  (the admin and the command call apply.undo)
+
+DIALOGUE_FIELDS = [
+    "title",
+    "date",
+    "date_earliest",
+    "date_latest",
+    "date_display",
+    "date_note",
+    "era",
+    "conflict",
+    "place",
+    "venue",
+    "venue_kind",
+    "track",
+    "summary",
+    "embargo_until",
+    "version",
+    "updated",
+]
+
+
+BULK = 500
+
+
+def store(name: str, content: bytes, *, user=None, progress=None) -> tuple[ImportBatch, Plan]:
+    """Keep an uploaded file as a batch and make its dry run (raises UnreadableFile)."""
+    plan = make_plan(name, content, progress=progress)
+    batch = ImportBatch.objects.create(
+        created_by=user if user is not None and user.is_authenticated else None,
+        file_name=name[:255],
+        sha256=plan.sha256,
+        content=content,
+    )
+    _count(batch, plan)
+    batch.save()
+    return batch, plan
+
+
+def _count(batch: ImportBatch, plan: Plan) -> None:
+    counts = plan.counts
+    batch.rows = len(plan.rows)
+    batch.created_count = counts["new"]
+    batch.changed_count = counts["changed"]
+    batch.unchanged_count = counts["unchanged"]
+    batch.invalid_count = counts["invalid"]
+
+
+def dry_run(batch: ImportBatch, *, progress=None) -> Plan:
+    return make_plan(batch.file_name, bytes(batch.content), progress=progress)
+
+
+def run_import(batch: ImportBatch, *, user=None, progress=None) -> Plan:
+    """Check the batch's file again and write it, all or nothing; return the plan written."""
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.state != ImportBatch.State.CHECKED:
+            raise ImportRefused(
+                f"Import #{batch.pk} was {batch.get_state_display().lower()} already."
+            )
+        plan = make_plan(batch.file_name, bytes(batch.content), progress=progress)
+        if not plan.is_clean:
+            raise ImportRefused(
+                f"Nothing was imported: {plan.count('invalid')} row(s) are invalid now. "
+                "Correct the file and upload it again.",
+                plan,
+            )
+        new = [row for row in plan.rows if row.action == "new"]
+        changed = [row for row in plan.rows if row.action == "changed"]
+        _refuse_moved(changed, plan)
+        now = timezone.now()
+        befores = _snapshots([row.existing.pk for row in changed])
+        created = _create(new, plan, now)
+        _change(changed, plan, now)
+        _write_rows([*new, *changed], plan, created)
+        ids = [created[row.slug] for row in new] + [row.existing.pk for row in changed]
+        actor = user if user is not None and user.is_authenticated else None
+        if ids:
+            record_revision(ids, user=actor, comment=batch.revision_comment, when=now)
+            rebuild_index(ids)
+            caching.bump()
+        versions = (
+            dict(Dialogue.objects.filter(pk__in=ids).values_list("pk", "version")) if ids else {}
+        )
+        ImportedRecord.objects.bulk_create(
+            [
+                ImportedRecord(
+                    batch=batch,
+                    dialogue_id=created[row.slug],
+                    slug=row.slug,
+                    title=row.title,
+                    action=ImportedRecord.Action.CREATED,
+                    version_after=versions[created[row.slug]],
+                )
+                for row in new
+            ]
+            + [
+                ImportedRecord(
+                    batch=batch,
+                    dialogue_id=row.existing.pk,
+                    slug=row.slug,
+                    title=row.title,
+                    action=ImportedRecord.Action.CHANGED,
+                    version_after=versions[row.existing.pk],
+                    before=befores[row.existing.pk],
+                )
+                for row in changed
+            ],
+            batch_size=BULK,
+        )
+        _count(batch, plan)
+        batch.state = ImportBatch.State.IMPORTED
+        batch.imported_at = now
+        batch.imported_by = actor
+        batch.save()
+    return plan
+
+
+def _refuse_moved(changed: list[RowPlan], plan: Plan) -> None:
+    """Lock the records to change and refuse if one was saved since it was read."""
+    expected = {row.existing.pk: row for row in changed}
+    for chunk in chunks(expected):
+        for pk, version in (
+            Dialogue.objects.select_for_update().filter(pk__in=chunk).values_list("pk", "version")
+        ):
+            if version != expected[pk].existing.version:
+                raise ImportRefused(
+                    f"“{expected[pk].title}” was saved by someone else during the import. "
+                    "Nothing was imported; run the dry run again.",
+                    plan,
+                )
+
+
+def _snapshots(ids: list[int]) -> dict[int, str]:
+    """Each dialogue with its rows, serialized as they are now (what an undo puts back)."""
+    snapshots = {}
+    for chunk in chunks(ids):
+        rows = defaultdict(list)
+        for model in (Participation, Outcome, Citation):
+            for obj in model.objects.filter(dialogue_id__in=chunk).order_by("pk"):
+                rows[obj.dialogue_id].append(obj)
+        for dialogue in Dialogue.objects.filter(pk__in=chunk):
+            snapshots[dialogue.pk] = serializers.serialize("json", [dialogue, *rows[dialogue.pk]])
+    return snapshots
+
+
+def _set_fields(dialogue: Dialogue, row: RowPlan, plan: Plan) -> None:
+    lookups = plan.lookups
+    for name, value in row.target.fields.items():
+        if name == "_bounds":
+            dialogue.date = value.edtf
+            dialogue.date_earliest, dialogue.date_latest = value.earliest, value.latest
+            dialogue.date_display = value.display
+        elif name == "era":
+            dialogue.era_id = lookups.eras[value].pk
+        elif name == "conflict":
+            dialogue.conflict_id = lookups.conflicts[value]
+        elif name != "date":
+            setattr(dialogue, name, value)
+
+
+def _create(rows: list[RowPlan], plan: Plan, now) -> dict[str, int]:
+    dialogues = []
+    for row in rows:
+        dialogue = Dialogue(slug=row.slug, status=Status.DRAFT, created=now, updated=now, version=1)
+        _set_fields(dialogue, row, plan)
+        dialogues.append(dialogue)
+    Dialogue.objects.bulk_create(dialogues, batch_size=BULK)
+    return {dialogue.slug: dialogue.pk for dialogue in dialogues}
+
+
+def _change(rows: list[RowPlan], plan: Plan, now) -> None:
+    by_pk = {row.existing.pk: row for row in rows}
+    for chunk in chunks(by_pk):
+        dialogues = list(Dialogue.objects.filter(pk__in=chunk))
+        for dialogue in dialogues:
+            row = by_pk[dialogue.pk]
+            _set_fields(dialogue, row, plan)
+            # The record moves on by one version, as an admin save does.
+            dialogue.version = row.existing.version + 1
+            dialogue.updated = now
+        Dialogue.objects.bulk_update(dialogues, DIALOGUE_FIELDS, batch_size=BULK)
+
+
+def _write_rows(rows: list[RowPlan], plan: Plan, created: dict[str, int]) -> None:
+    lookups = plan.lookups
+    drop = defaultdict(list)
+    update = defaultdict(list)
+    add = defaultdict(list)
+    for row in rows:
+        target, existing = row.target, row.existing
+        dialogue_id = existing.pk if existing else created[row.slug]
+        if target.takings is not None:
+            kept = unnamed_hidden(existing, target.takings) if target.masked else set()
+            have = existing.takings if existing else {}
+            for slug, (pk, _) in have.items():
+                if pk not in kept and slug not in target.takings:
+                    drop[Participation].append(pk)
+            for slug, taking in target.takings.items():
+                flags = dict(
+                    role=taking.role,
+                    withheld=taking.withheld,
+                    withheld_until=taking.until,
+                    show_side=taking.show_side,
+                )
+                if slug in have:
+                    pk, old = have[slug]
+                    if old != taking:
+                        update[Participation].append(Participation(pk=pk, **flags))
+                else:
+                    add[Participation].append(
+                        Participation(
+                            dialogue_id=dialogue_id,
+                            participant_id=lookups.participants[slug],
+                            **flags,
+                        )
+                    )
+        if target.outcomes is not None:
+            have = existing.outcomes if existing else {}
+            keys = set(existing.outcome_keys.values()) if existing else set()
+            for kind, (pk, _) in have.items():
+                if kind not in target.outcomes:
+                    drop[Outcome].append(pk)
+                    keys.discard(existing.outcome_keys[pk])
+            for kind, description in target.outcomes.items():
+                if kind in have:
+                    if have[kind][1] != description:
+                        update[Outcome].append(Outcome(pk=have[kind][0], description=description))
+                    continue
+                key, n = kind, 2
+                while key in keys:
+                    key, n = f"{kind}-{n}", n + 1
+                keys.add(key)
+                add[Outcome].append(
+                    Outcome(dialogue_id=dialogue_id, kind=kind, key=key, description=description)
+                )
+        matches = row.citation_matches if existing else {}
+        keys = set()
+        if existing:
+            matched = set(matches.values())
+            for pk, *_ in existing.citations:
+                if pk in matched:
+                    keys.add(existing.citation_keys[pk])
+                else:
+                    drop[Citation].append(pk)
+            old = {pk: excerpt for pk, _, _, excerpt in existing.citations}
+        for index, (source, paragraph, excerpt) in enumerate(target.citations):
+            if index in matches:
+                if old[matches[index]] != excerpt:
+                    update[Citation].append(Citation(pk=matches[index], excerpt=excerpt))
+                continue
+            base = key = citation_key(paragraph, excerpt)
+            n = 2
+            while key in keys:
+                key, n = f"{base}-{n}", n + 1
+            keys.add(key)
+            add[Citation].append(
+                Citation(
+                    dialogue_id=dialogue_id,
+                    source_id=lookups.sources[source],
+                    paragraph=paragraph,
+                    excerpt=excerpt,
+                    key=key,
+                )
+            )
+    for model in (Citation, Outcome, Participation):
+        for chunk in chunks(drop[model]):
+            model.objects.filter(pk__in=chunk).delete()
+    fields = {
+        Participation: ["role", "withheld", "withheld_until", "show_side"],
+        Outcome: ["description"],
+        Citation: ["excerpt"],
+    }
+    for model in (Participation, Outcome, Citation):
+        if update[model]:
+            model.objects.bulk_update(update[model], fields[model], batch_size=BULK)
+        if add[model]:
+            model.objects.bulk_create(add[model], batch_size=BULK)

@@ -1,0 +1,164 @@
+"""The import columns: their names, and how one cell holds a list of rows.
+
+A dialogue's participations, outcomes and citations each go in one cell, one row per line,
+with the fields of a row separated by ` | `:
+
+- `participant_list`: `slug | role` and, for a confidential participation, a third field of
+  flags: `withheld`, `until YYYY-MM-DD`, `side shown`, separated by commas. The public export
+  writes a participation whose name is withheld today as `* | role | withheld`.
+- `outcome_list`: `kind | description`.
+- `citation_list`: `source-slug | paragraph | excerpt`.
+
+The last field of a row is free text: it may itself hold ` | `, and a line break in it is
+written `\\n` (a backslash as `\\\\`), so that each row stays on one line.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+
+SEPARATOR = " | "
+MASKED_SLUG = "*"
+
+# The columns the export adds after its original ones, which an import reads.
+IMPORT_COLUMNS = (
+    "era_slug",
+    "conflict_slug",
+    "venue_kind_code",
+    "track_code",
+    "status",
+    "embargo_until",
+    "participant_list",
+    "outcome_list",
+    "citation_list",
+)
+# Without these an import cannot tell which record a row is or what it rests on.
+REQUIRED_COLUMNS = (
+    "slug",
+    "title",
+    "date_edtf",
+    "era_slug",
+    "conflict_slug",
+    "summary",
+    "citation_list",
+)
+# Read by the import when present; a column left out of the file leaves that field as it is.
+OPTIONAL_COLUMNS = (
+    "date_note",
+    "place",
+    "venue",
+    "venue_kind_code",
+    "track_code",
+    "embargo_until",
+    "participant_list",
+    "outcome_list",
+)
+# Written by the export for people to read, and ignored by the import: words worked out from
+# the columns above (`era` is the era's name, `participants` the names in words, …), and the
+# status, which only a publisher changes.
+DERIVED_COLUMNS = (
+    "url",
+    "date_display",
+    "date_earliest",
+    "date_latest",
+    "era",
+    "conflict",
+    "venue_kind",
+    "track",
+    "participants",
+    "outcomes",
+    "sources",
+    "status",
+)
+
+
+def escape(text: str) -> str:
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\\", "\\\\").replace("\n", "\\n")
+
+
+_ESCAPED = re.compile(r"\\(.)")
+
+
+def unescape(text: str) -> str:
+    return _ESCAPED.sub(lambda m: "\n" if m[1] == "n" else m[1], text)
+
+
+def lines(cell: str) -> list[str]:
+    """The non-blank lines of a list cell."""
+    return [line.strip() for line in (cell or "").splitlines() if line.strip()]
+
+
+def split(line: str, fields: int) -> list[str]:
+    """Split a row into at most `fields` fields; the last keeps any further separators."""
+    parts = re.split(r"\s*\|\s*", line, maxsplit=fields - 1)
+    return [part.strip() for part in parts]
+
+
+# --- Participations -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Taking:
+    """A participation as a cell row gives it."""
+
+    slug: str
+    role: str
+    withheld: bool = False
+    until: datetime.date | None = None
+    show_side: bool = False
+
+    def line(self) -> str:
+        flags = []
+        if self.withheld:
+            flags.append("withheld")
+        if self.until:
+            flags.append(f"until {self.until.isoformat()}")
+        if self.show_side:
+            flags.append("side shown")
+        parts = [self.slug, self.role, ", ".join(flags)] if flags else [self.slug, self.role]
+        return SEPARATOR.join(parts)
+
+
+def participation_line(slug, role, withheld, until, show_side) -> str:
+    return Taking(slug or MASKED_SLUG, role, bool(withheld), until, bool(show_side)).line()
+
+
+def masked_line(role: str) -> str:
+    return Taking(MASKED_SLUG, role, True).line()
+
+
+def parse_flags(text: str) -> tuple[bool, datetime.date | None, bool]:
+    """Read `withheld, until YYYY-MM-DD, side shown`; raise ValueError naming a bad flag."""
+    withheld, until, show_side = False, None, False
+    for flag in filter(None, (part.strip().lower() for part in text.split(","))):
+        if flag == "withheld":
+            withheld = True
+        elif flag == "side shown":
+            show_side = True
+        elif flag.startswith("until "):
+            try:
+                until = datetime.date.fromisoformat(flag.removeprefix("until ").strip())
+            except ValueError:
+                raise ValueError(f"“{flag}”: write the day as until YYYY-MM-DD") from None
+        else:
+            raise ValueError(f"“{flag}” is not a flag")
+    return withheld, until, show_side
+
+
+# --- Outcomes and citations -----------------------------------------------------------------
+
+
+def outcome_line(kind: str, description: str) -> str:
+    return SEPARATOR.join([kind, escape(description)])
+
+
+def citation_line(source_slug: str, paragraph, excerpt: str) -> str:
+    return SEPARATOR.join([source_slug, str(paragraph), escape(excerpt)])
+
+
+def joined(rows: list[str]) -> str:
+    """The cell holding `rows`, in a fixed order so that two exports of a record agree."""
+    return "\n".join(sorted(rows))

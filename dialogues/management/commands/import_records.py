@@ -1,0 +1,94 @@
+"""Import dialogues from a CSV or XLSX file, as the admin's import does: a dry run, then all
+rows or none.
+
+    python manage.py import_records dialogues.csv --dry-run
+    python manage.py import_records dialogues.csv --user editor
+
+Every row is reported as new, changed (with its diff), unchanged or invalid. With invalid rows
+nothing is written and the command exits with status 1. The import is one batch, which a
+publisher can undo in the admin (Dialogues › Imports).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from dialogues.imports import apply, report
+from dialogues.imports.reading import UnreadableFile
+
+
+class Progress:
+    """One line on stderr, rewritten as rows are checked: “checked 5,000 of 10,000 rows”."""
+
+    def __init__(self, stream, every: int = 500):
+        # `stream` is a command's OutputWrapper, so that call_command(stderr=…) captures it.
+        self.stream, self.every = stream, every
+        self.live = stream.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        if done % self.every and done != total:
+            return
+        end = "\r" if self.live and done != total else "\n"
+        if self.live or done == total:
+            self.stream.write(f"checked {done:,} of {total:,} rows{end}", ending="")
+            self.stream.flush()
+
+
+class Command(BaseCommand):
+    help = "Import dialogues from a CSV or XLSX file (a dry run first with --dry-run)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="The CSV (UTF-8) or XLSX file to import.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check and report every row; write nothing."
+        )
+        parser.add_argument(
+            "--user", help="The username the import and its revision are recorded under."
+        )
+        parser.add_argument(
+            "--all-rows",
+            action="store_true",
+            help="List unchanged rows too (they are counted either way).",
+        )
+
+    def handle(self, *args, file, dry_run, user, all_rows, **options):
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"{file}: no such file. Give the path of a .csv or .xlsx file.")
+        try:
+            content = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"{file}: cannot be read ({exc.strerror}).") from None
+        actor = None
+        if user:
+            actor = get_user_model().objects.filter(username=user).first()
+            if actor is None:
+                raise CommandError(f"--user {user}: no user has that username.")
+        progress = Progress(self.stderr)
+        try:
+            batch, plan = apply.store(path.name, content, user=actor, progress=progress)
+        except UnreadableFile as exc:
+            raise CommandError(f"{file}: {exc}") from None
+        for line in report.lines(plan, unchanged=all_rows):
+            self.stdout.write(line)
+        if not plan.is_clean:
+            raise CommandError(
+                f"{plan.count('invalid')} invalid row(s): nothing was imported. "
+                "Correct the file and run again."
+            )
+        if dry_run:
+            self.stdout.write(f"Dry run: nothing was written (kept as import #{batch.pk}).")
+            return
+        if not plan.has_changes:
+            self.stdout.write("Nothing to import: every row is unchanged.")
+            return
+        try:
+            plan = apply.run_import(batch, user=actor)
+        except apply.ImportRefused as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(
+            self.style.SUCCESS(f"Imported as import #{batch.pk}: {report.summary(plan)}.")
+        )
