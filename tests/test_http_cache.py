@@ -44,6 +44,13 @@ PUBLIC_ADDRESSES = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _noon(monkeypatch):
+    """Run at noon: a lifetime never reaches past midnight, and these tests may run at 23:59."""
+    noon = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time(12)))
+    monkeypatch.setattr(timezone, "localtime", lambda *a, **kw: noon)
+
+
 def directives(response) -> dict[str, str | None]:
     found = {}
     for part in response.get("Cache-Control", "").split(","):

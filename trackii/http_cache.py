@@ -32,8 +32,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from functools import cache as once
-from pathlib import Path
 
 from django.conf import settings
 from django.http import HttpResponseNotModified
@@ -42,14 +40,12 @@ from django.utils import timezone
 from django.utils.cache import parse_etags, patch_cache_control, patch_vary_headers
 
 from dialogues import caching
+from dialogues.pages.fragments import code_digest
 
 SAFE_METHODS = ("GET", "HEAD")
 PUBLIC_NAMESPACE = "dialogues"
 # Answers as lasting as a page, though not revalidated: an old address's redirect, a tombstone.
 KEPT_WITHOUT_TAG = {301, 410}
-# What draws the answers: a new release must not be answered 304 with the old one's pages.
-CODE = ("templates", "static", "dialogues", "trackii")
-CODE_SUFFIXES = {".py", ".html", ".css", ".js", ".svg", ".txt"}
 
 
 class HttpCacheMiddleware:
@@ -96,24 +92,12 @@ def etag(request) -> str:
     parts = (
         caching.generation(),
         timezone.localdate().isoformat(),
+        # A new release must not answer 304 for the old one's pages.
         code_digest(),
         request.build_absolute_uri(),
     )
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     return f'W/"{digest}"'
-
-
-@once
-def code_digest() -> str:
-    """A digest of the templates, static files and code, worked out once per process."""
-    digest = hashlib.sha256()
-    base = Path(settings.BASE_DIR)
-    for folder in CODE:
-        for path in sorted((base / folder).rglob("*")):
-            if path.suffix in CODE_SUFFIXES and path.is_file():
-                digest.update(str(path.relative_to(base)).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def may_share(response) -> bool:
