@@ -4,7 +4,11 @@ a cheap 304, and nothing personal, private or refused is ever marked cacheable."
 from __future__ import annotations
 
 import datetime
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -372,3 +376,24 @@ def test_the_tag_rests_on_the_database_not_on_the_cache(client, small_archive):
     Dialogue.objects.filter(slug="oslo").update(title="Changed behind the cache's back")
     caching.bump()
     assert client.get("/dialogues/", headers={"If-None-Match": tag}).status_code == 200
+
+
+# --- The settings -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["soon", "-5", "1.5"])
+def test_a_bad_lifetime_stops_start_up_saying_what_is_accepted(value):
+    root = Path(__file__).resolve().parent.parent
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "TRACKII_"))}
+    env.pop("DATABASE_URL", None)
+    env.update(DJANGO_DEBUG="true", TRACKII_CACHE_S_MAXAGE=value)
+    completed = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode != 0
+    assert f"TRACKII_CACHE_S_MAXAGE={value!r} is not a number of seconds" in completed.stderr
