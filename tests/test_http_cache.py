@@ -397,3 +397,10 @@ def test_a_bad_lifetime_stops_start_up_saying_what_is_accepted(value):
     )
     assert completed.returncode != 0
     assert f"TRACKII_CACHE_S_MAXAGE={value!r} is not a number of seconds" in completed.stderr
+
+
+def test_the_openapi_document_is_tagged_by_the_code_alone(client, small_archive):
+    tag = client.get("/api/openapi.json")["ETag"]
+    small_archive.oslo.title = "Retitled"
+    small_archive.oslo.save()
+    assert client.get("/api/openapi.json", headers={"If-None-Match": tag}).status_code == 304

@@ -46,6 +46,8 @@ SAFE_METHODS = ("GET", "HEAD")
 PUBLIC_NAMESPACE = "dialogues"
 # Answers as lasting as a page, though not revalidated: an old address's redirect, a tombstone.
 KEPT_WITHOUT_TAG = {301, 410}
+# Drawn from the code alone, never from the archive: their tags need no generation or day.
+CODE_ONLY_ROUTES = {"dialogues:api:openapi"}
 
 
 class HttpCacheMiddleware:
@@ -79,6 +81,7 @@ def is_public_route(request) -> bool:
         match = resolve(request.path_info)
     except Resolver404:
         return False
+    request.http_cache_route = match.view_name
     return match.namespaces[:1] == [PUBLIC_NAMESPACE]
 
 
@@ -89,9 +92,11 @@ def is_reader(request) -> bool:
 
 def etag(request) -> str:
     """The weak tag of the answer to `request` as the archive stands now."""
+    archive = ()
+    if request.http_cache_route not in CODE_ONLY_ROUTES:
+        archive = (caching.generation(), timezone.localdate().isoformat())
     parts = (
-        caching.generation(),
-        timezone.localdate().isoformat(),
+        *archive,
         # A new release must not answer 304 for the old one's pages.
         code_digest(),
         request.build_absolute_uri(),
