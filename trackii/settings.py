@@ -66,6 +66,16 @@ def env_milliseconds(name: str, default: int) -> int:
     )
 
 
+def env_seconds(name: str, default: int) -> int:
+    """Read a lifetime in whole seconds; 0 is allowed."""
+    raw = os.environ.get(name, str(default))
+    if raw.strip().isdigit():
+        return int(raw.strip())
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} is not a number of seconds. Use a whole number such as 60, or 0."
+    )
+
+
 # Off unless asked for, so that a forgotten variable never exposes debug pages in production.
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
@@ -125,6 +135,9 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Inside whitenoise (static files keep their own far-future caching), outside the session
+    # and CSRF middleware, whose cookies make an answer private; it answers 304 before them.
+    "trackii.http_cache.HttpCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -290,6 +303,14 @@ RATE_LIMIT = env_rate("TRACKII_RATE_LIMIT", "30/m")
 API_KEYS = env_list("TRACKII_API_KEYS", "")
 # The address the OAI-PMH provider gives harvesters to write to (Identify's adminEmail).
 OAI_ADMIN_EMAIL = os.environ.get("TRACKII_OAI_ADMIN_EMAIL", "editors@example.org").strip()
+
+# --- Caching by browsers, proxies and CDNs (trackii/http_cache.py) -----------------------------
+
+# How long a browser (max-age) and a shared cache (s-maxage) may serve a public page before
+# revalidating it; an edit shows through a shared cache at most this late. 0 makes every use
+# revalidate, which a 304 answers cheaply.
+CACHE_MAX_AGE = env_seconds("TRACKII_CACHE_MAX_AGE", 60)
+CACHE_S_MAXAGE = env_seconds("TRACKII_CACHE_S_MAXAGE", 300)
 
 LOGGING = {
     "version": 1,

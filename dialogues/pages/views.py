@@ -16,7 +16,7 @@ from ..listing import selectors
 from ..listing.browse import Browse, without_invalid
 from ..listing.filters import ParticipantFilterSet
 from ..models import Dialogue, Era, Participant, Role, Source, SourceDisagreement
-from . import citations, versions
+from . import citations, fragments, versions, widgets
 from . import timeline as drawing
 from .pagination import PAGE_SIZE, PaginatedDetailMixin, page_numbers, paginate
 
@@ -57,7 +57,7 @@ def dialogue_list(request):
         request,
         "dialogues/dialogue_list.html",
         {
-            "filterset": browse.filterset,
+            "filterset": widgets.drawn_directly(browse.filterset),
             "page": page,
             "dialogues": dialogues,
             "page_note": page_note,
@@ -195,16 +195,15 @@ def dialogue_citation(request, slug, fmt):
 
 
 def timeline(request):
+    # The drawing and its text alternative are the same for every reader until the archive or
+    # the day changes: drawn once, without a query, for every later request.
+    body = fragments.rendered("timeline", (), "dialogues/_timeline_body.html", _timeline_context)
+    return render(request, "dialogues/timeline.html", {"body": body})
+
+
+def _timeline_context() -> dict:
     eras, dialogues = selectors.timeline_data()
-    return render(
-        request,
-        "dialogues/timeline.html",
-        {
-            "eras": eras,
-            "svg": drawing.timeline_svg(eras, dialogues),
-            "text": drawing.timeline_text(eras, dialogues),
-        },
-    )
+    return {"eras": eras, "svg": drawing.timeline_svg(eras, dialogues)}
 
 
 class OldAddressMixin:
@@ -249,7 +248,7 @@ def participant_list(request):
         request,
         "dialogues/participant_list.html",
         {
-            "filterset": filterset,
+            "filterset": widgets.drawn_directly(filterset),
             "page": page,
             "page_note": page_note,
             "page_numbers": page_numbers(page),

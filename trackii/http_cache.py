@@ -1,0 +1,152 @@
+"""Let browsers, a reverse proxy or a CDN keep the public pages briefly, and revalidate them for
+almost nothing; keep everything personal out of every cache.
+
+A public read is a GET or HEAD of a page, a download or the API (the `dialogues` routes) from a
+reader with no session cookie. Its 200 answer carries
+
+- `ETag: W/"…"`, a digest of what decides the answer: the archive's generation (bumped in every
+  save's own transaction, see `dialogues/caching.py`), today's date (embargoes lift and withheld
+  names appear at midnight without a save), the full address with its query string and host, and
+  the code that draws it. The tag is weak because a page's bytes differ from one response to the
+  next (the CSP nonce of the record page's JSON-LD) while its meaning does not.
+- `Cache-Control: public, max-age=…, s-maxage=…` (`TRACKII_CACHE_MAX_AGE`,
+  `TRACKII_CACHE_S_MAXAGE`), never reaching past midnight, and `Vary: Cookie`.
+
+A public read whose `If-None-Match` names the current tag is answered 304 here, before the
+session, the user, the rate limit or the view are looked at: the cost is one read of the
+generation. The 304 carries no Content-Security-Policy header, so a cache that merges its headers
+into the stored page keeps the policy whose nonce matches that page's body.
+
+301 and 410 answers to public reads are kept as long as a page, without a tag. Everything else
+is `private, no-store`: the admin, a reader with a session (editors, their previews of drafts),
+an answer that sets a cookie, any method but GET and HEAD, and every other status (a 404 cannot
+be kept, since a draft's address must answer exactly as an address that never existed; nor a
+400, 429 or 503, which say nothing lasting about the address).
+
+`If-Modified-Since` alone is answered in full: the generation is a counter, not a clock, and
+two saves in one second could not be told apart by an HTTP date. Every cache that holds an
+`ETag` revalidates with it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+
+from django.conf import settings
+from django.http import HttpResponseNotModified
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from django.utils.cache import parse_etags, patch_cache_control, patch_vary_headers
+
+from dialogues import caching
+from dialogues.pages.fragments import code_digest
+
+SAFE_METHODS = ("GET", "HEAD")
+PUBLIC_NAMESPACE = "dialogues"
+# Answers as lasting as a page, though not revalidated: an old address's redirect, a tombstone.
+KEPT_WITHOUT_TAG = {301, 410}
+# Drawn from the code alone, never from the archive: their tags need no generation or day.
+CODE_ONLY_ROUTES = {"dialogues:api:openapi"}
+
+
+class HttpCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_public_route(request):
+            return keep_private(self.get_response(request))
+        # Whether a copy may answer depends on the session cookie, so every answer here says so,
+        # and shared caches keep readers' and editors' requests apart.
+        if not is_reader(request):
+            return vary_on_cookie(keep_private(self.get_response(request)))
+        tag = etag(request)
+        if tag in parse_etags(request.headers.get("If-None-Match", "")):
+            return not_modified(tag)
+        response = self.get_response(request)
+        if response.status_code == 200 and may_share(response):
+            response["ETag"] = tag
+            return keep_public(response)
+        if response.status_code in KEPT_WITHOUT_TAG and may_share(response):
+            return keep_public(response)
+        return vary_on_cookie(keep_private(response))
+
+
+def is_public_route(request) -> bool:
+    """Tell whether the request reads a page, a download or the API."""
+    if request.method not in SAFE_METHODS:
+        return False
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    request.http_cache_route = match.view_name
+    return match.namespaces[:1] == [PUBLIC_NAMESPACE]
+
+
+def is_reader(request) -> bool:
+    """Readers have no session; whoever has one may be an editor, who sees drafts."""
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+def etag(request) -> str:
+    """The weak tag of the answer to `request` as the archive stands now."""
+    archive = ()
+    if request.http_cache_route not in CODE_ONLY_ROUTES:
+        archive = (caching.generation(), timezone.localdate().isoformat())
+    parts = (
+        *archive,
+        # A new release must not answer 304 for the old one's pages.
+        code_digest(),
+        request.build_absolute_uri(),
+    )
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return f'W/"{digest}"'
+
+
+def may_share(response) -> bool:
+    """A response that sets a cookie, or that its view marked private, stays private."""
+    if response.cookies:
+        return False
+    directives = response.get("Cache-Control", "")
+    return "private" not in directives and "no-store" not in directives
+
+
+def lifetimes() -> tuple[int, int]:
+    """`max-age` and `s-maxage` in seconds, neither reaching past the coming midnight."""
+    now = timezone.localtime()
+    midnight = datetime.datetime.combine(
+        now.date() + datetime.timedelta(days=1), datetime.time(), tzinfo=now.tzinfo
+    )
+    left = max(0, int((midnight - now).total_seconds()))
+    return min(settings.CACHE_MAX_AGE, left), min(settings.CACHE_S_MAXAGE, left)
+
+
+def keep_public(response):
+    max_age, s_maxage = lifetimes()
+    patch_cache_control(response, public=True, max_age=max_age, s_maxage=s_maxage)
+    return vary_on_cookie(response)
+
+
+def vary_on_cookie(response):
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def keep_private(response):
+    if "ETag" in response:
+        del response["ETag"]
+    # Django's patch drops `public` when `private` is added.
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def not_modified(tag: str):
+    response = HttpResponseNotModified()
+    response["ETag"] = tag
+    # The cached page keeps its own policy, whose nonce its body carries: a policy sent with the
+    # 304 would replace it in the cache and no longer match that body.
+    response._csp_exempt = True
+    response._csp_exempt_ro = True
+    return keep_public(response)
