@@ -289,6 +289,9 @@ QUERY_TIMEOUT_MS = env_milliseconds("TRACKII_QUERY_TIMEOUT_MS", 3000)
 RATE_LIMIT = env_rate("TRACKII_RATE_LIMIT", "30/m")
 API_KEYS = env_list("TRACKII_API_KEYS", "")
 
+# Where `make_release` writes the versioned data releases that `/data/` lists and serves.
+TRACKII_RELEASES_DIR = Path(os.environ.get("TRACKII_RELEASES_DIR") or BASE_DIR / "var" / "releases")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
