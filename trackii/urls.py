@@ -22,5 +22,6 @@ admin.site.site_title = "Track II archive editors"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("data/", include("dialogues.releases.urls")),
     path("", include("dialogues.pages.urls")),
 ]
