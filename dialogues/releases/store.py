@@ -30,7 +30,7 @@ class InvalidVersion(ValueError):
 
 def parse_version(text: str) -> tuple[int, ...]:
     """The version as a tuple of ints for comparing, padded to three parts (2026.11 = 2026.11.0)."""
-    if not isinstance(text, str) or not VERSION_RE.match(text):
+    if not isinstance(text, str) or not VERSION_RE.fullmatch(text):
         raise InvalidVersion(f"“{text}” is not a valid version: {VERSION_HELP}.")
     parts = tuple(int(part) for part in text.split("."))
     return parts + (0,) * (3 - len(parts))
