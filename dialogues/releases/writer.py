@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 import zipfile
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -97,6 +98,7 @@ def _write_tables(folder: Path, say: Callable[[str], None]) -> dict[str, int]:
     (folder / "data").mkdir()
     with _snapshot():
         for table in TABLES:
+            started = time.perf_counter()
             n = 0
             with open(folder / table.path, "w", newline="", encoding="utf-8") as fh:
                 writer = csv.writer(fh)
@@ -105,7 +107,7 @@ def _write_tables(folder: Path, say: Callable[[str], None]) -> dict[str, int]:
                     writer.writerow(row)
                     n += 1
             counts[table.name] = n
-            say(f"  {table.name}: {n:,} rows")
+            say(f"  {table.name}: {n:,} rows ({time.perf_counter() - started:.1f} s)")
     return counts
 
 
@@ -188,12 +190,14 @@ def build(
     package = _datapackage(folder, version, released)
     _write_text(folder / DATAPACKAGE, json.dumps(package, indent=2, ensure_ascii=False) + "\n")
     say("Validating the data package…")
+    started = time.perf_counter()
     errors = validate(folder)
     if errors:
         shown = "\n".join(f"  - {message}" for message in errors[:20])
         raise ReleaseError(
             f"The release does not validate ({len(errors)} errors), so it was not written:\n{shown}"
         )
+    say(f"  valid ({time.perf_counter() - started:.1f} s)")
     book = codebook.markdown(version, released.isoformat())
     _write_text(folder / "codebook.md", book)
     _write_text(folder / "codebook.html", codebook.html(book, version))
@@ -201,11 +205,14 @@ def build(
     _write_text(folder / "CITATION.cff", citation.cff_yaml(cff))
     say("Comparing with the previous release…" if previous else "First release: all is new.")
     prior = previous.version if previous else None
+    started = time.perf_counter()
     changes = changelog.compare(previous.path if previous else None, folder)
+    say(f"  compared ({time.perf_counter() - started:.1f} s)")
     _write_text(folder / "CHANGELOG.md", changelog.as_markdown(version, prior, changes))
     changes_json = changelog.as_json(version, prior, changes)
     _write_text(folder / "changelog.json", json.dumps(changes_json, indent=1) + "\n")
     members = [DATAPACKAGE, *(table.path for table in TABLES), *DOCUMENTS]
+    say("Zipping and writing the manifest…")
     zip_name = _zip(folder, version, members, released)
     manifest = {
         "version": version,
