@@ -85,9 +85,11 @@ def check_version(version: str, existing: list[store.Release]) -> store.Release 
 @contextmanager
 def _snapshot():
     """One consistent view of the archive for every table of the release."""
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and outermost:
             # Every query of the release then sees the archive as it was at its first one.
+            # (Inside a caller's transaction, it shares that transaction's view instead.)
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         yield
