@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,10 @@ VERSION_HELP = (
 )
 MANIFEST = "manifest.json"
 ARCHIVE_SLUG = "trackii-data"
+# What the pages read from a manifest; one without them is not shown.
+MANIFEST_KEYS = {"version", "released", "counts", "changes", "citation", "zip", "files"}
+
+logger = logging.getLogger(__name__)
 
 
 class InvalidVersion(ValueError):
@@ -80,6 +85,22 @@ class Release:
         return json.loads((self.path / name).read_text(encoding="utf-8"))
 
 
+def _load(path: Path) -> Release | None:
+    """The release in folder `path`, or none if it is not a readable, complete release."""
+    manifest = path / MANIFEST
+    if not manifest.is_file():
+        return None
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        logger.warning("Release %s: unreadable manifest (%s); not shown.", path.name, exc)
+        return None
+    if not isinstance(data, dict) or not MANIFEST_KEYS <= data.keys():
+        logger.warning("Release %s: its manifest lacks what the pages need; not shown.", path.name)
+        return None
+    return Release(path.name, path, data)
+
+
 def releases() -> list[Release]:
     """Every release, newest first. Folders that are not releases (no manifest) are skipped."""
     root = releases_dir()
@@ -91,10 +112,8 @@ def releases() -> list[Release]:
             parse_version(child.name)
         except InvalidVersion:
             continue
-        manifest = child / MANIFEST
-        if not manifest.is_file():
-            continue
-        found.append(Release(child.name, child, json.loads(manifest.read_text(encoding="utf-8"))))
+        if (loaded := _load(child)) is not None:
+            found.append(loaded)
     return sorted(found, key=lambda release: release.key, reverse=True)
 
 
@@ -104,11 +123,7 @@ def release(version: str) -> Release | None:
         parse_version(version)
     except InvalidVersion:
         return None
-    path = releases_dir() / version
-    manifest = path / MANIFEST
-    if not manifest.is_file():
-        return None
-    return Release(version, path, json.loads(manifest.read_text(encoding="utf-8")))
+    return _load(releases_dir() / version)
 
 
 def damaged_files(release: Release) -> list[str]:

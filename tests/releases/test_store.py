@@ -49,3 +49,14 @@ def test_damaged_files_are_found(releases_dir, hidden_archive):
     (release.path / "codebook.md").write_text("changed")
     (release.path / "data" / "eras.csv").unlink()
     assert store.damaged_files(release) == ["data/eras.csv", "codebook.md"]
+
+
+def test_a_release_with_a_broken_manifest_is_left_out(releases_dir, hidden_archive, caplog):
+    make_release("1.0.0")
+    make_release("1.1.0")
+    (releases_dir / "1.1.0" / "manifest.json").write_text("{not json")
+    assert [r.version for r in store.releases()] == ["1.0.0"]
+    assert store.release("1.1.0") is None
+    (releases_dir / "1.1.0" / "manifest.json").write_text('{"version": "1.1.0"}')
+    assert store.release("1.1.0") is None
+    assert "not shown" in caplog.text
