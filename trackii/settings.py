@@ -312,6 +312,9 @@ OAI_ADMIN_EMAIL = os.environ.get("TRACKII_OAI_ADMIN_EMAIL", "editors@example.org
 CACHE_MAX_AGE = env_seconds("TRACKII_CACHE_MAX_AGE", 60)
 CACHE_S_MAXAGE = env_seconds("TRACKII_CACHE_S_MAXAGE", 300)
 
+# Where `make_release` writes the versioned data releases that `/data/` lists and serves.
+TRACKII_RELEASES_DIR = Path(os.environ.get("TRACKII_RELEASES_DIR") or BASE_DIR / "var" / "releases")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -27,5 +27,6 @@ urlpatterns = [
     path("feeds/", include("dialogues.feeds.urls")),
     # OAI-PMH harvesters may POST (the protocol allows it); every other page is GET only.
     path("oai/", oai, name="oai"),
+    path("data/", include("dialogues.releases.urls")),
     path("", include("dialogues.pages.urls")),
 ]

@@ -1,0 +1,57 @@
+"""Write a versioned, immutable data release of the public archive.
+
+    manage.py make_release VERSION [--dry-run]
+
+The release is a Frictionless Data Package (one CSV file per table and `datapackage.json`),
+its codebook, CITATION.cff, a changelog from the previous release, a zip of them all and a
+manifest of every file's size and SHA-256, written to `TRACKII_RELEASES_DIR/VERSION/`. It holds
+what readers may see today and nothing else. A version is written once, and must be newer than
+the newest release.
+"""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from dialogues.releases import store
+from dialogues.releases.writer import ReleaseError, make_release
+
+
+class Command(BaseCommand):
+    help = (
+        "Write release VERSION (e.g. 1.0.0 or 2026.11) of the published archive: CSV tables "
+        "with datapackage.json, codebook, CITATION.cff, changelog, zip and manifest. A version "
+        "is written once and must be newer than the newest release."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("version", help=f"The release's version: {store.VERSION_HELP}.")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Build and validate the release, print what it holds, and write nothing.",
+        )
+
+    def handle(self, *args, version, dry_run=False, **options):
+        started = time.perf_counter()
+        say = self.stdout.write if options["verbosity"] > 0 else (lambda message: None)
+        try:
+            outcome = make_release(version, dry_run=dry_run, say=say)
+        except ReleaseError as exc:
+            raise CommandError(str(exc)) from None
+        manifest = outcome.manifest
+        zipped = next(f for f in manifest["files"] if f["path"] == manifest["zip"])
+        size = sum(f["bytes"] for f in manifest["files"])
+        counts = ", ".join(f"{n:,} {name}" for name, n in manifest["counts"].items())
+        changes = manifest["changes"]["dialogues"]
+        what = (
+            f"Release {version}: {counts}. Dialogues since "
+            f"{manifest['previous'] or 'the start'}: {changes['added']:,} added, "
+            f"{changes['changed']:,} changed, {changes['removed']:,} removed. "
+            f"{size:,} bytes with the zip ({zipped['bytes']:,} bytes, sha256 "
+            f"{zipped['sha256']}); {time.perf_counter() - started:.1f} s."
+        )
+        if outcome.path is None:
+            self.stdout.write(f"Dry run, nothing written. {what}")
+        else:
+            self.stdout.write(self.style.SUCCESS(f"Wrote {outcome.path}. {what}"))

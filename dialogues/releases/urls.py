@@ -1,0 +1,33 @@
+from django.urls import path, register_converter
+
+from ..pages.methods import read_only
+from . import views
+from .store import VERSION_RE
+
+
+class VersionConverter:
+    """A release's version in an address: two or three whole numbers joined by dots."""
+
+    regex = VERSION_RE.pattern.removeprefix("^").removesuffix("$")
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(VersionConverter, "version")
+
+app_name = "releases"
+
+urlpatterns = [
+    path("", read_only(views.release_list), name="list"),
+    path("<version:version>.zip", read_only(views.release_zip), name="zip"),
+    path(
+        "<version:version>/manifest.json",
+        read_only(views.release_manifest),
+        name="manifest",
+    ),
+    path("<version:version>/<path:name>", read_only(views.release_file), name="file"),
+]

@@ -1,0 +1,113 @@
+"""The `/data/` page and the downloads of each release.
+
+Everything here is read from the release folders' manifests, never from the database: a
+release is fixed once written, so the page costs the same however large the archive is, and
+each file is served with the size and checksum its manifest records.
+"""
+
+from __future__ import annotations
+
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.urls import reverse
+
+from . import citation, store
+from .schema import TABLES
+
+# What each kind of file in a release is, for its Content-Type.
+CONTENT_TYPES = {
+    ".csv": "text/csv; charset=utf-8",
+    ".json": "application/json",
+    ".md": "text/markdown; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".cff": "application/x-yaml; charset=utf-8",
+    ".zip": "application/zip",
+}
+# A release never changes, so a browser or proxy may keep its files for good.
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def _cite_url(request, version: str) -> str:
+    return request.build_absolute_uri(reverse("releases:list")) + f"#v{version}"
+
+
+def _row(table, manifest: dict) -> dict:
+    changes = manifest["changes"].get(table.name, {})
+    return {
+        "title": table.title,
+        "count": f"{manifest['counts'].get(table.name, 0):,}",
+        **{what: f"{changes.get(what, 0):,}" for what in ("added", "changed", "removed")},
+    }
+
+
+def _summary(release: store.Release, request) -> dict:
+    manifest = release.manifest
+    cff = manifest["citation"]
+    url = _cite_url(request, release.version)
+    return {
+        "version": release.version,
+        "released": manifest["released"],
+        "previous": manifest.get("previous"),
+        "rows": [_row(table, manifest) for table in TABLES],
+        "zip": release.zip,
+        "files": [entry for entry in release.files if entry["path"] != manifest["zip"]],
+        "cite_text": citation.text(cff, url),
+        "bibtex": citation.bibtex(cff, url),
+    }
+
+
+def release_list(request):
+    """Every release, newest first, with its counts, changes, checksums and citation."""
+    found = [_summary(release, request) for release in store.releases()]
+    return render(request, "releases/release_list.html", {"releases": found})
+
+
+def _release_or_404(version: str) -> store.Release:
+    release = store.release(version)
+    if release is None:
+        raise Http404(f"There is no release {version}.")
+    return release
+
+
+def _serve(release: store.Release, entry: dict, *, attachment: bool) -> FileResponse:
+    path = release.path / entry["path"]
+    if not path.is_file():
+        raise Http404(f"{entry['path']} is missing from release {release.version}.")
+    suffix = path.suffix.lower()
+    # A saved file keeps the release's name, so two releases' files never overwrite each other.
+    prefix = f"{store.ARCHIVE_SLUG}-{release.version}"
+    filename = path.name if path.name.startswith(prefix) else f"{prefix}-{path.name}"
+    response = FileResponse(
+        open(path, "rb"),  # FileResponse closes it when the response is done.
+        as_attachment=attachment,
+        filename=filename,
+        content_type=CONTENT_TYPES.get(suffix, "application/octet-stream"),
+    )
+    response["Content-Length"] = str(entry["bytes"])
+    response["ETag"] = f'"{entry["sha256"]}"'
+    response["Cache-Control"] = IMMUTABLE
+    return response
+
+
+def release_zip(request, version: str):
+    """The release's zip, as an attachment."""
+    release = _release_or_404(version)
+    return _serve(release, release.zip, attachment=True)
+
+
+def release_file(request, version: str, name: str):
+    """One file of the release, by the name its manifest lists (nothing else is served)."""
+    release = _release_or_404(version)
+    entry = release.file(name)
+    if entry is None or name == release.manifest["zip"]:
+        raise Http404(f"Release {version} has no file {name}.")
+    return _serve(release, entry, attachment=name.endswith((".csv", ".cff")))
+
+
+def release_manifest(request, version: str):
+    """The release's manifest: every file with its size and SHA-256."""
+    release = _release_or_404(version)
+    path = release.path / store.MANIFEST
+    response = FileResponse(open(path, "rb"), content_type=CONTENT_TYPES[".json"])
+    response["Cache-Control"] = IMMUTABLE
+    return response
