@@ -301,5 +301,12 @@ def _scope_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--no-datasette", action="store_true", help="skip the Datasette comparison")
     parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11"),
+        help="the shared cache of the gunicorn workers, emptied before each run, as in "
+        "production (default: BENCH_REDIS_URL or %(default)s); '' gives each worker its own "
+        "per-process cache, as in development",
+    )
+    parser.add_argument(
         "--strict", action="store_true", help="exit with status 1 when a target fails"
     )

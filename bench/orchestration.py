@@ -38,7 +38,7 @@ def run_one(args, db: str, n: int, base_env: dict[str, str], timestamp: str) -> 
     phases["in-process"], clock = round(time.monotonic() - clock, 1), time.monotonic()
 
     workload = inprocess["workload"]
-    hello_path, memory = serve_gunicorn(args, database, env, workload, kinds, notes)
+    hello_path, memory, cache = serve_gunicorn(args, database, env, workload, kinds, notes)
     phases["gunicorn load"], clock = round(time.monotonic() - clock, 1), time.monotonic()
     datasette = {}
     if not args.no_datasette:
@@ -46,7 +46,13 @@ def run_one(args, db: str, n: int, base_env: dict[str, str], timestamp: str) -> 
     phases["datasette"] = round(time.monotonic() - clock, 1)
 
     add_ratios(kinds, datasette)
-    measured = {"kinds": kinds, "memory": memory, "phase_seconds": phases, "notes": notes}
+    measured = {
+        "kinds": kinds,
+        "memory": memory,
+        "cache": cache,
+        "phase_seconds": phases,
+        "notes": notes,
+    }
     return record(args, database, timestamp, generation, inprocess, hello_path, measured)
 
 

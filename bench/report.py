@@ -231,6 +231,13 @@ def _footer(result: dict) -> list[str]:
             + f" MB); master {_fmt(memory.get('master_max_mb'))} MB; "
             f"{memory.get('samples', 0)} samples every {memory.get('interval_s', 0.5)} s"
         )
+    cache = result.get("cache")
+    if cache:
+        built = cache.get("facet_index_build_s")
+        lines.append(
+            f"workers' cache: {cache['cache']}"
+            + (f"; facet index built into it beforehand in {built:g} s" if built else "")
+        )
     phases = result.get("phase_seconds")
     if phases:
         lines.append(

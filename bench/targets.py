@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bench import cold, datasette_compare, load, server
 from bench.databases import Database, postgres_idle
-from bench.environment import TMP_DIR, BenchError, say
+from bench.environment import TMP_DIR, BenchError, manage, say
 from bench.workload import KINDS
 
 # A streamed export is timed --ttfb-runs times, but for no longer than this per URL.
@@ -106,14 +106,42 @@ def settle(target, after: str, remarks: list[str]) -> None:
         remarks.append(f"the server was still busy {waited:.0f} s after {after}: restarted")
 
 
-def serve_gunicorn(args, database: Database, env, workload: dict, kinds: dict, notes: list):
-    """Serve the archive with gunicorn and load every kind of page; return (hello path, memory).
+def shared_cache(args, env: dict[str, str], log) -> tuple[dict[str, str], dict]:
+    """Give the workers production's shared cache, emptied, with the facet index built into it.
 
-    Each kind's figures go into `kinds`, remarks on the run into `notes`.
+    As a deploy does (README, "Scaling out"): `build_facet_index` runs once before the load,
+    so no worker answers a list by SQL while it builds its own index, and a worker that
+    gunicorn restarts loads the index instead of building it. Without `--redis-url`, each
+    worker has its own cache and builds its own index, as a development server does.
+    """
+    if not args.redis_url:
+        return env, {"cache": "per-process (no --redis-url)"}
+    import redis
+
+    try:
+        redis.Redis.from_url(args.redis_url, socket_timeout=5).flushdb()
+    except (redis.RedisError, ValueError) as exc:
+        raise BenchError(
+            f"the shared cache at {args.redis_url} does not answer ({exc}); start Redis, give "
+            "another --redis-url (BENCH_REDIS_URL), or --redis-url '' for per-process caches"
+        ) from None
+    env = {**env, "REDIS_URL": args.redis_url}
+    seconds = manage(env, "build_facet_index", log=log)
+    return env, {"cache": f"redis ({args.redis_url})", "facet_index_build_s": round(seconds, 1)}
+
+
+def serve_gunicorn(args, database: Database, env, workload: dict, kinds: dict, notes: list):
+    """Serve the archive with gunicorn and load every kind of page.
+
+    Return (hello path, memory, cache): `cache` says which cache the workers shared and how long
+    the facet index took to build beforehand. Each kind's figures go into `kinds`, remarks on
+    the run into `notes`.
     """
     db, label = database.db, database.label
     log = TMP_DIR / f"gunicorn-{db}-{label}.log"
     log.write_bytes(b"")
+    say(f"[{db} {label}] shared cache and facet index")
+    env, cache = shared_cache(args, env, log)
     gunicorn = server.gunicorn(
         env, log, workers=args.workers, worker_class=args.worker_class, threads=args.threads
     )
@@ -150,7 +178,7 @@ def serve_gunicorn(args, database: Database, env, workload: dict, kinds: dict, n
             f"gunicorn killed {gunicorn.timeouts()} workers that ran over its 30 s timeout; "
             f"the benchmark restarted it {gunicorn.restarts} times"
         )
-    return hello_path, memory
+    return hello_path, memory, cache
 
 
 def _load_kind(args, gunicorn, key, paths, name, kinds, notes, workload) -> None:

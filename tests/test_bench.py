@@ -9,7 +9,8 @@ import os
 
 import pytest
 
-from bench import cli, cold, databases, datasette_compare, load, server, workload
+from bench import cli, cold, databases, datasette_compare, load, server, targets, workload
+from bench.environment import BenchError
 from bench.rawsql import shape
 from bench.replay import _qmark
 from dialogues import search
@@ -391,3 +392,47 @@ def test_a_million_built_by_another_generator_or_cut_short_is_rebuilt(monkeypatc
     marker = {**database.expected(), "generator_version": "older"}
     ok, reason = database.intact()
     assert not ok and "generator_version" in reason
+
+
+# --- The workers' shared cache ----------------------------------------------------------------
+
+
+def _args(redis_url: str):
+    return cli.parse_args(["--size", "10k", "--db", "sqlite", "--redis-url", redis_url])
+
+
+def test_without_a_redis_url_each_worker_keeps_its_own_cache(monkeypatch):
+    monkeypatch.setattr(targets, "manage", _no_command)
+    env, cache = targets.shared_cache(_args(""), {"A": "1"}, log=None)
+    assert env == {"A": "1"}
+    assert cache["cache"].startswith("per-process")
+
+
+def test_an_unreachable_shared_cache_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(targets, "manage", _no_command)
+    with pytest.raises(BenchError, match="does not answer.*--redis-url ''"):
+        targets.shared_cache(_args("redis://127.0.0.1:1/0"), {}, log=None)
+    with pytest.raises(BenchError, match="does not answer"):
+        targets.shared_cache(_args("not a url"), {}, log=None)
+
+
+def test_the_shared_cache_is_emptied_and_the_facet_index_built_into_it(monkeypatch):
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+    client = redis.Redis.from_url(url, socket_timeout=2)
+    try:
+        client.set("left-over", "1")
+    except redis.RedisError:
+        pytest.skip(f"no Redis at {url}")
+    ran = []
+    monkeypatch.setattr(targets, "manage", lambda env, *argv, log: ran.append((env, argv)) or 2.5)
+    env, cache = targets.shared_cache(_args(url), {"A": "1"}, log=None)
+    assert client.get("left-over") is None
+    assert env == {"A": "1", "REDIS_URL": url}
+    assert ran == [(env, ("build_facet_index",))]
+    assert cache == {"cache": f"redis ({url})", "facet_index_build_s": 2.5}
+
+
+def _no_command(*args, **kwargs):
+    raise AssertionError("no command should run")

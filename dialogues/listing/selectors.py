@@ -17,6 +17,7 @@ from ..models import (
     Source,
     public_q,
 )
+from ..search import ranking
 from . import facet_index
 from .filters import DialogueFilterSet
 
@@ -78,14 +79,47 @@ class IndexedIds:
         return self.selection.page(self.sort, start, stop)
 
 
+class RankedIds(IndexedIds):
+    """The ids of a search's dialogues in relevance order, for a paginator to slice.
+
+    The facet index finds which dialogues the page may show; the database ranks only as far
+    as the page needs, among those (`search.ranking`).
+    """
+
+    def __init__(self, selection: facet_index.Selection, query, using: str):
+        super().__init__(selection, "relevance")
+        self.query, self.using = query, using
+
+    def __getitem__(self, item):
+        if not isinstance(item, slice) or item.step not in (None, 1):
+            raise TypeError("RankedIds takes a slice with no step")
+        start, stop, _ = item.indices(len(self))
+        positions = self.selection.positions
+        ids, is_wanted = ranking.wanted_of(self.selection.index, positions)
+        return ranking.ranked_page(
+            self.query,
+            ids,
+            is_wanted,
+            len(positions),
+            len(self.selection.parts["q"]),
+            start,
+            stop,
+            using=self.using,
+        )
+
+
 def dialogue_ids(filterset: DialogueFilterSet):
     """The ids of the filtered dialogues in order, for a paginator to slice.
 
-    The facet index pages the date and title sorts; a search sorted by relevance is ranked by
-    the database, as far as the page asks (`LIMIT`/`OFFSET` on the ranked query), and so is
-    every list while the index is being built.
+    The facet index pages the date and title sorts. A search sorted by relevance is ranked by
+    the database among the dialogues the index selects, as far as the page asks
+    (`RankedIds`). While the index is being built, every list is the plain ordered query.
     """
     sort = facet_index.sort_of(filterset)
+    if sort is None and filterset.active_sort == "relevance" and filterset.query.groups:
+        selection = facet_index.selection(filterset)
+        if selection is not None and "q" in selection.parts:
+            return RankedIds(selection, filterset.query, filterset.queryset.db)
     selection = facet_index.selection(filterset) if sort is not None else None
     if selection is None:
         return filterset.qs.values_list("pk", flat=True)

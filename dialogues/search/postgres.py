@@ -92,7 +92,12 @@ class PgRank(_OnRow):
     output_field = FloatField()
 
     def as_sql(self, compiler, connection, **extra_context):
-        return f"ts_rank('{TS_RANK_WEIGHTS}', {self.vector(compiler)}, {self.tsquery})", self.params
+        return rank(self.vector(compiler), self.tsquery), self.params
+
+
+def rank(vector: str, tsquery: str) -> str:
+    """ts_rank of `vector` for `tsquery`, with the weights of the columns; higher is better."""
+    return f"ts_rank('{TS_RANK_WEIGHTS}', {vector}, {tsquery})"
 
 
 def search(queryset, parsed: ParsedQuery):
@@ -125,6 +130,28 @@ def matching_ids(cursor, parsed: ParsedQuery) -> tuple[list[int], bool]:
         params = params + excluded_params
     cursor.execute(f"SELECT id FROM dialogues_dialogue WHERE {where}", params)
     return [row[0] for row in cursor.fetchall()], False
+
+
+def ranked_ids(cursor, parsed: ParsedQuery, candidates, limit: int, offset: int) -> list[int]:
+    """Return the ids `parsed` matches, best first (as `SORTS["relevance"]`), `limit` from
+    `offset`; only those among `candidates` when it is a list, which then drive the query.
+    """
+    tsquery, params = pg_all(parsed.groups)
+    where = f"search_vector @@ {tsquery}"
+    where_params = list(params)
+    if parsed.excluded:
+        excluded, excluded_params = pg_any(parsed.excluded)
+        where += f" AND NOT coalesce(search_vector @@ {excluded}, false)"
+        where_params += excluded_params
+    if candidates is not None:
+        where += " AND id = ANY(%s)"
+        where_params.append(list(candidates))
+    cursor.execute(
+        f"SELECT id FROM dialogues_dialogue WHERE {where} "
+        f"ORDER BY {rank('search_vector', tsquery)} DESC, date_earliest, id LIMIT %s OFFSET %s",
+        [*where_params, *params, limit, offset],
+    )
+    return [row[0] for row in cursor.fetchall()]
 
 
 def vector(alias: str = "d", day=None) -> str:

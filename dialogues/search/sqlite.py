@@ -7,6 +7,7 @@ Porter-stemmed.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from django.db.models import FloatField, Value
@@ -66,9 +67,14 @@ class Bm25(Expression):
 
     def as_sql(self, compiler, connection):
         table = compiler.quote_name_unless_alias(self.alias)
-        weights = ", ".join(str(BM25_WEIGHTS[column]) for column in COLUMNS)
         # FTS5's bm25 is lower-is-better.
-        return f"-bm25({table}.{connection.ops.quote_name(FTS_TABLE)}, {weights})", []
+        return f"-{bm25(f'{table}.{connection.ops.quote_name(FTS_TABLE)}')}", []
+
+
+def bm25(table: str) -> str:
+    """FTS5's bm25 of the row `table` matched, with the columns' weights; lower is better."""
+    weights = ", ".join(str(BM25_WEIGHTS[column]) for column in COLUMNS)
+    return f"bm25({table}, {weights})"
 
 
 def search(queryset, parsed: ParsedQuery):
@@ -98,6 +104,24 @@ def matching_ids(cursor, parsed: ParsedQuery) -> tuple[list[int], bool]:
         f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [fts_any(parsed.excluded)]
     )
     return [row[0] for row in cursor.fetchall()], True
+
+
+def ranked_ids(cursor, parsed: ParsedQuery, candidates, limit: int, offset: int) -> list[int]:
+    """Return the ids `parsed` matches, best first (as `SORTS["relevance"]`), `limit` from
+    `offset`; only those among `candidates` when it is a list (their ids go as one JSON text).
+    """
+    sql = (
+        f"SELECT f.rowid FROM {FTS_TABLE} f JOIN dialogues_dialogue d ON d.id = f.rowid "
+        f"WHERE f.{FTS_TABLE} MATCH %s"
+    )
+    params: list = [fts_match(parsed)]
+    if candidates is not None:
+        # Filtering the dialogue's id, not the index's rowid: FTS5 would look each one up.
+        sql += " AND d.id IN (SELECT value FROM json_each(%s))"
+        params.append(json.dumps(candidates))
+    sql += f" ORDER BY {bm25(f'f.{FTS_TABLE}')}, d.date_earliest, d.id LIMIT %s OFFSET %s"
+    cursor.execute(sql, [*params, limit, offset])
+    return [row[0] for row in cursor.fetchall()]
 
 
 def rebuild(cursor, batch: list[int] | None, day=None) -> int:

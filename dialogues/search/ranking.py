@@ -1,0 +1,81 @@
+"""A page of a search in relevance order, ranked only among the dialogues the page may show.
+
+The list's other sorts are paged by the facet index; relevance needs the database's own score
+(FTS5's bm25 on SQLite, ts_rank on PostgreSQL). Ranking every match of a common word, then
+joining every active filter in SQL, is what made a search with filters slow. Here the facet
+index has already found the wanted dialogues (the search's matches under every other filter,
+public only), so the database ranks:
+
+- when most of the matches are wanted (a search with no filter, or a broad one), the best
+  matches in order, as far as the page needs (`LIMIT`), keeping the wanted ones and asking
+  for more only when too few of the first were;
+- when few are, only those: their ids go with the query, and nothing else is scored.
+
+The order is exactly `SORTS["relevance"]`: score, then earliest date, then id, the same
+expressions as the ranked queryset (`sqlite.Bm25`, `postgres.PgRank`), so a page is the same
+whichever way it is found.
+"""
+
+from __future__ import annotations
+
+import math
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from pyroaring import BitMap
+
+from . import postgres, sqlite
+from .index import refresh_disclosures
+from .query import ParsedQuery
+
+# Rank among the wanted ids themselves when they are fewer than this share of the matches.
+SPARSE_SHARE = 0.5
+# Room for the unwanted matches among the first ranked rows, beyond the page's own share.
+SLACK = 20
+
+
+def ranked_page(
+    query: ParsedQuery,
+    ids: list[int] | None,
+    is_wanted,
+    wanted: int,
+    matches: int,
+    start: int,
+    stop: int,
+    *,
+    using: str = DEFAULT_DB_ALIAS,
+) -> list[int]:
+    """Return the ids ranked `start` to `stop` among the wanted matches of `query`.
+
+    `wanted` dialogues of its `matches` may be shown; `is_wanted(pk)` says which, and `ids()`
+    lists them (called only when they are few). `query` must have groups: a query of
+    exclusions alone has no score to rank by.
+    """
+    if start >= stop or start >= wanted:
+        return []
+    refresh_disclosures(using=using)
+    backend = postgres if connections[using].vendor == "postgresql" else sqlite
+    with connections[using].cursor() as cursor:
+        if wanted < SPARSE_SHARE * matches:
+            return backend.ranked_ids(cursor, query, ids(), stop - start, start)
+        limit = math.ceil(stop * matches / max(wanted, 1)) + SLACK
+        while True:
+            rows = backend.ranked_ids(cursor, query, None, limit, 0)
+            found = [pk for pk in rows if is_wanted(pk)]
+            if len(found) >= stop or len(rows) < limit:
+                return found[start:stop]
+            limit *= 4
+
+
+def wanted_of(index, positions: BitMap):
+    """(ids, is_wanted) over the facet index's `positions`, for `ranked_page`."""
+    lookup = index._lookup()
+    top = len(lookup)
+
+    def ids() -> list[int]:
+        at = index.ids
+        return [at[position] for position in positions]
+
+    def is_wanted(pk: int) -> bool:
+        return pk < top and lookup[pk] >= 0 and lookup[pk] in positions
+
+    return ids, is_wanted
