@@ -30,7 +30,7 @@ from rest_framework.response import Response
 from ..feeds import changes
 from ..models import Dialogue
 from . import params
-from .pagination import WholeNumberField
+from .pagination import page_size_field
 from .schema import ERRORS, TOO_LONG
 from .views import ArchiveAPIView
 
@@ -64,18 +64,7 @@ class Parameters(serializers.Serializer):
             "max_length": "This is not a cursor from this archive: give a previous `next`.",
         },
     )
-    page_size = WholeNumberField(
-        required=False,
-        min_value=1,
-        max_value=MAX_PAGE_SIZE,
-        default=DEFAULT_PAGE_SIZE,
-        error_messages={
-            "invalid": f"Enter a page size: a whole number from 1 to {MAX_PAGE_SIZE}.",
-            "min_value": f"The page size must be from 1 to {MAX_PAGE_SIZE}.",
-            "max_value": f"The page size must be from 1 to {MAX_PAGE_SIZE}.",
-            "max_string_length": f"Enter a page size: a whole number from 1 to {MAX_PAGE_SIZE}.",
-        },
-    )
+    page_size = page_size_field(MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE)
 
     def validate_since(self, value):
         try:

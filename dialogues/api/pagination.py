@@ -25,6 +25,22 @@ class WholeNumberField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
+def page_size_field(maximum: int, default: int) -> WholeNumberField:
+    """An optional `page_size` from 1 to `maximum`, `default` when left out."""
+    return WholeNumberField(
+        required=False,
+        min_value=1,
+        max_value=maximum,
+        default=default,
+        error_messages={
+            "invalid": f"Enter a page size: a whole number from 1 to {maximum}.",
+            "max_string_length": f"Enter a page size: a whole number from 1 to {maximum}.",
+            "min_value": f"The page size must be from 1 to {maximum}.",
+            "max_value": f"The page size must be from 1 to {maximum}.",
+        },
+    )
+
+
 class PageParameters(serializers.Serializer):
     page = WholeNumberField(
         required=False,
@@ -36,18 +52,7 @@ class PageParameters(serializers.Serializer):
             "min_value": "Pages are numbered from 1.",
         },
     )
-    page_size = WholeNumberField(
-        required=False,
-        min_value=1,
-        max_value=MAX_PAGE_SIZE,
-        default=DEFAULT_PAGE_SIZE,
-        error_messages={
-            "invalid": f"Enter a page size: a whole number from 1 to {MAX_PAGE_SIZE}.",
-            "max_string_length": f"Enter a page size: a whole number from 1 to {MAX_PAGE_SIZE}.",
-            "min_value": f"The page size must be from 1 to {MAX_PAGE_SIZE}.",
-            "max_value": f"The page size must be from 1 to {MAX_PAGE_SIZE}.",
-        },
-    )
+    page_size = page_size_field(MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE)
 
 
 class ArchivePagination(PageNumberPagination):

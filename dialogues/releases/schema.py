@@ -84,6 +84,11 @@ def _dated(model) -> tuple[Column, ...]:
     )
 
 
+def _plain(model, *names: str) -> tuple[Column, ...]:
+    """Columns named as the model fields they come from, with nothing to override."""
+    return tuple(Column(name, model, name) for name in names)
+
+
 def _slug(model, description: str) -> Column:
     return Column("slug", model, "slug", description=description)
 
@@ -94,8 +99,7 @@ CONFLICTS = Table(
     "The conflicts dialogues took place in.",
     (
         _slug(Conflict, "The conflict's permanent key."),
-        Column("name", Conflict, "name"),
-        Column("summary", Conflict, "summary"),
+        *_plain(Conflict, "name", "summary"),
     ),
     ("slug",),
 )
@@ -106,11 +110,9 @@ ERAS = Table(
     "The periods of the timeline, in order. They do not overlap and leave no gap.",
     (
         _slug(Era, "The era's permanent key."),
-        Column("name", Era, "name"),
-        Column("position", Era, "position"),
+        *_plain(Era, "name", "position"),
         *_dated(Era),
-        Column("summary", Era, "summary"),
-        Column("boundary_note", Era, "boundary_note"),
+        *_plain(Era, "summary", "boundary_note"),
     ),
     ("slug",),
 )
@@ -121,14 +123,9 @@ SOURCES = Table(
     "The documents records come from. Citations give a paragraph number in one of them.",
     (
         _slug(Source, "The source's permanent key."),
-        Column("title", Source, "title"),
-        Column("author", Source, "author"),
-        Column("author_role", Source, "author_role"),
-        Column("publication", Source, "publication"),
+        *_plain(Source, "title", "author", "author_role", "publication"),
         *_dated(Source),
-        Column("url", Source, "url"),
-        Column("first_words", Source, "first_words"),
-        Column("description", Source, "description"),
+        *_plain(Source, "url", "first_words", "description"),
     ),
     ("slug",),
 )
@@ -140,13 +137,9 @@ PARTICIPANTS = Table(
     "withheld in every public dialogue is not listed.",
     (
         _slug(Participant, "The participant's permanent key."),
-        Column("name", Participant, "name"),
-        Column("kind", Participant, "kind"),
-        Column("side", Participant, "side"),
-        Column("side_note", Participant, "side_note"),
-        Column("background", Participant, "background"),
-        Column("background_note", Participant, "background_note"),
-        Column("bio", Participant, "bio"),
+        *_plain(
+            Participant, "name", "kind", "side", "side_note", "background", "background_note", "bio"
+        ),
     ),
     ("slug",),
 )
@@ -166,11 +159,7 @@ DIALOGUES = Table(
             "conflict",
             description="The conflict the dialogue belongs to (its slug).",
         ),
-        Column("place", Dialogue, "place"),
-        Column("venue", Dialogue, "venue"),
-        Column("venue_kind", Dialogue, "venue_kind"),
-        Column("track", Dialogue, "track"),
-        Column("summary", Dialogue, "summary"),
+        *_plain(Dialogue, "place", "venue", "venue_kind", "track", "summary"),
     ),
     ("slug",),
     ((("era",), "eras", ("slug",)), (("conflict",), "conflicts", ("slug",))),
@@ -252,8 +241,7 @@ OUTCOMES = Table(
     (
         Column("dialogue", Outcome, "dialogue", description="The dialogue (its slug)."),
         Column("key", Outcome, "key", required=True),
-        Column("kind", Outcome, "kind"),
-        Column("description", Outcome, "description"),
+        *_plain(Outcome, "kind", "description"),
     ),
     ("dialogue", "key"),
     ((("dialogue",), "dialogues", ("slug",)),),
@@ -268,8 +256,7 @@ CITATIONS = Table(
         Column("dialogue", Citation, "dialogue", description="The dialogue (its slug)."),
         Column("key", Citation, "key", required=True),
         Column("source", Citation, "source", description="The source quoted (its slug)."),
-        Column("paragraph", Citation, "paragraph"),
-        Column("excerpt", Citation, "excerpt"),
+        *_plain(Citation, "paragraph", "excerpt"),
         Column(
             "outcome",
             Citation,

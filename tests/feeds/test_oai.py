@@ -312,7 +312,7 @@ def test_a_tampered_expired_or_borrowed_token_is_a_bad_resumption_token(
     assert error_of(ask(client, f"verb=ListRecords&resumptionToken={token}")) == (
         "badResumptionToken"
     )
-    monkeypatch.setattr(oai, "TOKEN_LIFETIME", datetime.timedelta(seconds=-1))
+    monkeypatch.setattr(oai.tokens, "TOKEN_LIFETIME", datetime.timedelta(seconds=-1))
     assert error_of(ask(client, f"verb=ListIdentifiers&resumptionToken={token}")) == (
         "badResumptionToken"
     )

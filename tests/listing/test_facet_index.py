@@ -283,23 +283,23 @@ def test_a_participant_named_on_the_day_counts_on_the_day(small, monkeypatch):
 
 def test_two_workers_sharing_a_cache_build_once_and_see_each_save(small, monkeypatch):
     first = counts()
-    worker_a = dict(facet_index._process)
+    worker_a = dict(facet_index.shared._process)
     # Another worker: its own memory, the same shared cache. It reads, it does not build.
-    monkeypatch.setattr(facet_index, "_process", {})
-    monkeypatch.setattr(facet_index, "build", _refuse)
+    monkeypatch.setattr(facet_index.shared, "_process", {})
+    monkeypatch.setattr(facet_index.shared, "build", _refuse)
     assert counts(build=False) == first
-    worker_b = dict(facet_index._process)
+    worker_b = dict(facet_index.shared._process)
     assert worker_a["default"][0] == worker_b["default"][0]  # the same stored index
     monkeypatch.undo()
 
     # A save in one worker: the other's next request counts the new state.
     small["draft"].status = Status.PUBLISHED
     small["draft"].save()
-    facet_index._process.clear()
-    facet_index._process.update(worker_b)
+    facet_index.shared._process.clear()
+    facet_index.shared._process.update(worker_b)
     assert counts()["count"] == 2
-    facet_index._process.clear()
-    facet_index._process.update(worker_a)
+    facet_index.shared._process.clear()
+    facet_index.shared._process.update(worker_a)
     assert counts(build=False)["count"] == 2
 
 
@@ -311,8 +311,8 @@ def test_while_another_worker_builds_the_index_lists_are_counted_by_sql(small, m
     caching.start_request()
     _, lock_key = facet_index._keys("default")
     assert cache.add(lock_key, 1)  # another worker holds the lock
-    monkeypatch.setattr(facet_index, "build", _refuse)
-    monkeypatch.setattr(facet_index, "_process", {})
+    monkeypatch.setattr(facet_index.shared, "build", _refuse)
+    monkeypatch.setattr(facet_index.shared, "_process", {})
     assert facet_index.current(inline=True) is None
     assert counts("outcome=walkout", build=False) == {
         "count": 1,
@@ -322,7 +322,7 @@ def test_while_another_worker_builds_the_index_lists_are_counted_by_sql(small, m
         "background": {},
     }
     assert [d.slug for d in Browse(QueryDict("sort=title")).page(1).object_list] == ["shown"]
-    assert facet_index._process == {}
+    assert facet_index.shared._process == {}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -386,13 +386,13 @@ def test_a_participant_no_reader_may_see_is_no_filter(mixed_archive):
 def test_a_request_inside_a_transaction_builds_nothing_and_counts_by_sql(
     small, django_assert_max_num_queries, monkeypatch
 ):
-    monkeypatch.setattr(facet_index, "_process", {})
+    monkeypatch.setattr(facet_index.shared, "_process", {})
     caching.start_request()
     with django_assert_max_num_queries(8):
         listing = Browse(QueryDict("outcome=walkout"))
         assert listing.count == 1
         assert len(listing.facets) == 4
-    assert facet_index._process == {}
+    assert facet_index.shared._process == {}
 
 
 def test_once_built_a_listing_costs_no_query_for_its_count_facets_and_page_of_ids(

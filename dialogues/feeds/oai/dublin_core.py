@@ -1,0 +1,55 @@
+"""The `oai_dc` metadata of a record: a dialogue in unqualified Dublin Core."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db.models import Prefetch
+from lxml import etree
+
+from ...models import Citation, Dialogue, Participation
+from .protocol import DC, OAI_DC, OAI_DC_SCHEMA, REPOSITORY_NAME, XSI, _q, _sub
+
+
+def write(parent, dialogue: Dialogue, absolute: Callable[[str], str]) -> None:
+    """Add the dialogue's `oai_dc:dc` element to `parent`; `absolute` makes a path a URL."""
+    dc = etree.SubElement(parent, _q("dc", OAI_DC), nsmap={"oai_dc": OAI_DC, "dc": DC, "xsi": XSI})
+    dc.set(_q("schemaLocation", XSI), f"{OAI_DC} {OAI_DC_SCHEMA}")
+
+    def add(tag, text):
+        if text:
+            _sub(dc, tag, text, ns=DC)
+
+    add("title", dialogue.title)
+    add("date", dialogue.date)
+    if dialogue.date_earliest and dialogue.date_latest:
+        add("date", f"{dialogue.date_earliest.isoformat()}/{dialogue.date_latest.isoformat()}")
+    add("description", dialogue.summary)
+    add("subject", dialogue.era.name)
+    add("subject", dialogue.conflict.name)
+    add("subject", dialogue.get_track_display())
+    for participation in dialogue.participations.all():
+        if not participation.is_withheld_now:
+            add("contributor", participation.participant.name)
+    seen = set()
+    for citation in dialogue.citations.all():
+        source = citation.source
+        if source.pk in seen:
+            continue
+        seen.add(source.pk)
+        parts = [source.author, source.title, source.publication, source.date_display]
+        add("source", ", ".join(p for p in parts if p))
+    add("coverage", dialogue.place)
+    add("publisher", REPOSITORY_NAME)
+    add("type", "Event")
+    add("language", "en")
+    add("identifier", absolute(dialogue.get_absolute_url()))
+    add("relation", absolute(dialogue.era.get_absolute_url()))
+
+
+def records():
+    """Dialogues with what their Dublin Core shows, in a fixed number of queries a page."""
+    return Dialogue.objects.select_related("era", "conflict").prefetch_related(
+        Prefetch("participations", queryset=Participation.objects.public()),
+        Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("pk")),
+    )

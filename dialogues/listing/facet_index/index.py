@@ -1,0 +1,212 @@
+"""The index itself: the public dialogues as bitmaps, how it is read, and how it is stored."""
+
+from __future__ import annotations
+
+import array
+import bisect
+import json
+import pickle
+
+from django.db import connections
+from pyroaring import BitMap
+
+from ..filters import SORTS
+
+# Bump when the stored shape changes, so that a new release never reads an old one.
+FORMAT = 1
+
+# The filters whose values have a bitmap each, keyed as in `DialogueFilterSet`.
+FACETED = ("era", "conflict", "track", "outcome", "side", "background", "participant")
+# The sorts the index pages itself; "relevance" is ranked by the search backend.
+SORT_ORDERS = {name: SORTS[name][1] for name in ("date", "-date", "title")}
+NO_ID = -1
+
+
+def _uints(values=()) -> array.array:
+    return array.array("I", values)
+
+
+class FacetIndex:
+    """The public dialogues of one generation and day as bitmaps; see the package docstring."""
+
+    def __init__(self):
+        self.size = 0
+        self.ids = _uints()  # position -> dialogue id, in date order
+        self.orders: dict[str, array.array] = {}  # sort -> rank -> position
+        self.ranks: dict[str, array.array] = {}  # sort -> position -> rank
+        self.values: dict[str, dict] = {name: {} for name in FACETED}
+        self.places: dict[str, BitMap] = {}
+        self.eras: dict[int, tuple[str, str, int]] = {}  # id -> (slug, name, position)
+        # Earliest days along date order (non-null only, from `earliest_from`), and latest days
+        # negated along `-date` order (from `latest_from`), both ascending for bisect.
+        self.earliest = array.array("i")
+        self.earliest_from = 0
+        self.latest = array.array("i")
+        self.latest_from = 0
+        # `-date` ranks split by year of the latest day: (first rank, end rank, positions).
+        self.latest_years: list[tuple[int, int, BitMap]] = []
+        self._id_lookup: array.array | None = None
+        self._place_cache: dict[tuple[str, str], BitMap] = {}
+        self.built_in = 0.0
+
+    # --- reading ----------------------------------------------------------------------------
+
+    @property
+    def everything(self) -> BitMap:
+        return BitMap(range(self.size))
+
+    def value(self, name: str, key) -> BitMap:
+        return self.values[name].get(key) or BitMap()
+
+    def positions_of(self, ids) -> BitMap:
+        """Return the positions of those of `ids` that are public dialogues."""
+        lookup = self._lookup()
+        found = _uints()
+        limit = len(lookup)
+        for pk in ids:
+            if pk < limit:
+                position = lookup[pk]
+                if position != NO_ID:
+                    found.append(position)
+        return BitMap(found)
+
+    def _lookup(self) -> array.array:
+        # Not stored: rebuilt from `ids` by the process that loads the index.
+        if self._id_lookup is None:
+            top = max(self.ids) + 1 if self.size else 0
+            lookup = array.array("i", [NO_ID]) * top
+            for position, pk in enumerate(self.ids):
+                lookup[pk] = position
+            self._id_lookup = lookup
+        return self._id_lookup
+
+    def earliest_between(self, start: int | None, end: int | None) -> BitMap:
+        """Positions whose earliest day (as an ordinal) lies in [start, end]; a None is open."""
+        low = 0 if start is None else bisect.bisect_left(self.earliest, start)
+        high = len(self.earliest) if end is None else bisect.bisect_right(self.earliest, end)
+        return BitMap(range(self.earliest_from + low, self.earliest_from + max(low, high)))
+
+    def latest_between(self, start: int | None, end: int | None) -> BitMap:
+        """Positions whose latest day (as an ordinal) lies in [start, end]; a None is open."""
+        # `latest` holds negated days in `-date` order, so [start, end] is [-end, -start].
+        low = 0 if end is None else bisect.bisect_left(self.latest, -end)
+        high = len(self.latest) if start is None else bisect.bisect_right(self.latest, -start)
+        low, high = self.latest_from + low, self.latest_from + high
+        parts = []
+        order = self.orders["-date"]
+        for first, end_rank, positions in self.latest_years:
+            if end_rank <= low or first >= high:
+                continue
+            if low <= first and end_rank <= high:
+                parts.append(positions)
+            else:
+                parts.append(BitMap(order[max(low, first) : min(high, end_rank)]))
+        return BitMap.union(*parts) if parts else BitMap()
+
+    def page(self, positions: BitMap, sort: str, start: int, stop: int) -> list[int]:
+        """Return the ids of `positions` from `start` to `stop` in the order of `sort`."""
+        if start >= stop or start >= len(positions):
+            return []
+        if sort == "date":
+            chosen = list(positions[start:stop])
+        elif len(positions) == self.size:
+            chosen = list(self.orders[sort][start:stop])
+        elif stop * self.size < 4 * len(positions) ** 2:
+            # Dense enough: walking the sort's order meets `stop` members soon.
+            chosen, seen = [], 0
+            for position in self.orders[sort]:
+                if position in positions:
+                    if seen >= start:
+                        chosen.append(position)
+                    seen += 1
+                    if seen >= stop:
+                        break
+        else:
+            rank, order = self.ranks[sort], self.orders[sort]
+            chosen = [order[r] for r in sorted(rank[p] for p in positions)[start:stop]]
+        return [self.ids[position] for position in chosen]
+
+    def places_matching(self, text: str, using: str) -> BitMap:
+        """Dialogues whose place contains `text`, as the database's `icontains` decides.
+
+        The distinct places are few; asking the database about them (not the dialogues) keeps
+        the test exactly Django's: SQLite folds ASCII case only, PostgreSQL compares UPPER().
+        """
+        key = (using, text)
+        if key not in self._place_cache:
+            names = [name for name in self.places if name]
+            matched = _matching_places(names, text, using) if names else []
+            self._place_cache[key] = (
+                BitMap.union(*(self.places[n] for n in matched)) if matched else BitMap()
+            )
+        return self._place_cache[key]
+
+    # --- storing ----------------------------------------------------------------------------
+
+    def dumps(self) -> bytes:
+        state = {
+            "format": FORMAT,
+            "size": self.size,
+            "ids": self.ids.tobytes(),
+            "orders": {k: v.tobytes() for k, v in self.orders.items()},
+            "ranks": {k: v.tobytes() for k, v in self.ranks.items()},
+            "values": {
+                name: {key: bm.serialize() for key, bm in values.items()}
+                for name, values in self.values.items()
+            },
+            "places": {key: bm.serialize() for key, bm in self.places.items()},
+            "eras": self.eras,
+            "earliest": (self.earliest.tobytes(), self.earliest_from),
+            "latest": (self.latest.tobytes(), self.latest_from),
+            "latest_years": [(a, b, bm.serialize()) for a, b, bm in self.latest_years],
+            "built_in": self.built_in,
+        }
+        return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @classmethod
+    def loads(cls, blob: bytes) -> FacetIndex | None:
+        state = pickle.loads(blob)  # noqa: S301 (written by `dumps` into our own cache)
+        if state.get("format") != FORMAT:
+            return None
+        index = cls()
+        index.size = state["size"]
+        index.ids = _frombytes("I", state["ids"])
+        index.orders = {k: _frombytes("I", v) for k, v in state["orders"].items()}
+        index.ranks = {k: _frombytes("I", v) for k, v in state["ranks"].items()}
+        index.values = {
+            name: {key: BitMap.deserialize(raw) for key, raw in values.items()}
+            for name, values in state["values"].items()
+        }
+        index.places = {key: BitMap.deserialize(raw) for key, raw in state["places"].items()}
+        index.eras = state["eras"]
+        index.earliest = _frombytes("i", state["earliest"][0])
+        index.earliest_from = state["earliest"][1]
+        index.latest = _frombytes("i", state["latest"][0])
+        index.latest_from = state["latest"][1]
+        index.latest_years = [
+            (a, b, BitMap.deserialize(raw)) for a, b, raw in state["latest_years"]
+        ]
+        index.built_in = state["built_in"]
+        return index
+
+
+def _frombytes(code: str, raw: bytes) -> array.array:
+    values = array.array(code)
+    values.frombytes(raw)
+    return values
+
+
+def _matching_places(names: list[str], text: str, using: str) -> list[str]:
+    connection = connections[using]
+    pattern = "%" + connection.ops.prep_for_like_query(text) + "%"
+    lhs = connection.ops.lookup_cast("icontains", "CharField") % "name"
+    rhs = connection.operators["icontains"] % "%s"
+    if connection.vendor == "postgresql":
+        sql = f"SELECT name FROM unnest(%s::text[]) AS name WHERE {lhs} {rhs}"
+        params = [names, pattern]
+    else:
+        sql = f"SELECT name FROM (SELECT value AS name FROM json_each(%s)) WHERE {lhs} {rhs}"
+        params = [json.dumps(names), pattern]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]

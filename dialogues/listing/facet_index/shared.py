@@ -1,0 +1,114 @@
+"""The current index, built once for all processes and kept in each; see the package docstring."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import threading
+import uuid
+
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.utils import timezone
+
+from ... import caching
+from .build import build
+from .index import FORMAT, FacetIndex
+
+logger = logging.getLogger(__package__)
+
+TIMEOUT = caching.TIMEOUT
+# How long a build may hold the lock; a process killed mid-build lets another try after it.
+BUILD_TIMEOUT = 600
+
+_process_lock = threading.Lock()
+_process: dict[str, tuple[str, FacetIndex]] = {}
+
+
+def _keys(using: str, generation: int | None = None, day: datetime.date | None = None):
+    generation = caching.generation() if generation is None else generation
+    day = day or timezone.localdate()
+    base = f"facet-index:{FORMAT}:{using}:{generation}:{day.isoformat()}"
+    return f"{base}:token", f"{base}:lock"
+
+
+def current(*, using: str = DEFAULT_DB_ALIAS, inline: bool = False) -> FacetIndex | None:
+    """Return the index of the current generation and day, or None while it is being built.
+
+    Read from this process's memory, else from the shared cache, else built: by the one
+    process that wins the lock (`cache.add`), so workers and app servers build it once. The
+    build runs in a thread on its own connection, outside the request's query budget, and
+    until it is stored every worker answers with the plain SQL way: exact, only slower, and no
+    request waits for a build. Inside a transaction no thread could see its writes, so nothing
+    is built unless `inline` asks for it (on this connection, at once: scripts and tests).
+    """
+    generation, day = caching.generation(), timezone.localdate()
+    token_key, lock_key = _keys(using, generation, day)
+    token = cache.get(token_key)
+    with _process_lock:
+        held = _process.get(using)
+    if token is not None and held is not None and held[0] == token:
+        return held[1]
+    index = _load(token) if token is not None else None
+    if index is None:
+        in_transaction = connections[using].in_atomic_block
+        if in_transaction and not inline:
+            return None
+        if not cache.add(lock_key, 1, timeout=BUILD_TIMEOUT):
+            return None  # another process is building it
+        if not (inline or in_transaction):
+            thread = threading.Thread(
+                target=_build_in_background,
+                args=(using, generation, day),
+                name="facet-index-build",
+                daemon=True,
+            )
+            thread.start()
+            return None
+        try:
+            token, index = _build_and_store(using, generation, day)
+        finally:
+            cache.delete(lock_key)
+    with _process_lock:
+        _process[using] = (token, index)
+    return index
+
+
+def _load(token: str) -> FacetIndex | None:
+    blob = cache.get(f"facet-index-blob:{token}")
+    return FacetIndex.loads(blob) if blob is not None else None
+
+
+def _store(using: str, generation: int, day: datetime.date, index: FacetIndex) -> str:
+    """Store `index` in the shared cache under a new token, and name it the current one."""
+    token = uuid.uuid4().hex
+    token_key, _ = _keys(using, generation, day)
+    cache.set(f"facet-index-blob:{token}", index.dumps(), timeout=TIMEOUT)
+    cache.set(token_key, token, timeout=TIMEOUT)
+    logger.info("facet index: %d dialogues in %.2f s", index.size, index.built_in)
+    return token
+
+
+def _build_and_store(using: str, generation: int, day: datetime.date):
+    index = build(day, using=using)
+    return _store(using, generation, day, index), index
+
+
+def _build_in_background(using: str, generation: int, day: datetime.date) -> None:
+    _, lock_key = _keys(using, generation, day)
+    try:
+        index = build(day, using=using)
+        # A save committed during the build may be half in it: keep it only if none was.
+        if caching.read_generation(using=using) == generation:
+            _store(using, generation, day, index)
+    except Exception:
+        logger.exception("facet index: the build failed; lists use SQL until the next try")
+    finally:
+        cache.delete(lock_key)
+        connections[using].close()
+
+
+def forget() -> None:
+    """Drop this process's copy (tests, and a process that wants to free the memory)."""
+    with _process_lock:
+        _process.clear()
