@@ -35,9 +35,10 @@ filters off it (`Selection`, `selection`, `sort_of`).
 from .build import build
 from .index import FACETED, FORMAT, SORT_ORDERS, FacetIndex
 from .selection import Selection, search_positions, selection, sort_of
-from .shared import _keys, current, forget
+from .shared import BUILD_TIMEOUT, _keys, current, forget
 
 __all__ = [
+    "BUILD_TIMEOUT",
     "FACETED",
     "FORMAT",
     "SORT_ORDERS",
