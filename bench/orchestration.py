@@ -82,7 +82,7 @@ def capture_inprocess(args, db: str, label: str, env: dict[str, str]) -> dict:
             str(args.seed),
         ],
         cwd=ROOT,
-        env=env,
+        env={**env, "TRACKII_PAGE_CACHE": "off"},
         check=False,
     )
     if completed.returncode != 0:

@@ -2,7 +2,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 
 from .admin_forms import EDITORS
@@ -12,10 +12,12 @@ from .factories import make_conflict, make_era, make_participant, make_source
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Start every test with an empty cache: a rolled-back test leaves its entries behind."""
-    cache.clear()
+    """Start every test with empty caches: a rolled-back test leaves its entries behind."""
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture(scope="session", autouse=True)

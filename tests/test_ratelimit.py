@@ -30,6 +30,9 @@ NOW = 1_800_000_030.0
 def limited(settings, monkeypatch):
     monkeypatch.setattr("trackii.ratelimit.time", SimpleNamespace(time=lambda: NOW))
     settings.RATE_LIMIT = (LIMIT, 60)
+    # Each request here is drawn: a copy of a page already drawn is cheap and not counted
+    # (test_a_kept_copy_costs_nothing_against_the_limit).
+    settings.PAGE_CACHE = False
     settings.API_KEYS = ["a-key-for-a-partner"]
     make_dialogue(slug="oslo", title="Oslo talks")
 
@@ -41,6 +44,14 @@ def statuses(client, url, times, **headers):
 @pytest.mark.parametrize("url", EXPENSIVE)
 def test_past_the_limit_an_expensive_request_is_refused(client, url):
     assert statuses(client, url, LIMIT + 2) == [200] * LIMIT + [429, 429]
+
+
+def test_a_kept_copy_costs_nothing_against_the_limit(client, settings):
+    settings.PAGE_CACHE = True
+    # The first draws the search and counts; the copies after it are answered before the limit.
+    assert statuses(client, SEARCH, LIMIT + 2) == [200] * (LIMIT + 2)
+    others = [f"{SEARCH}+{word}" for word in ("oslo", "back", "channel", "rome")]
+    assert [client.get(url).status_code for url in others] == [200] * (LIMIT - 1) + [429, 429]
 
 
 def test_the_limit_counts_every_kind_of_expensive_request_together(client):

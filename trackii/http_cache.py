@@ -23,6 +23,11 @@ an answer that sets a cookie, any method but GET and HEAD, and every other statu
 be kept, since a draft's address must answer exactly as an address that never existed; nor a
 400, 429 or 503, which say nothing lasting about the address).
 
+The app servers keep such an answer too, whole, under its tag (`PageStore`, the `pages` cache:
+Redis when the servers share one, else a few hundred pages per process): while the tag is the
+same, the same page is the answer, so a second reader of an address costs the generation's read
+and one cache read, not a render. Nothing personal is kept: only what a CDN may keep.
+
 `If-Modified-Since` alone is answered in full: the generation is a counter, not a clock, and
 two saves in one second could not be told apart by an HTTP date. Every cache that holds an
 `ETag` revalidates with it.
@@ -32,15 +37,17 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import zlib
 
 from django.conf import settings
-from django.http import HttpResponseNotModified
+from django.core.cache import caches
+from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import parse_etags, patch_cache_control, patch_vary_headers
 
 from dialogues import caching
-from dialogues.pages.fragments import code_digest
+from dialogues.pages import fragments
 
 SAFE_METHODS = ("GET", "HEAD")
 PUBLIC_NAMESPACE = "dialogues"
@@ -64,9 +71,13 @@ class HttpCacheMiddleware:
         tag = etag(request)
         if tag in parse_etags(request.headers.get("If-None-Match", "")):
             return not_modified(tag)
+        kept = PageStore.read(request, tag)
+        if kept is not None:
+            return keep_public(kept)
         response = self.get_response(request)
         if response.status_code == 200 and may_share(response):
             response["ETag"] = tag
+            PageStore.keep(request, tag, response)
             return keep_public(response)
         if response.status_code in KEPT_WITHOUT_TAG and may_share(response):
             return keep_public(response)
@@ -98,7 +109,7 @@ def etag(request) -> str:
     parts = (
         *archive,
         # A new release must not answer 304 for the old one's pages.
-        code_digest(),
+        fragments.code_digest(),
         request.build_absolute_uri(),
     )
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
@@ -140,6 +151,54 @@ def keep_private(response):
     # Django's patch drops `public` when `private` is added.
     patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+class PageStore:
+    """Whole public answers, kept under their tag, compressed; see the module docstring.
+
+    A page drawn with the request's CSP nonce (the record's JSON-LD) is kept with that nonce;
+    each copy served gets a fresh nonce in its place, in its body and its policy alike, so no
+    two answers share one.
+    """
+
+    # Bigger answers (a long export) are drawn each time rather than held in memory.
+    MAX_BYTES = 512 * 1024
+    # Set again on each answer, its lifetime counted from now.
+    NOT_KEPT = {"cache-control"}
+
+    @staticmethod
+    def _cache():
+        return caches["pages"]
+
+    @classmethod
+    def read(cls, request, tag: str):
+        if not settings.PAGE_CACHE or request.method != "GET":
+            return None
+        kept = cls._cache().get(f"page:{tag}")
+        if kept is None:
+            return None
+        body, headers, nonce = kept
+        body = zlib.decompress(body)
+        if nonce is not None:
+            # Reading it makes the CSP middleware name it; it is as long as the one it replaces.
+            body = body.replace(nonce.encode(), str(request.csp_nonce).encode())
+        response = HttpResponse(body, headers=headers)
+        response.http_cache_copy = True
+        return response
+
+    @classmethod
+    def keep(cls, request, tag: str, response) -> None:
+        if not settings.PAGE_CACHE or request.method != "GET" or response.streaming:
+            return
+        if len(response.content) > cls.MAX_BYTES:
+            return
+        nonce = getattr(request, "csp_nonce", None)
+        nonce = str(nonce) if nonce else None  # read by the page, or never
+        headers = {
+            name: value for name, value in response.items() if name.lower() not in cls.NOT_KEPT
+        }
+        body = zlib.compress(response.content, 1)
+        cls._cache().set(f"page:{tag}", (body, headers, nonce), timeout=caching.TIMEOUT)
 
 
 def not_modified(tag: str):

@@ -199,6 +199,8 @@ STORAGES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Facet counts and other derived figures are cached, and dropped whenever an editor saves.
+# Whole public pages are kept too, under their ETag (`trackii/http_cache.py`); 0 turns that off.
+PAGE_CACHE = env_bool("TRACKII_PAGE_CACHE", True)
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:
     CACHES = {
@@ -206,7 +208,13 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "trackii",
-        }
+        },
+        # Whole public pages (trackii/http_cache.py), kept apart so they never crowd out the rest.
+        "pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "trackii-pages",
+        },
     }
 else:
     CACHES = {
@@ -214,7 +222,13 @@ else:
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "trackii",
             "OPTIONS": {"MAX_ENTRIES": 5000},
-        }
+        },
+        # A few hundred compressed pages (about 10 KB each) per process at most.
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "trackii-pages",
+            "OPTIONS": {"MAX_ENTRIES": 500},
+        },
     }
 
 if not DEBUG:
