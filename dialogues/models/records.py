@@ -131,11 +131,15 @@ class ParticipantQuerySet(models.QuerySet):
         """Keep the participants readers may see: named in at least one public dialogue.
 
         A participant in drafts alone, or withheld in every public dialogue, has no page, no
-        place in lists or the participant filter, and no count. A semi-join on the
-        participations, so a participant with several public dialogues is not repeated.
+        place in lists or the participant filter, and no count. An EXISTS on the
+        participations, so a participant with several public dialogues is not repeated, and
+        one participant (the list's filter, a page) is checked through its own participations
+        alone: as `pk IN (…)`, SQLite listed the visible participations of the whole archive
+        first.
         """
         participation = self.model._meta.get_field("participations").related_model
-        return self.filter(pk__in=participation.objects.visible().values("participant_id"))
+        visible = participation.objects.visible().filter(participant_id=models.OuterRef("pk"))
+        return self.filter(models.Exists(visible))
 
 
 class ParticipantManager(SlugManager.from_queryset(ParticipantQuerySet)):
