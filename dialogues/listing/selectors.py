@@ -180,10 +180,25 @@ def _neighbour(dialogue, queryset, *, reverse: bool):
 def dialogue_neighbours(
     dialogue: Dialogue, queryset=None
 ) -> tuple[Dialogue | None, Dialogue | None]:
-    """Return the previous and next dialogue in chronological order (indexed queries)."""
-    queryset = (queryset if queryset is not None else Dialogue.objects.public()).only(
-        "slug", "title", "date", "date_display", "date_earliest", "date_latest"
-    )
+    """Return the previous and next dialogue in chronological order.
+
+    Among public dialogues, read off the facet index, whose positions are that order: one
+    query fetches the two. Otherwise (a staff preview of a draft, or while the index is being
+    built, or within another `queryset`), by keyset queries on the date index.
+    """
+    fields = ("slug", "title", "date", "date_display", "date_earliest", "date_latest")
+    if queryset is None:
+        index = facet_index.current()
+        found = index.neighbours_of(dialogue.pk) if index is not None else None
+        if found is not None:
+            wanted = [pk for pk in found if pk is not None]
+            rows = Dialogue.objects.only(*fields).in_bulk(wanted) if wanted else {}
+            return tuple(rows.get(pk) if pk is not None else None for pk in found)
+    if dialogue.date_earliest is None or dialogue.date_latest is None:
+        # An undated dialogue has no keyset to start from (and each database puts it at its
+        # own end of the order): outside the index it is shown without neighbours.
+        return None, None
+    queryset = (queryset if queryset is not None else Dialogue.objects.public()).only(*fields)
     return (
         _neighbour(dialogue, queryset, reverse=True),
         _neighbour(dialogue, queryset, reverse=False),

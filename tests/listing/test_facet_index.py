@@ -405,3 +405,29 @@ def test_once_built_a_listing_costs_no_query_for_its_count_facets_and_page_of_id
     with django_assert_num_queries(0):
         assert [f.name for f, _ in listing.facets] == ["era", "outcome", "side", "background"]
         assert list(listing.paginator.page(1).object_list) == [small["shown"].pk]
+
+
+def test_a_record_s_neighbours_are_those_beside_it_in_the_chronological_list(
+    mixed_archive, django_assert_max_num_queries
+):
+    assert facet_index.current(inline=True) is not None
+    public = Dialogue.objects.public()
+    listed = [None, *public.order_by(*Dialogue.CHRONOLOGICAL).values_list("pk", flat=True), None]
+    checked = 0
+    for dialogue in Dialogue.objects.all():
+        by_sql = selectors.dialogue_neighbours(dialogue, queryset=public)
+        if dialogue.is_public:
+            with django_assert_max_num_queries(2):  # the generation, then the two rows
+                by_index = selectors.dialogue_neighbours(dialogue)
+            at = listed.index(dialogue.pk)
+            assert [d and d.pk for d in by_index] == [listed[at - 1], listed[at + 1]]
+            checked += 1
+        if dialogue.date_earliest is None:
+            # Undated: the keyset queries have nothing to start from, and show none.
+            assert by_sql == (None, None)
+        elif dialogue.is_public and None not in (listed[at - 1], listed[at + 1]):
+            # Dated, between dated neighbours: the keyset queries agree with the index.
+            neighbours = [Dialogue.objects.get(pk=pk) for pk in (listed[at - 1], listed[at + 1])]
+            if all(d.date_earliest for d in neighbours):
+                assert [d and d.pk for d in by_sql] == [listed[at - 1], listed[at + 1]]
+    assert checked > 30

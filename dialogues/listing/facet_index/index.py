@@ -80,6 +80,16 @@ class FacetIndex:
             self._id_lookup = lookup
         return self._id_lookup
 
+    def neighbours_of(self, pk: int) -> tuple[int | None, int | None] | None:
+        """The ids before and after dialogue `pk` in date order; None if it is not public."""
+        lookup = self._lookup()
+        position = lookup[pk] if 0 <= pk < len(lookup) else NO_ID
+        if position == NO_ID:
+            return None
+        before = self.ids[position - 1] if position > 0 else None
+        after = self.ids[position + 1] if position + 1 < self.size else None
+        return before, after
+
     def earliest_between(self, start: int | None, end: int | None) -> BitMap:
         """Positions whose earliest day (as an ordinal) lies in [start, end]; a None is open."""
         low = 0 if start is None else bisect.bisect_left(self.earliest, start)
