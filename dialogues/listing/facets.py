@@ -32,7 +32,7 @@ class Facet:
         rest = selection.rest(without=self.name)
         found = {
             key: selection.count_within(bitmap, rest)
-            for key, bitmap in selection.index.values[self.name].items()
+            for key, bitmap in selection.index.bitmaps(self.name)
         }
         return self.labelled({key: n for key, n in found.items() if n}, selection.index)
 

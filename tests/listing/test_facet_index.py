@@ -192,8 +192,8 @@ def test_readers_states_are_left_out_of_every_bitmap(mixed_archive):
     assert set(index.ids) == public
     hidden = set(Dialogue.objects.exclude(pk__in=public).values_list("pk", flat=True))
     assert hidden, "the archive holds drafts, withdrawn and embargoed dialogues"
-    for values in index.values.values():
-        for bitmap in values.values():
+    for name in facet_index.FACETED:
+        for _, bitmap in index.bitmaps(name):
             assert not {index.ids[p] for p in bitmap} & hidden
 
 
@@ -431,3 +431,21 @@ def test_a_record_s_neighbours_are_those_beside_it_in_the_chronological_list(
             if all(d.date_earliest for d in neighbours):
                 assert [d and d.pk for d in by_sql] == [listed[at - 1], listed[at + 1]]
     assert checked > 30
+
+
+def test_packed_bitmaps_read_like_the_dict_they_replace():
+    from pyroaring import BitMap
+
+    from dialogues.listing.facet_index.index import Packed
+
+    bitmaps = {7: BitMap([1, 5]), 3: BitMap([2]), 12: BitMap(range(100, 400))}
+    packed = Packed(bitmaps)
+    assert list(packed) == [3, 7, 12] and len(packed) == 3
+    for key, bitmap in bitmaps.items():
+        assert BitMap.deserialize(packed.get(key)) == bitmap
+    assert dict((k, BitMap.deserialize(v)) for k, v in packed.items()) == bitmaps
+    for missing in (0, 4, 13, -1, "7", None):
+        assert packed.get(missing) is None
+    assert packed == Packed(dict(bitmaps))
+    assert packed != Packed({7: BitMap([1, 5])})
+    assert len(Packed({})) == 0 and Packed({}).get(1) is None

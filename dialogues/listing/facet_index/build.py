@@ -13,7 +13,7 @@ from django.utils import timezone
 from pyroaring import BitMap
 
 from ...models import Dialogue, Era, Outcome, Participation, public_q
-from .index import FACETED, NO_ID, SORT_ORDERS, FacetIndex, _uints
+from .index import FACETED, NO_ID, SERIALIZED, SORT_ORDERS, FacetIndex, Packed, _uints
 
 CHUNK = 10_000
 
@@ -183,6 +183,8 @@ def build(day: datetime.date | None = None, *, using: str = DEFAULT_DB_ALIAS) ->
     for values in (*index.values.values(), index.places):
         for bitmap in values.values():
             bitmap.run_optimize()
+    for name in SERIALIZED:
+        index.values[name] = Packed(index.values[name])
     index.built_in = time.perf_counter() - started
     return index
 
