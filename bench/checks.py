@@ -184,10 +184,12 @@ def _compare(small: dict, large: dict) -> tuple[list, list]:
                 (key, ratio <= SCALING_P50_MAX, f"{a:.1f}→{b:.1f} ms ({ratio:.2f}×{how})")
             )
         # The most queries any request ran: a cached figure only ever lowers a count, and how
-        # many requests found it cached depends on timing, not on the data.
+        # many requests found it cached depends on timing, not on the data. The count must not
+        # grow with the archive; fewer at the larger size (its URLs found more cached) is no
+        # growth.
         qa, qb = most_queries(little), most_queries(big)
         if qa is not None and qb is not None:
-            query_items.append((key, qa == qb, f"{qa}→{qb} ({counts(little)}→{counts(big)})"))
+            query_items.append((key, qb <= qa, f"{qa}→{qb} ({counts(little)}→{counts(big)})"))
     return p50_items, query_items
 
 
@@ -208,7 +210,7 @@ def check_scaling(results: list[dict]) -> list[Check]:
                     f"p50 at {large['size']} ≤ {SCALING_P50_MAX:g}× p50 at {small['size']}, at -c2",
                     p50_items,
                 ),
-                ("same most queries per request at both sizes", query_items),
+                ("no more queries per request at the larger size", query_items),
             ):
                 status, detail = judge(items)
                 checks.append(Check(status, where, target, detail))

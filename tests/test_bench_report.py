@@ -218,3 +218,15 @@ def test_datasette_answering_nothing_counts_for_the_archive():
     (check,) = [c for c in checks if "Datasette" in c.target]
     assert check.status == "PASS"
     assert "Datasette completed no request" in check.detail
+
+
+@pytest.mark.parametrize(
+    ("small_max", "large_max", "status"), [(9, 9, "PASS"), (12, 9, "PASS"), (9, 10, "FAIL")]
+)
+def test_a_page_may_not_run_more_queries_at_the_larger_size(small_max, large_max, status):
+    small = result(record=kind(p50=5.0, queries=(8, small_max)))
+    large = result(size="100k", dialogues=100_000, record=kind(p50=5.0, queries=(8, large_max)))
+    (_, queries) = checks_module.check_scaling([small, large])
+    assert queries.target == "no more queries per request at the larger size"
+    assert queries.status == status
+    assert f"record {small_max}→{large_max}" in queries.detail
