@@ -101,6 +101,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": BASE_DIR / "db.sqlite3",
+            # Each worker keeps its connection, as on PostgreSQL: opening the file and setting
+            # its pragmas cost more than a page served from the page store.
+            "CONN_MAX_AGE": 600,
             "OPTIONS": {
                 # WAL lets readers carry on while an editor saves.
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
