@@ -124,13 +124,11 @@ def capture(
     Returns {kind: {"cold": [record, ...], "warm": [record, ...]}}.
     """
     from django.core.cache import caches
-    from django.db import DEFAULT_DB_ALIAS, connection
+    from django.db import connection
     from django.test import Client
-    from django.utils import timezone
 
     from dialogues import caching
     from dialogues.listing import facet_index
-    from dialogues.listing.facet_index import shared
 
     client = Client(HTTP_HOST="127.0.0.1")
     for path in WARMUP_PATHS:
@@ -152,8 +150,7 @@ def capture(
         # The index stays, as it stays in Redis for the served workers: at 1M it takes a minute
         # and more to build, which is no page's cost.
         caching.start_request()
-        token = shared._store(DEFAULT_DB_ALIAS, caching.generation(), timezone.localdate(), index)
-        shared._process[DEFAULT_DB_ALIAS] = (token, index)
+        facet_index.keep(index)
         started = time.perf_counter()
         passes: dict[str, list[dict]] = {"cold": [], "warm": []}
         for name, share in (("cold", 0.5), ("warm", 1.0)):

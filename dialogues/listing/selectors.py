@@ -74,8 +74,11 @@ class IndexedIds:
 
     def __getitem__(self, item):
         if not isinstance(item, slice) or item.step not in (None, 1):
-            raise TypeError("IndexedIds takes a slice with no step")
+            raise TypeError(f"{type(self).__name__} takes a slice with no step")
         start, stop, _ = item.indices(len(self))
+        return self.page(start, stop)
+
+    def page(self, start: int, stop: int) -> list[int]:
         return self.selection.page(self.sort, start, stop)
 
 
@@ -90,17 +93,11 @@ class RankedIds(IndexedIds):
         super().__init__(selection, "relevance")
         self.query, self.using = query, using
 
-    def __getitem__(self, item):
-        if not isinstance(item, slice) or item.step not in (None, 1):
-            raise TypeError("RankedIds takes a slice with no step")
-        start, stop, _ = item.indices(len(self))
-        positions = self.selection.positions
-        ids, is_wanted = ranking.wanted_of(self.selection.index, positions)
+    def page(self, start: int, stop: int) -> list[int]:
         return ranking.ranked_page(
             self.query,
-            ids,
-            is_wanted,
-            len(positions),
+            self.selection.index,
+            self.selection.positions,
             len(self.selection.parts["q"]),
             start,
             stop,

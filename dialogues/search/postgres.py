@@ -122,14 +122,20 @@ def matching_ids(cursor, parsed: ParsedQuery) -> tuple[list[int], bool]:
             f"SELECT id FROM dialogues_dialogue WHERE search_vector @@ {tsquery}", params
         )
         return [row[0] for row in cursor.fetchall()], True
+    where, params = _matching(parsed)
+    cursor.execute(f"SELECT id FROM dialogues_dialogue WHERE {where}", params)
+    return [row[0] for row in cursor.fetchall()], False
+
+
+def _matching(parsed: ParsedQuery) -> tuple[str, list]:
+    """The WHERE (and its parameters) of the rows that match every group and no exclusion."""
     tsquery, params = pg_all(parsed.groups)
     where = f"search_vector @@ {tsquery}"
     if parsed.excluded:
         excluded, excluded_params = pg_any(parsed.excluded)
         where += f" AND NOT coalesce(search_vector @@ {excluded}, false)"
         params = params + excluded_params
-    cursor.execute(f"SELECT id FROM dialogues_dialogue WHERE {where}", params)
-    return [row[0] for row in cursor.fetchall()], False
+    return where, params
 
 
 def ranked_ids(cursor, parsed: ParsedQuery, candidates, limit: int, offset: int) -> list[int]:
@@ -137,12 +143,7 @@ def ranked_ids(cursor, parsed: ParsedQuery, candidates, limit: int, offset: int)
     `offset`; only those among `candidates` when it is a list, which then drive the query.
     """
     tsquery, params = pg_all(parsed.groups)
-    where = f"search_vector @@ {tsquery}"
-    where_params = list(params)
-    if parsed.excluded:
-        excluded, excluded_params = pg_any(parsed.excluded)
-        where += f" AND NOT coalesce(search_vector @@ {excluded}, false)"
-        where_params += excluded_params
+    where, where_params = _matching(parsed)
     if candidates is not None:
         where += " AND id = ANY(%s)"
         where_params.append(list(candidates))

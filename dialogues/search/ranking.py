@@ -35,9 +35,8 @@ SLACK = 20
 
 def ranked_page(
     query: ParsedQuery,
-    ids: list[int] | None,
-    is_wanted,
-    wanted: int,
+    index,
+    wanted: BitMap,
     matches: int,
     start: int,
     stop: int,
@@ -46,36 +45,26 @@ def ranked_page(
 ) -> list[int]:
     """Return the ids ranked `start` to `stop` among the wanted matches of `query`.
 
-    `wanted` dialogues of its `matches` may be shown; `is_wanted(pk)` says which, and `ids()`
-    lists them (called only when they are few). `query` must have groups: a query of
-    exclusions alone has no score to rank by.
+    `wanted` holds the facet index's positions of the dialogues that may be shown, out of the
+    `matches` the query has. `query` must have groups: a query of exclusions alone has no
+    score to rank by.
     """
-    if start >= stop or start >= wanted:
+    if start >= stop or start >= len(wanted):
         return []
     refresh_disclosures(using=using)
     backend = postgres if connections[using].vendor == "postgresql" else sqlite
     with connections[using].cursor() as cursor:
-        if wanted < SPARSE_SHARE * matches:
-            return backend.ranked_ids(cursor, query, ids(), stop - start, start)
-        limit = math.ceil(stop * matches / max(wanted, 1)) + SLACK
+        if len(wanted) < SPARSE_SHARE * matches:
+            ids = [index.ids[position] for position in wanted]
+            return backend.ranked_ids(cursor, query, ids, stop - start, start)
+        limit = math.ceil(stop * matches / len(wanted)) + SLACK
         while True:
             rows = backend.ranked_ids(cursor, query, None, limit, 0)
-            found = [pk for pk in rows if is_wanted(pk)]
+            found = [pk for pk in rows if _is_in(index.position(pk), wanted)]
             if len(found) >= stop or len(rows) < limit:
                 return found[start:stop]
             limit *= 4
 
 
-def wanted_of(index, positions: BitMap):
-    """(ids, is_wanted) over the facet index's `positions`, for `ranked_page`."""
-    lookup = index._lookup()
-    top = len(lookup)
-
-    def ids() -> list[int]:
-        at = index.ids
-        return [at[position] for position in positions]
-
-    def is_wanted(pk: int) -> bool:
-        return pk < top and lookup[pk] >= 0 and lookup[pk] in positions
-
-    return ids, is_wanted
+def _is_in(position: int, wanted: BitMap) -> bool:
+    return position >= 0 and position in wanted  # NO_ID (not public) is negative

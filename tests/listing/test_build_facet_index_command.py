@@ -89,3 +89,20 @@ def test_bad_arguments_are_refused_with_what_is_accepted(archive, args, message)
 def test_a_wait_that_is_not_a_number_is_refused(archive):
     with pytest.raises(CommandError, match="--wait"):
         run("--wait", "soon")
+
+
+def test_an_index_kept_after_the_cache_was_emptied_is_the_current_one(archive, monkeypatch):
+    index = facet_index.current(inline=True)
+    cache.clear()
+    caching.start_request()
+    facet_index.keep(index)
+    assert stored_token() is not None
+    monkeypatch.setattr(facet_index.shared, "build", _no_build)
+    assert facet_index.current() is index  # this process holds it
+    facet_index.forget()
+    loaded = facet_index.current()  # another process loads it
+    assert loaded is not None and list(loaded.ids) == list(index.ids)
+
+
+def _no_build(*args, **kwargs):
+    raise AssertionError("built again although the index was kept")

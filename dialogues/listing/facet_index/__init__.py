@@ -35,7 +35,7 @@ filters off it (`Selection`, `selection`, `sort_of`).
 from .build import build
 from .index import FACETED, FORMAT, SORT_ORDERS, FacetIndex
 from .selection import Selection, search_positions, selection, sort_of
-from .shared import BUILD_TIMEOUT, _keys, current, forget
+from .shared import BUILD_TIMEOUT, _keys, current, forget, keep
 
 __all__ = [
     "BUILD_TIMEOUT",
@@ -48,6 +48,7 @@ __all__ = [
     "build",
     "current",
     "forget",
+    "keep",
     "search_positions",
     "selection",
     "sort_of",

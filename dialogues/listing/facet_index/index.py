@@ -132,10 +132,14 @@ class FacetIndex:
             self._id_lookup = lookup
         return self._id_lookup
 
+    def position(self, pk: int) -> int:
+        """Dialogue `pk`'s position in date order, or NO_ID if it is not public."""
+        lookup = self._lookup()
+        return lookup[pk] if 0 <= pk < len(lookup) else NO_ID
+
     def neighbours_of(self, pk: int) -> tuple[int | None, int | None] | None:
         """The ids before and after dialogue `pk` in date order; None if it is not public."""
-        lookup = self._lookup()
-        position = lookup[pk] if 0 <= pk < len(lookup) else NO_ID
+        position = self.position(pk)
         if position == NO_ID:
             return None
         before = self.ids[position - 1] if position > 0 else None

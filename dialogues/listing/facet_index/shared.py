@@ -108,6 +108,17 @@ def _build_in_background(using: str, generation: int, day: datetime.date) -> Non
         connections[using].close()
 
 
+def keep(index: FacetIndex, *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Make `index` the current one, in the shared cache and in this process.
+
+    For a process that holds the index of today's generation already and has emptied the
+    cache (the benchmark's in-process capture), so that it need not build it again.
+    """
+    token = _store(using, caching.generation(), timezone.localdate(), index)
+    with _process_lock:
+        _process[using] = (token, index)
+
+
 def forget() -> None:
     """Drop this process's copy (tests, and a process that wants to free the memory)."""
     with _process_lock:
