@@ -53,6 +53,14 @@ class Bounds:
     earliest: datetime.date
     latest: datetime.date
     display: str
+    # The date as written, without the padding an approximate or uncertain part gets: `1976~`
+    # and `2006?` state one year. None where it is the same as the bounds above.
+    stated_earliest: datetime.date | None = None
+    stated_latest: datetime.date | None = None
+
+    @property
+    def stated(self) -> tuple[datetime.date, datetime.date]:
+        return (self.stated_earliest or self.earliest, self.stated_latest or self.latest)
 
 
 def invalid_message(value: str, label: str = "Date") -> str:
@@ -75,11 +83,34 @@ def parse(value: str) -> Bounds:
         parsed = parse_edtf(text)
         earliest = struct_time_to_date(parsed.lower_fuzzy())
         latest = struct_time_to_date(parsed.upper_fuzzy())
+        stated = (
+            struct_time_to_date(parsed.lower_strict()),
+            struct_time_to_date(parsed.upper_strict()),
+        )
     except Exception as exc:  # the parser raises ParseException, TypeError, ValueError…
         raise InvalidDate(text) from exc
     if earliest > latest:
         raise InvalidDate(text)
-    return Bounds(text, earliest, latest, _words(parsed))
+    if stated == (earliest, latest):
+        stated = (None, None)  # no padding: the bounds are the stated span
+    return Bounds(text, earliest, latest, _words(parsed), *stated)
+
+
+QUALIFIERS = ("~", "?", "%")
+
+
+def stated_bounds(value: str, earliest, latest) -> tuple:
+    """Return the span a date states, given its stored (padded) bounds.
+
+    Only a date with a qualifier is padded, so only such a date is parsed again; for every
+    other the stored bounds are already the stated span.
+    """
+    if not value or not any(mark in value for mark in QUALIFIERS):
+        return earliest, latest
+    try:
+        return parse(value).stated
+    except InvalidDate:
+        return earliest, latest
 
 
 def _words(parsed) -> str:

@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
 
+from .. import dates
 from .base import SlugManager, Timestamped, UncertainDate
 from .disclosure import ParticipationQuerySet
 from .disclosure import today as disclosure_today
@@ -119,7 +120,9 @@ class Dialogue(KeepsPastSlugs, Publishable, UncertainDate, Timestamped, Versione
         if (
             self.era_id
             and self.date_earliest
-            and not self.era.contains(self.date_earliest, self.date_latest)
+            and not self.era.contains(
+                *dates.stated_bounds(self.date, self.date_earliest, self.date_latest)
+            )
         ):
             raise ValidationError(
                 {
