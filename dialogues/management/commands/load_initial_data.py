@@ -28,7 +28,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
 
-from dialogues import fixture_sync, integrity
+from dialogues import fixture_renames, fixture_sync, integrity
 from dialogues.fixtures_loader import (
     FixtureError,
     Record,
@@ -120,11 +120,17 @@ class Command(BaseCommand):
                 return
 
         removed: list[str] = []
+        renamed: list[str] = []
         try:
             records = in_dependency_order([r for path in paths for r in read_fixture(path)])
             # One revision holds the whole load, so each record's history starts (or goes on)
-            # with the fixtures' state and says where it came from.
-            with transaction.atomic(using=using), reversion.create_revision(using=using):
+            # with the fixtures' state and says where it came from. An update's renames come
+            # first, inside the same transaction, each in a revision of its own with its reason.
+            with (
+                transaction.atomic(using=using),
+                fixture_renames.renaming(using, update=update, dry_run=dry_run) as renamed,
+                reversion.create_revision(using=using),
+            ):
                 reversion.set_comment(UPDATE_REASON if update else LOAD_REASON)
                 before = set(integrity.check_records())
                 seen: dict[tuple, Record] = {}
@@ -134,6 +140,8 @@ class Command(BaseCommand):
                     else:
                         save_record(record, seen, using)
                         fixture_sync.track(record, using)
+                if not update:
+                    fixture_renames.keep_past_addresses(using)
                 if update:
                     removed = fixture_sync.remove_dropped(records, using, force=force)
                     # A corrected participation or citation is a new version of its dialogue.
@@ -152,7 +160,7 @@ class Command(BaseCommand):
             raise CommandError(f"{exc}\nNothing was loaded; the archive is unchanged.") from None
 
         if update:
-            self.report_update(records, removed, dry_run=dry_run, verbosity=verbosity)
+            self.report_update(records, renamed + removed, dry_run=dry_run, verbosity=verbosity)
         elif verbosity >= 1:
             counted = f"{count(len(records), 'record')} from {count(len(paths), 'file')}"
             if dry_run:
