@@ -53,14 +53,15 @@ class Bounds:
     earliest: datetime.date
     latest: datetime.date
     display: str
-    # The date as written, without the padding an approximate or uncertain part gets: `1976~`
-    # and `2006?` state one year. None where it is the same as the bounds above.
-    stated_earliest: datetime.date | None = None
-    stated_latest: datetime.date | None = None
+    # The span the date claims, for choosing its era: an approximate date's neighbouring years
+    # belong to it ("about 1990" may be 1989), an uncertain date's do not ("2006?" says 2006,
+    # with doubt). None where it is the same as the bounds above.
+    claimed_earliest: datetime.date | None = None
+    claimed_latest: datetime.date | None = None
 
     @property
-    def stated(self) -> tuple[datetime.date, datetime.date]:
-        return (self.stated_earliest or self.earliest, self.stated_latest or self.latest)
+    def claimed(self) -> tuple[datetime.date, datetime.date]:
+        return (self.claimed_earliest or self.earliest, self.claimed_latest or self.latest)
 
 
 def invalid_message(value: str, label: str = "Date") -> str:
@@ -83,32 +84,37 @@ def parse(value: str) -> Bounds:
         parsed = parse_edtf(text)
         earliest = struct_time_to_date(parsed.lower_fuzzy())
         latest = struct_time_to_date(parsed.upper_fuzzy())
-        stated = (
-            struct_time_to_date(parsed.lower_strict()),
-            struct_time_to_date(parsed.upper_strict()),
-        )
     except Exception as exc:  # the parser raises ParseException, TypeError, ValueError…
         raise InvalidDate(text) from exc
     if earliest > latest:
         raise InvalidDate(text)
-    if stated == (earliest, latest):
-        stated = (None, None)  # no padding: the bounds are the stated span
-    return Bounds(text, earliest, latest, _words(parsed), *stated)
+    claimed = (None, None)
+    if any(mark in text for mark in UNCERTAIN):
+        claimed = _without_uncertainty(text) or claimed
+    return Bounds(text, earliest, latest, _words(parsed), *claimed)
 
 
-QUALIFIERS = ("~", "?", "%")
+UNCERTAIN = ("?", "%")
 
 
-def stated_bounds(value: str, earliest, latest) -> tuple:
-    """Return the span a date states, given its stored (padded) bounds.
+def _without_uncertainty(text: str) -> tuple[datetime.date, datetime.date] | None:
+    """The bounds of the date with its uncertainty taken out and its approximation kept."""
+    try:
+        sure = parse(text.replace("?", "").replace("%", "~"))
+    except InvalidDate:
+        return None
+    return sure.earliest, sure.latest
 
-    Only a date with a qualifier is padded, so only such a date is parsed again; for every
-    other the stored bounds are already the stated span.
+
+def claimed_bounds(value: str, earliest, latest) -> tuple:
+    """Return the span a date claims (see `Bounds.claimed`), given its stored bounds.
+
+    Only an uncertain date claims less than its bounds, so only such a date is parsed again.
     """
-    if not value or not any(mark in value for mark in QUALIFIERS):
+    if not value or not any(mark in value for mark in UNCERTAIN):
         return earliest, latest
     try:
-        return parse(value).stated
+        return parse(value).claimed
     except InvalidDate:
         return earliest, latest
 

@@ -190,10 +190,11 @@ def check_era_sequence(eras: list[Era]) -> list[Problem]:
 def check_dialogues(dialogues: list[Dialogue]) -> list[Problem]:
     """Flag dialogues dated outside their era and dialogues with no citation.
 
-    A dialogue lies in its era when the span its date states does: `2006?` states 2006. The
-    extra year either side that the date library gives an approximate or uncertain date is its
-    convention, and may reach into the neighbouring era; an uncertainty that a date inherits
-    (from the year of the essay it is counted from, say) is kept, not traded for a wider era.
+    A dialogue lies in its era when the span its date claims does (`dates.Bounds.claimed`):
+    "about 1990" may be 1989, so its era must hold 1989; "2006?" says 2006, with a doubt, so
+    its era must hold 2006, and the extra year either side that the date library gives an
+    uncertain date may reach into the neighbouring era. So a date can keep an uncertainty it
+    inherits (from the uncertain year of the essay it is counted from, say).
 
     Expects the dialogues with `era` selected and `citation_count` annotated.
     """
@@ -204,7 +205,7 @@ def check_dialogues(dialogues: list[Dialogue]) -> list[Problem]:
             _has_bounds(dialogue)
             and _has_bounds(era)
             and not era.contains(
-                *dates.stated_bounds(dialogue.date, dialogue.date_earliest, dialogue.date_latest)
+                *dates.claimed_bounds(dialogue.date, dialogue.date_earliest, dialogue.date_latest)
             )
         ):
             problems.append(

@@ -150,3 +150,52 @@ def test_the_project_s_renames_match_its_fixtures():
     for rename in fixture_renames.renames():
         assert rename.new in slugs and rename.old not in slugs, rename
         assert "¶" in rename.reason, rename
+
+
+def project_fixtures_before_the_renames(folder: Path) -> Path:
+    """The project's fixtures with every renamed record back at its old slug."""
+    back = {r.new: r.old for r in fixture_renames.renames()}
+    folder.mkdir()
+    for path in FIXTURES.glob("*.json"):
+        records = json.loads(path.read_text(encoding="utf-8"))
+        for record in records:
+            fields = record["fields"]
+            if fields.get("slug") in back:
+                fields["slug"] = back[fields["slug"]]
+            for name in ("dialogue", "outcome"):
+                if isinstance(fields.get(name), list) and fields[name][0] in back:
+                    fields[name][0] = back[fields[name][0]]
+        (folder / path.name).write_text(json.dumps(records, ensure_ascii=False), "utf-8")
+    return folder
+
+
+def test_the_project_s_renames_reach_a_running_archive(tmp_path, client):
+    v1 = project_fixtures_before_the_renames(tmp_path / "v1")
+    # As released before, with a summary the corrected fixtures change.
+    old = json.loads((v1 / "dialogues.json").read_text(encoding="utf-8"))
+    find(
+        {"dialogues.json": old}, "dialogues.dialogue", "awc-call-for-track-two-after-gaza-ceasefire"
+    )["summary"] = "The Association of World Citizens suggests Track Two efforts."
+    (v1 / "dialogues.json").write_text(json.dumps(old, ensure_ascii=False), "utf-8")
+    run("load_initial_data", fixtures=str(v1))
+    edited = Dialogue.objects.get(slug="awc-call-for-track-two-after-gaza-ceasefire")
+    edited.place = "An editor's place"
+    edited.save()
+
+    output = run("load_initial_data", update=True)
+
+    for rename in fixture_renames.renames():
+        dialogue = Dialogue.objects.get(slug=rename.new)
+        assert f"renamed dialogues.dialogue {rename.old} → {rename.new}" in output
+        response = client.get(f"/dialogues/{rename.old}/")
+        assert response.status_code == 301
+        assert response["Location"].endswith(dialogue.get_absolute_url())
+        comments = [v.revision.get_comment() for v in Version.objects.get_for_object(dialogue)]
+        assert rename.comment in comments
+    # The editor's record is renamed but keeps the editor's work, and nothing else is skipped.
+    edited.refresh_from_db()
+    assert edited.slug == "awc-suggests-the-possibility-of-track-two-efforts"
+    assert edited.place == "An editor's place"
+    assert edited.summary == "The Association of World Citizens suggests Track Two efforts."
+    assert "0 new, 0 updated" in output and ", 1 skipped, 0 removed" in output
+    assert f"skipped dialogues.dialogue {edited.slug}: edited since it was loaded" in output

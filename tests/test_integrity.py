@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -397,3 +398,47 @@ def test_a_photo_caption_and_the_closing_lines_count_as_paragraphs(tmp_path):
         "After the caption.",
         "By-line.",
     ]
+
+
+# --- A dialogue lies in its era when the span its date states does.
+
+
+@pytest.mark.parametrize(
+    ("date", "inside"),
+    [
+        ("2006?", True),  # claims 2006; the library pads it to 2005-2007
+        ("2006", True),
+        ("2006-05/2006-09?", True),
+        ("2006~", False),  # about 2006 may be 2005 or 2007
+        ("2006%", False),  # about 2006, uncertain: approximate all the same
+        ("2007?", False),
+        ("2005/2006", False),
+    ],
+)
+def test_an_uncertain_date_belongs_to_the_era_of_the_year_it_claims(date, inside):
+    f.make_era(slug="before", name="Before", position=1, date="2003/2005")
+    era = f.make_era(slug="the-year", name="The year", position=2, date="2006")
+    f.make_era(slug="after", name="After", position=3, date="2007/2010")
+    dialogue = f.make_dialogue(era=era, date="2006")
+    Dialogue.objects.filter(pk=dialogue.pk).update(date=date)
+    dialogue.refresh_from_db()
+    dialogue.save()  # recompute the bounds for the new date
+
+    problems = [p for p in integrity.find_problems() if p.code == "dialogue-outside-era"]
+
+    assert (problems == []) is inside
+    # The admin's validation agrees with the check.
+    if inside:
+        dialogue.full_clean()
+    else:
+        with pytest.raises(ValidationError):
+            dialogue.full_clean()
+
+
+def test_the_padding_of_an_inherited_uncertainty_may_reach_the_next_era():
+    before = f.make_era(slug="before", name="Before", position=1, date="2003/2005")
+    era = f.make_era(slug="the-year", name="The year", position=2, date="2006")
+    dialogue = f.make_dialogue(era=era, date="2006?")
+
+    assert dialogue.date_earliest <= before.date_latest  # 2005: the library's extra year
+    assert integrity.find_problems() == []

@@ -231,7 +231,7 @@ def _check_fields(plan, row, header, lookups: Lookups, existing) -> dict:
         plan.problem(
             "era_slug", era_slug, f"No era has this slug. Accepted: {_listed(lookups.eras)}."
         )
-    elif parsed is not None and not era.contains(*parsed.stated):
+    elif parsed is not None and not era.contains(*parsed.claimed):
         plan.problem(
             "date_edtf",
             text,

@@ -121,7 +121,7 @@ class Dialogue(KeepsPastSlugs, Publishable, UncertainDate, Timestamped, Versione
             self.era_id
             and self.date_earliest
             and not self.era.contains(
-                *dates.stated_bounds(self.date, self.date_earliest, self.date_latest)
+                *dates.claimed_bounds(self.date, self.date_earliest, self.date_latest)
             )
         ):
             raise ValidationError(
