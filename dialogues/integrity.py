@@ -26,6 +26,7 @@ from .problems import (
     source_label,
 )
 from .problems import record_of as _record
+from .quoted_notes import check_quoted_notes
 from .source_texts import check_source_texts, read_source_texts
 
 __all__ = [
@@ -56,6 +57,7 @@ def find_problems(sources_dir: str | Path | None = None) -> list[Problem]:
     problems = check_records()
     if texts is not None:
         problems += check_source_texts(texts)
+        problems += check_quoted_notes(texts)
     return problems
 
 
