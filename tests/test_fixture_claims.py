@@ -6,8 +6,10 @@ the test names the record.
 
 from __future__ import annotations
 
+import os
 import re
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -26,6 +28,7 @@ from dialogues.models import (
     SourceDisagreement,
     Track,
 )
+from dialogues.source_texts import normalise
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +47,7 @@ QUALIFIERS = [
     "in some instances",
 ]
 PARAGRAPH_REF = re.compile(r"¶(\d+)")
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
@@ -351,3 +355,20 @@ def test_summaries_keep_the_qualifiers_of_what_they_retell():
     assert "ending in a walkout" not in camp_david.title
     friends = Participant.objects.get(slug="friends-of-the-peace-process")
     assert friends.bio.startswith("Many well-meaning")
+
+
+SOURCES = Path(os.environ.get("TRACKII_SOURCES_DIR", ROOT.parent / "shared" / "seeds"))
+
+
+@pytest.mark.skipif(not SOURCES.is_dir(), reason="the source texts are not beside the project")
+def test_a_name_the_sources_do_not_use_says_it_is_the_archive_s():
+    texts = " ".join(normalise(p.read_text(encoding="utf-8")) for p in SOURCES.glob("*.txt"))
+    texts = texts.casefold()
+    named = [(p.slug, p.name, p.bio) for p in Participant.objects.all()]
+    named += [(c.slug, c.name, c.summary) for c in Conflict.objects.all()]
+    supplied = 0
+    for slug, name, text in named:
+        if normalise(name).casefold() not in texts:
+            supplied += 1
+            assert "The name is the archive's" in text, slug
+    assert supplied
