@@ -353,8 +353,9 @@ def test_summaries_keep_the_qualifiers_of_what_they_retell():
     camp_david = Dialogue.objects.get(slug="talks-after-camp-david")
     assert "what he considered to be the mistakes" in camp_david.summary
     assert "ending in a walkout" not in camp_david.title
-    friends = Participant.objects.get(slug="friends-of-the-peace-process")
-    assert friends.bio.startswith("Many well-meaning")
+    assert "Many well-meaning" in Participant.objects.get(slug="friends-of-the-peace-process").bio
+    awc = Dialogue.objects.get(slug="awc-suggests-the-possibility-of-track-two-efforts")
+    assert "basic views or philosophies" in awc.summary  # ¶8: not all their views
 
 
 SOURCES = Path(os.environ.get("TRACKII_SOURCES_DIR", ROOT.parent / "shared" / "seeds"))
