@@ -28,6 +28,8 @@ from dialogues.models import (
     Role,
     SourceDisagreement,
 )
+from dialogues.quoted_notes import QUOTED
+from dialogues.source_texts import normalise
 
 pytestmark = pytest.mark.django_db
 
@@ -279,3 +281,19 @@ def test_the_new_disagreements_quote_each_essay_with_its_paragraph(slug, about):
     for side in sides.values():
         assert len(side.excerpt.split()) <= EXCERPT_MAX_WORDS
         assert any(side.excerpt in quote for quote in quotes)
+
+
+@pytest.mark.skipif(not SOURCES.is_dir(), reason="the source texts are not beside the project")
+def test_the_about_page_quotes_the_sources_verbatim(about):
+    texts = " ".join(
+        normalise(path.read_text(encoding="utf-8")) for path in SOURCES.glob("*.txt")
+    ).casefold()
+    section = about.find(id="left-out").find_parent("section")
+    quotations = QUOTED.findall(section.get_text(" ", strip=True))
+    quotations += re.findall(r"“([^”]+)”", about.find(id="what").find_parent("section").text)
+    assert len(quotations) >= 8
+    for quotation in quotations:
+        text = quotation[0] if isinstance(quotation, tuple) else quotation
+        if text in ("Track I",):
+            continue  # a name, not a quotation
+        assert normalise(text).casefold() in texts, text
