@@ -13,6 +13,15 @@ to forget.
   citation that reads them cannot show what it was never given.
 - `ParticipationQuerySet.disclosed()` / `.shows_side()`: the rows whose name (or side) may count
   in filters, facets and counts.
+- `is_withheld(withheld, until, day)`: the same rule over values already read (releases,
+  exports).
+- `as_drawn_today(rows)`: participations rebuilt from a past version, masked by the state of
+  each participation *today*, not the state saved in that version: a name withheld today is
+  hidden in every old version, and one whose withholding has lifted is shown in them.
+
+Whatever draws a participation (page, version, JSON-LD, citation, feed, OAI-PMH, API, export,
+release) reads it through one of these, so the name, its link, the note and (unless
+`show_side`) the side never reach a reader while the name is withheld.
 """
 
 from __future__ import annotations
@@ -53,6 +62,48 @@ def withheld_sql(alias: str, day: datetime.date | None = None) -> str:
         f"({alias}.withheld AND ({alias}.withheld_until IS NULL "
         f"OR {alias}.withheld_until > '{day}'))"
     )
+
+
+def is_withheld(withheld: bool, until: datetime.date | None, day=None) -> bool:
+    """`withheld_q` applied to a participation's values already read."""
+    return bool(withheld) and (until is None or until > (day or today()))
+
+
+def public_order(participation) -> tuple:
+    """Where a participation comes in the list readers see: as `public()` orders it."""
+    hidden = participation.is_withheld_now
+    side = participation.participant.side or ""
+    return (("~" if hidden and not side else side), hidden, participation.participant.name)
+
+
+def as_drawn_today(participations: list, day: datetime.date | None = None) -> list:
+    """Mask participations read from a past version by today's state of each, and order them
+    as readers see them.
+
+    A participation deleted since is judged by the flags it had in that version.
+    """
+    from .dialogue import Participation
+
+    pks = [p.pk for p in participations if p.pk is not None]
+    now = {
+        pk: (withheld, until, show_side)
+        for pk, withheld, until, show_side in Participation.objects.filter(pk__in=pks).values_list(
+            "pk", "withheld", "withheld_until", "show_side"
+        )
+    }
+    for participation in participations:
+        state = now.get(participation.pk)
+        if state is not None:
+            (
+                participation.withheld,
+                participation.withheld_until,
+                participation.show_side,
+            ) = state
+        if is_withheld(participation.withheld, participation.withheld_until, day):
+            mask(participation)
+        else:
+            participation.is_withheld_now = False
+    return sorted(participations, key=lambda p: (*public_order(p), p.pk or 0))
 
 
 def mask(participation) -> None:
