@@ -21,6 +21,7 @@ from ..models import (
     Status,
 )
 from ..models.disclosure import as_drawn_today
+from ..models.reasons import public_reason
 
 # The rows saved through a record's form, and the key that ties each to its record. They are
 # registered to follow their record, so each revision of the record holds them too.
@@ -61,7 +62,7 @@ def versions_of(obj) -> list[Version]:
     """Return every version of a record, oldest first."""
     return list(
         Version.objects.get_for_object(obj)
-        .select_related("revision", "revision__user")
+        .select_related("revision", "revision__user", "revision__reason")
         .order_by("revision__date_created", "pk")
     )
 
@@ -83,7 +84,8 @@ class NumberedVersion:
 
     @property
     def reason(self) -> str:
-        return self.version.revision.get_comment()
+        """The reason readers may see (never an editor's internal note or a file name)."""
+        return public_reason(self.version.revision)
 
 
 def public_versions(obj) -> list[NumberedVersion]:
