@@ -218,3 +218,19 @@ def test_a_name_whose_withholding_has_lifted_shows_in_every_version(client, with
         link = page.select_one(f"ul.people a[href='/participants/{SLUG}/']")
         assert link is not None and link.get_text() == NAME, n
         assert NOTE in page.get_text()
+
+
+def test_a_row_removed_and_added_again_withheld_is_masked_in_old_versions(client, withheld_later):
+    talks = withheld_later
+    zebulon = Participation.objects.get(participant__slug=SLUG)
+    person = zebulon.participant
+    with reversion.create_revision():
+        zebulon.delete()
+        talks.save()
+    with reversion.create_revision():
+        Participation.objects.create(dialogue=talks, participant=person, withheld=True)
+        talks.save()
+    # Versions 1 and 2 hold the old row, saved before it was withheld.
+    for n in range(1, len(public_versions(talks)) + 1):
+        text = client.get(f"/dialogues/talks/v/{n}/").content.decode()
+        assert NAME not in text and NOTE not in text, n

@@ -80,19 +80,19 @@ def as_drawn_today(participations: list, day: datetime.date | None = None) -> li
     """Mask participations read from a past version by today's state of each, and order them
     as readers see them.
 
-    A participation deleted since is judged by the flags it had in that version.
+    Today's state is that of the same participant in the same dialogue (one row per pair), so a
+    row deleted and added again is still found; a participation that no longer exists at all is
+    judged by the flags it had in that version.
     """
     from .dialogue import Participation
 
-    pks = [p.pk for p in participations if p.pk is not None]
-    now = {
-        pk: (withheld, until, show_side)
-        for pk, withheld, until, show_side in Participation.objects.filter(pk__in=pks).values_list(
-            "pk", "withheld", "withheld_until", "show_side"
-        )
-    }
+    pairs = {(p.dialogue_id, p.participant_id) for p in participations}
+    rows = Participation.objects.filter(
+        dialogue_id__in={d for d, _ in pairs}, participant_id__in={p for _, p in pairs}
+    ).values_list("dialogue_id", "participant_id", "withheld", "withheld_until", "show_side")
+    now = {(dialogue, person): rest for dialogue, person, *rest in rows}
     for participation in participations:
-        state = now.get(participation.pk)
+        state = now.get((participation.dialogue_id, participation.participant_id))
         if state is not None:
             (
                 participation.withheld,
