@@ -79,7 +79,8 @@ def tainted(db):
         published_at=day_ago,
     )
     Participant.objects.filter(pk=person.pk).update(name="Named\x1f person")
-    Participation.objects.filter(dialogue=dialogue).update(note="Note\x00.")
+    # Not NUL, which PostgreSQL refuses to store at all (Django's forms refuse it already).
+    Participation.objects.filter(dialogue=dialogue).update(note="Note\x02.")
     return dialogue
 
 
