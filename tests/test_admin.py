@@ -42,8 +42,9 @@ EDITED_INLINE = ["participation", "outcome", "citation"]
 # Edited on their own admin page, or (fixture bookkeeping) not in the admin at all.
 OTHER_MODELS = ["sourcedisagreement", "disagreementcitation", "fixturerecord"]
 # Written by the code alone (old addresses kept on a rename or merge; removals of public records
-# for mirrors; which records an import made or changed): no one edits it.
-BOOKKEEPING = ["pastslug", "removal", "importedrecord"]
+# for mirrors; which records an import made or changed; a revision's reason for readers, written
+# by the record's own form): no one edits it.
+BOOKKEEPING = ["pastslug", "removal", "importedrecord", "revisionreason"]
 # An import batch is made by uploading a file and is never edited: Editors add and view them
 # (migration 0013), and undoing one is the Publishers' permission.
 IMPORTS = ["importbatch"]

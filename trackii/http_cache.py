@@ -31,12 +31,21 @@ and one cache read, not a render. Nothing personal is kept: only what a CDN may 
 `If-Modified-Since` alone is answered in full: the generation is a counter, not a clock, and
 two saves in one second could not be told apart by an HTTP date. Every cache that holds an
 `ETag` revalidates with it.
+
+The changes feed lists only changes older than its settling time (`SETTLE`, 5 s), so its answer
+changes as time passes with no save: its tag holds the settling window it was drawn in, and it is
+kept (here and by any cache) no longer than that window.
+
+A release's files (`/data/…`) never change: their views give each its checksum as a strong
+`ETag` and `public, max-age=31536000, immutable`, which readers' answers keep.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import math
+import time
 import zlib
 
 from django.conf import settings
@@ -47,6 +56,7 @@ from django.utils import timezone
 from django.utils.cache import parse_etags, patch_cache_control, patch_vary_headers
 
 from dialogues import caching
+from dialogues.feeds import changes
 from dialogues.pages import fragments
 
 SAFE_METHODS = ("GET", "HEAD")
@@ -55,6 +65,10 @@ PUBLIC_NAMESPACE = "dialogues"
 KEPT_WITHOUT_TAG = {301, 410}
 # Drawn from the code alone, never from the archive: their tags need no generation or day.
 CODE_ONLY_ROUTES = {"dialogues:api:openapi"}
+# Answers that change with the clock as well as the archive: kept no longer than `SETTLE`.
+SETTLING_ROUTES = {"dialogues:api:changes"}
+# A release's files: fixed once written, served with their own checksum as the tag.
+RELEASE_FILE_ROUTES = {"releases:zip", "releases:file", "releases:manifest"}
 
 
 class HttpCacheMiddleware:
@@ -62,6 +76,11 @@ class HttpCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if is_release_file(request):
+            response = self.get_response(request)
+            if response.status_code in (200, 304) and may_share(response):
+                return vary_on_cookie(response)
+            return vary_on_cookie(keep_private(response))
         if not is_public_route(request):
             return keep_private(self.get_response(request))
         # Whether a copy may answer depends on the session cookie, so every answer here says so,
@@ -73,14 +92,14 @@ class HttpCacheMiddleware:
             return not_modified(tag)
         kept = PageStore.read(request, tag)
         if kept is not None:
-            return keep_public(kept)
+            return keep_public(kept, request)
         response = self.get_response(request)
         if response.status_code == 200 and may_share(response):
             response["ETag"] = tag
             PageStore.keep(request, tag, response)
-            return keep_public(response)
+            return keep_public(response, request)
         if response.status_code in KEPT_WITHOUT_TAG and may_share(response):
-            return keep_public(response)
+            return keep_public(response, request)
         return vary_on_cookie(keep_private(response))
 
 
@@ -96,6 +115,25 @@ def is_public_route(request) -> bool:
     return match.namespaces[:1] == [PUBLIC_NAMESPACE]
 
 
+def is_release_file(request) -> bool:
+    """Tell whether a reader asks for one of a release's files (they never change)."""
+    if request.method not in SAFE_METHODS or not is_reader(request):
+        return False
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    return match.view_name in RELEASE_FILE_ROUTES
+
+
+def settling(request) -> bool:
+    return getattr(request, "http_cache_route", None) in SETTLING_ROUTES
+
+
+def settle_seconds() -> int:
+    return max(1, math.ceil(changes.SETTLE.total_seconds()))
+
+
 def is_reader(request) -> bool:
     """Readers have no session; whoever has one may be an editor, who sees drafts."""
     return settings.SESSION_COOKIE_NAME not in request.COOKIES
@@ -106,6 +144,9 @@ def etag(request) -> str:
     archive = ()
     if request.http_cache_route not in CODE_ONLY_ROUTES:
         archive = (caching.generation(), timezone.localdate().isoformat())
+    if settling(request):
+        # A new window, a new tag: a change that settled since is never answered by an old copy.
+        archive = (*archive, int(time.time() // settle_seconds()))
     parts = (
         *archive,
         # A new release must not answer 304 for the old one's pages.
@@ -134,8 +175,10 @@ def lifetimes() -> tuple[int, int]:
     return min(settings.CACHE_MAX_AGE, left), min(settings.CACHE_S_MAXAGE, left)
 
 
-def keep_public(response):
+def keep_public(response, request=None):
     max_age, s_maxage = lifetimes()
+    if request is not None and settling(request):
+        max_age, s_maxage = min(max_age, settle_seconds()), min(s_maxage, settle_seconds())
     patch_cache_control(response, public=True, max_age=max_age, s_maxage=s_maxage)
     return vary_on_cookie(response)
 
@@ -198,7 +241,8 @@ class PageStore:
             name: value for name, value in response.items() if name.lower() not in cls.NOT_KEPT
         }
         body = zlib.compress(response.content, 1)
-        cls._cache().set(f"page:{tag}", (body, headers, nonce), timeout=caching.TIMEOUT)
+        timeout = settle_seconds() if settling(request) else caching.TIMEOUT
+        cls._cache().set(f"page:{tag}", (body, headers, nonce), timeout=timeout)
 
 
 def not_modified(tag: str):

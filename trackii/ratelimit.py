@@ -1,6 +1,7 @@
 """Refuse a client's expensive requests past `TRACKII_RATE_LIMIT`, with 429 and `Retry-After`.
 
-Expensive means a search on the browse page, an export, or a list from the API. The counters
+Expensive means a search on the browse page, an export, or a list that costs a query per item:
+the API's lists, the changes feed, the Atom feeds and OAI-PMH. The counters
 are fixed windows in the default cache: shared by every worker when it is Redis, per process
 otherwise. Editors (staff) and API clients sending a key from `TRACKII_API_KEYS` in the
 `X-API-Key` header are never limited.
@@ -25,6 +26,10 @@ EXPENSIVE_ROUTES = {
     "dialogues:api:era_list",
     "dialogues:api:participant_list",
     "dialogues:api:source_list",
+    "dialogues:api:changes",
+    "feeds:changes",
+    "feeds:era_changes",
+    "oai",
 }
 # Cheap to list, expensive to search.
 SEARCH_ROUTES = {"dialogues:dialogue_list"}

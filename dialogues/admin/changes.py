@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -116,7 +118,7 @@ def version_diff(request, model_admin, version_id):
     numbers = {v.pk: n for n, v in enumerate(history, start=1)}
     older = None
     against = request.GET.get("against", "")
-    if against.isdigit() and int(against) in numbers:
+    if re.fullmatch(r"[0-9]{1,18}", against) and int(against) in numbers:
         older = next(v for v in history if v.pk == int(against))
     elif against:
         context_error = f"“{against}” is not a revision of this record; showing the one before."

@@ -19,9 +19,16 @@ from reversion.models import Version
 
 from ..history.diff import compare
 from ..history.records import version_at_number, versions_of
-from ..models import StaleRecord
+from ..models import RevisionReason, StaleRecord
 
-REASON_HELP = "Say what you changed and on what evidence, e.g. “corrected date from ¶7”."
+REASON_HELP = (
+    "Public: shown to readers in the record's history. Say what you changed and on what "
+    "evidence, e.g. “corrected date from ¶7”; never name a participant whose name is withheld."
+)
+NOTE_HELP = (
+    "Not public: seen only by editors, in this record's admin history (who asked, what is "
+    "left to check, names that must not be published)."
+)
 REVERT_PERMISSION = "dialogues.revert_dialogue"
 
 
@@ -32,7 +39,7 @@ def can_revert(user) -> bool:
 
 class RecordForm(forms.ModelForm):
     change_reason = forms.CharField(
-        label="Reason for this change",
+        label="Reason for readers (public)",
         max_length=200,
         help_text=REASON_HELP,
         error_messages={
@@ -40,6 +47,13 @@ class RecordForm(forms.ModelForm):
             "Nothing was saved."
         },
         widget=forms.TextInput(attrs={"size": 60}),
+    )
+    internal_note = forms.CharField(
+        label="Internal note (editors only)",
+        required=False,
+        max_length=2000,
+        help_text=NOTE_HELP,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
     )
     record_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
@@ -84,7 +98,7 @@ class HistoryAdmin(VersionAdmin):
     # --- the form -------------------------------------------------------------------------
 
     def get_fieldsets(self, request, obj=None):
-        own = ("change_reason", "record_version")
+        own = ("change_reason", "internal_note", "record_version")
         fieldsets = [
             (name, {**opts, "fields": [f for f in opts["fields"] if f not in own]})
             for name, opts in super().get_fieldsets(request, obj)
@@ -110,7 +124,10 @@ class HistoryAdmin(VersionAdmin):
             type(obj)._base_manager.filter(pk=obj.pk).update(version=before)
             number = _number_of(target)
             reason = f"Reverted to revision {number}: {reason}"
-        request._history_comment = reason
+        note = form.cleaned_data.get("internal_note", "").strip()
+        # Editors read both in the admin's history; readers only the reason (RevisionReason).
+        request._history_comment = f"{reason}\nInternal note: {note}" if note else reason
+        request._history_reason = (reason, note)
         if change:
             obj.save(expected_version=form.cleaned_data["record_version"])
         else:
@@ -123,6 +140,9 @@ class HistoryAdmin(VersionAdmin):
             # Runs after reversion sets its own comment, so the editor's reason wins.
             if getattr(request, "_history_comment", None):
                 reversion.set_comment(request._history_comment)
+            if getattr(request, "_history_reason", None):
+                public, internal = request._history_reason
+                reversion.add_meta(RevisionReason, public=public, internal=internal)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

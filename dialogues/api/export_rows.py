@@ -34,7 +34,7 @@ from ..models import (
     VenueKind,
 )
 from ..models import Outcome as OutcomeModel
-from ..models.disclosure import today
+from ..models.disclosure import is_withheld, today
 
 CHUNK_SIZE = 2000
 
@@ -159,7 +159,7 @@ def _participants(ids: list[int], reveal: bool = False) -> dict[int, list[tuple]
     for dialogue_id, person_id, role, pk, withheld, until, show_side in taking:
         position, (_, slug, name, kind, side, background) = rank[person_id]
         flags = (withheld, until, show_side)
-        if withheld and (until is None or until > day) and not reveal:
+        if is_withheld(withheld, until, day) and not reveal:
             # As `Participation.objects.public()` gives it: no name, slug, kind or background,
             # the side only if allowed, and after the named participants of its side; the
             # flags say only that the name is withheld.

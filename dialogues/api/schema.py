@@ -275,8 +275,8 @@ def document(request=None) -> dict:
 def add_refusals(result, generator, request, public):
     """Document the refusals of the request bounds (trackii/ratelimit.py, query_budget.py).
 
-    Lists and exports may be refused with 429 past the rate limit, and any route that reads the
-    archive with 503 when its queries run past the time bound.
+    Lists, the changes feed and exports may be refused with 429 past the rate limit, and any
+    route that reads the archive with 503 when its queries run past the time bound.
     """
     errors = {"application/json": {"schema": {"$ref": "#/components/schemas/Errors"}}}
     for item in result["paths"].values():
@@ -284,7 +284,9 @@ def add_refusals(result, generator, request, public):
             if operation["operationId"] == "getOpenAPIDocument":
                 continue
             responses = operation["responses"]
-            if operation["operationId"].startswith(("list", "export")):
+            # The changes feed costs a query per item, as the lists do, and is limited with them.
+            limited = operation["operationId"] in ("getChanges",)
+            if limited or operation["operationId"].startswith(("list", "export")):
                 responses["429"] = {
                     "description": (
                         "Too many searches, exports or lists from this address "

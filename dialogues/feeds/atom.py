@@ -14,13 +14,34 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from ..models import Era
+from ..xmltext import xml_safe
 from . import changes
 
 ENTRIES = 50
 
 
+def _cleaned(value):
+    if isinstance(value, list | tuple):
+        return type(value)(xml_safe(part) for part in value)
+    return xml_safe(value)
+
+
+class SafeAtom1Feed(Atom1Feed):
+    """An Atom feed that writes stored text without the characters XML cannot hold.
+
+    Django refuses to write them (a 500 for every reader of the feed), so one pasted control
+    character in one summary would take the feed down.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*map(_cleaned, args), **{k: _cleaned(v) for k, v in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*map(_cleaned, args), **{k: _cleaned(v) for k, v in kwargs.items()})
+
+
 class ChangesFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = SafeAtom1Feed
     title = "Track II Dialogue Archive: new and changed records"
     subtitle = "Dialogue records published or corrected, newest first."
 

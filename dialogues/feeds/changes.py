@@ -13,8 +13,9 @@ lift or a withheld name appear at midnight, which happen without any save):
 - A **withdrawn** dialogue that readers saw before it was withdrawn is listed at `withdrawn_at`,
   type `withdrawn`, with its public reason and its replacement. One withdrawn before readers
   ever saw it (a draft, or embargoed until after the withdrawal) is not listed.
-- A public dialogue **unpublished** back to a draft, or deleted, is listed at that moment, type
-  `removed`, from the `Removal` it left (see `dialogues.models.removals`). To a mirror, removed
+- A public dialogue **unpublished** back to a draft, put under an **embargo**, or deleted, is
+  listed at that moment, type `removed`, from the `Removal` it left (see
+  `dialogues.models.removals`), until it is public again. To a mirror, removed
   and withdrawn mean the same thing: stop showing it. A draft's own edits are never listed.
 
 Each record appears once, at its latest public change, so a mirror that reads from where it
@@ -189,8 +190,12 @@ def _dialogue_stream(selection: Selection, today):
 
 
 def _removal_stream(selection: Selection):
-    rows = Removal.objects.annotate(stamp=F("removed_at")).filter(
-        kind="dialogue", stamp__lt=selection.end
+    # A removal by embargo is superseded, without a save, once the embargo lifts: the record
+    # is listed again, at a later datestamp.
+    rows = (
+        Removal.objects.annotate(stamp=F("removed_at"))
+        .filter(kind="dialogue", stamp__lt=selection.end)
+        .exclude(object_id__in=Dialogue.objects.filter(public_q()).values("pk"))
     )
     if selection.start is not None:
         rows = rows.filter(stamp__gte=selection.start)

@@ -20,6 +20,8 @@ from ..models import (
     SourceDisagreement,
     Status,
 )
+from ..models.disclosure import as_drawn_today
+from ..models.reasons import public_reason
 
 # The rows saved through a record's form, and the key that ties each to its record. They are
 # registered to follow their record, so each revision of the record holds them too.
@@ -28,11 +30,14 @@ INLINES = {
     SourceDisagreement: ((DisagreementCitation, "disagreement"),),
 }
 
-# How each kind of row is ordered on the public page, so a past version reads like the present.
-ROW_ORDER = {
-    Participation: lambda p: (p.participant.side, p.participant.name),
-    Outcome: lambda o: o.kind,
-    Citation: lambda c: (c.source.date_earliest or datetime.date.min, c.paragraph),
+# How each kind of row is drawn on the public page, so a past version reads like the present:
+# participations masked by today's withholding (the one rule, in `disclosure`), then ordered.
+ROW_DRAWING = {
+    Participation: as_drawn_today,
+    Outcome: lambda rows: sorted(rows, key=lambda o: o.kind),
+    Citation: lambda rows: sorted(
+        rows, key=lambda c: (c.source.date_earliest or datetime.date.min, c.paragraph)
+    ),
 }
 
 
@@ -57,7 +62,7 @@ def versions_of(obj) -> list[Version]:
     """Return every version of a record, oldest first."""
     return list(
         Version.objects.get_for_object(obj)
-        .select_related("revision", "revision__user")
+        .select_related("revision", "revision__user", "revision__reason")
         .order_by("revision__date_created", "pk")
     )
 
@@ -79,7 +84,8 @@ class NumberedVersion:
 
     @property
     def reason(self) -> str:
-        return self.version.revision.get_comment()
+        """The reason readers may see (never an editor's internal note or a file name)."""
+        return public_reason(self.version.revision)
 
 
 def public_versions(obj) -> list[NumberedVersion]:
@@ -151,7 +157,8 @@ def as_of(version: Version):
     """Rebuild the record as this version saved it, with its inline rows as they were then.
 
     Nothing is written: the rows are set as the record's prefetched relations, so a page
-    that reads `dialogue.participations.all` reads the old rows.
+    that reads `dialogue.participations.all` reads the old rows. Participations come masked
+    as readers may see them today (`as_drawn_today`): this is the public drawing of a version.
     """
     obj = version._object_version.object
     cache = {}
@@ -160,8 +167,8 @@ def as_of(version: Version):
         instances = _attach_links([row._object_version.object for row in rows])
         for row in instances:
             setattr(row, fk, obj)
-        if model in ROW_ORDER:
-            instances.sort(key=ROW_ORDER[model])
+        if model in ROW_DRAWING:
+            instances = ROW_DRAWING[model](instances)
         queryset = model._default_manager.none()
         queryset._result_cache = instances
         queryset._prefetch_done = True

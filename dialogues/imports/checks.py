@@ -14,6 +14,7 @@ from django.core.validators import validate_slug
 from django.utils.text import slugify
 
 from .. import dates as archive_dates
+from .. import xmltext
 from ..models import (
     EXCERPT_MAX_WORDS,
     Dialogue,
@@ -98,6 +99,10 @@ def check_row(number, row: dict, header: set, lookups: Lookups, seen: dict) -> R
     slug = row.get("slug", "").strip()
     title = " ".join(row.get("title", "").split())
     plan = RowPlan(number, slug, title)
+    for column, value in row.items():
+        message = xmltext.refusal(value)
+        if message:
+            plan.problem(column, xmltext.visible(value), message)
     existing = lookups.existing.get(slug) if slug else None
     plan.existing = existing
     fields = _check_fields(plan, row, header, lookups, existing)

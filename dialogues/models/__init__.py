@@ -37,6 +37,7 @@ from .disclosure import (  # noqa: F401
 from .fixtures import FixtureRecord  # noqa: F401
 from .imports import ImportBatch, ImportedRecord  # noqa: F401
 from .publishing import KeepsPastSlugs, PastSlug, Publishable, Status, public_q  # noqa: F401
+from .reasons import RevisionReason  # noqa: F401
 from .records import (  # noqa: F401
     Conflict,
     Era,

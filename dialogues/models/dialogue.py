@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from .. import dates
+from ..xmltext import XmlSafeText
 from .base import SlugManager, Timestamped, UncertainDate
 from .disclosure import ParticipationQuerySet
 from .disclosure import today as disclosure_today
@@ -50,7 +51,7 @@ class DialogueManager(SlugManager.from_queryset(DialogueQuerySet)):
     pass
 
 
-class Dialogue(KeepsPastSlugs, Publishable, UncertainDate, Timestamped, Versioned):
+class Dialogue(XmlSafeText, KeepsPastSlugs, Publishable, UncertainDate, Timestamped, Versioned):
     title = models.CharField(max_length=300)
     slug = models.SlugField(unique=True, max_length=120)
     era = models.ForeignKey(Era, on_delete=models.PROTECT, related_name="dialogues")
@@ -139,7 +140,7 @@ class ParticipationManager(models.Manager.from_queryset(ParticipationQuerySet)):
         return self.get(dialogue__slug=dialogue_slug, participant__slug=participant_slug)
 
 
-class Participation(models.Model):
+class Participation(XmlSafeText):
     dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="participations")
     participant = models.ForeignKey(
         Participant, on_delete=models.PROTECT, related_name="participations"
@@ -219,7 +220,7 @@ class OutcomeManager(models.Manager):
         return self.get(dialogue__slug=dialogue_slug, key=key)
 
 
-class Outcome(models.Model):
+class Outcome(XmlSafeText):
     dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="outcomes")
     # A stable name within the dialogue, so that correcting the kind keeps the same record.
     key = models.SlugField(
@@ -277,7 +278,7 @@ def citation_key(paragraph, excerpt: str) -> str:
     return f"p{paragraph}-{words}" if words else f"p{paragraph}"
 
 
-class Citation(models.Model):
+class Citation(XmlSafeText):
     dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="citations")
     # The excerpt used to be part of the natural key, so correcting it made a second citation.
     key = models.SlugField(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from ..xmltext import XmlSafeText
 from .base import SlugManager
 from .records import Source
 from .versioning import Versioned
@@ -27,7 +28,7 @@ class SourceDisagreementManager(SlugManager.from_queryset(SourceDisagreementQuer
     pass
 
 
-class SourceDisagreement(Versioned):
+class SourceDisagreement(XmlSafeText, Versioned):
     """A point on which the sources differ; each side is shown with its own citation."""
 
     slug = models.SlugField(unique=True, max_length=100)
@@ -55,7 +56,7 @@ class DisagreementCitationManager(models.Manager):
         return self.get(disagreement__slug=disagreement_slug, key=key)
 
 
-class DisagreementCitation(models.Model):
+class DisagreementCitation(XmlSafeText):
     """One side of a disagreement: what one source says, quoted with its paragraph."""
 
     disagreement = models.ForeignKey(

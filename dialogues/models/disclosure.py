@@ -13,6 +13,15 @@ to forget.
   citation that reads them cannot show what it was never given.
 - `ParticipationQuerySet.disclosed()` / `.shows_side()`: the rows whose name (or side) may count
   in filters, facets and counts.
+- `is_withheld(withheld, until, day)`: the same rule over values already read (releases,
+  exports).
+- `as_drawn_today(rows)`: participations rebuilt from a past version, masked by the state of
+  each participation *today*, not the state saved in that version: a name withheld today is
+  hidden in every old version, and one whose withholding has lifted is shown in them.
+
+Whatever draws a participation (page, version, JSON-LD, citation, feed, OAI-PMH, API, export,
+release) reads it through one of these, so the name, its link, the note and (unless
+`show_side`) the side never reach a reader while the name is withheld.
 """
 
 from __future__ import annotations
@@ -53,6 +62,48 @@ def withheld_sql(alias: str, day: datetime.date | None = None) -> str:
         f"({alias}.withheld AND ({alias}.withheld_until IS NULL "
         f"OR {alias}.withheld_until > '{day}'))"
     )
+
+
+def is_withheld(withheld: bool, until: datetime.date | None, day=None) -> bool:
+    """`withheld_q` applied to a participation's values already read."""
+    return bool(withheld) and (until is None or until > (day or today()))
+
+
+def public_order(participation) -> tuple:
+    """Where a participation comes in the list readers see: as `public()` orders it."""
+    hidden = participation.is_withheld_now
+    side = participation.participant.side or ""
+    return (("~" if hidden and not side else side), hidden, participation.participant.name)
+
+
+def as_drawn_today(participations: list, day: datetime.date | None = None) -> list:
+    """Mask participations read from a past version by today's state of each, and order them
+    as readers see them.
+
+    Today's state is that of the same participant in the same dialogue (one row per pair), so a
+    row deleted and added again is still found; a participation that no longer exists at all is
+    judged by the flags it had in that version.
+    """
+    from .dialogue import Participation
+
+    pairs = {(p.dialogue_id, p.participant_id) for p in participations}
+    rows = Participation.objects.filter(
+        dialogue_id__in={d for d, _ in pairs}, participant_id__in={p for _, p in pairs}
+    ).values_list("dialogue_id", "participant_id", "withheld", "withheld_until", "show_side")
+    now = {(dialogue, person): rest for dialogue, person, *rest in rows}
+    for participation in participations:
+        state = now.get((participation.dialogue_id, participation.participant_id))
+        if state is not None:
+            (
+                participation.withheld,
+                participation.withheld_until,
+                participation.show_side,
+            ) = state
+        if is_withheld(participation.withheld, participation.withheld_until, day):
+            mask(participation)
+        else:
+            participation.is_withheld_now = False
+    return sorted(participations, key=lambda p: (*public_order(p), p.pk or 0))
 
 
 def mask(participation) -> None:

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
+from ..xmltext import XmlSafeText
 from .base import SlugManager, Timestamped, UncertainDate
 from .publishing import KeepsPastSlugs
 from .versioning import Versioned
@@ -14,7 +15,7 @@ from .vocabulary import Background, ParticipantKind, Side
 # --- Records ------------------------------------------------------------------------------
 
 
-class Source(KeepsPastSlugs, UncertainDate, Timestamped, Versioned):
+class Source(XmlSafeText, KeepsPastSlugs, UncertainDate, Timestamped, Versioned):
     slug = models.SlugField(unique=True, max_length=100)
     title = models.CharField(max_length=300)
     author = models.CharField(max_length=200)
@@ -58,7 +59,7 @@ class EraManager(SlugManager.from_queryset(EraQuerySet)):
     pass
 
 
-class Era(KeepsPastSlugs, UncertainDate, Versioned):
+class Era(XmlSafeText, KeepsPastSlugs, UncertainDate, Versioned):
     slug = models.SlugField(unique=True, max_length=100)
     name = models.CharField(max_length=200)
     position = models.PositiveIntegerField(
@@ -109,7 +110,7 @@ class Era(KeepsPastSlugs, UncertainDate, Versioned):
                 )
 
 
-class Conflict(Versioned):
+class Conflict(XmlSafeText, Versioned):
     slug = models.SlugField(unique=True, max_length=100)
     name = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
@@ -146,7 +147,7 @@ class ParticipantManager(SlugManager.from_queryset(ParticipantQuerySet)):
     pass
 
 
-class Participant(KeepsPastSlugs, Timestamped, Versioned):
+class Participant(XmlSafeText, KeepsPastSlugs, Timestamped, Versioned):
     slug = models.SlugField(unique=True, max_length=100)
     name = models.CharField(max_length=200, db_index=True)
     kind = models.CharField(max_length=12, choices=ParticipantKind.choices)

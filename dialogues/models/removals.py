@@ -1,11 +1,16 @@
 """Records readers could see and no longer can, other than by withdrawal: kept for mirrors.
 
 A withdrawn dialogue stays in the database and says so itself. A published dialogue taken back
-to a draft, or a public one deleted by a superuser, leaves nothing behind that a mirror could
-read, so each leaves a `Removal`: which record, its last public slug, and when. The changes feed
-and the OAI-PMH provider report it as removed (`deleted` in OAI-PMH) from then on, until the
-record is published again, which clears it. Written by the signal receivers below, in the
-transaction of the save or deletion itself.
+to a draft, put under an embargo that has not lifted, or deleted by a superuser, leaves nothing
+behind that a mirror could read, so each leaves a `Removal`: which record, its last public slug,
+and when. The changes feed and the OAI-PMH provider report it as removed (`deleted` in OAI-PMH)
+from then on, until the record is public again (published, or its embargo lifted), which
+supersedes it. Written by the signal receivers below, in the transaction of the save or deletion
+itself.
+
+A name newly withheld takes nothing down but the name: the dialogue's `updated` moves, so the
+changes feed lists it again as `updated` (drawn with the name masked) and OAI-PMH gives it a new
+datestamp.
 
 A record that readers never saw (a draft deleted, an embargoed record unpublished before its
 day) leaves no removal: a mirror never had it.
@@ -60,8 +65,18 @@ def was_seen(status, published_at, embargo_until, withdrawn_at, today=None) -> b
     return False
 
 
+def hidden_now(status, embargo_until, today=None) -> bool:
+    """Say whether a dialogue in this state is out of readers' sight without being withdrawn:
+    a draft, or published under an embargo that has not lifted."""
+    today = today or timezone.localdate()
+    if status == Status.DRAFT:
+        return True
+    return status == Status.PUBLISHED and embargo_until is not None and embargo_until > today
+
+
 def _note_state_before(sender, instance, raw=False, **kwargs):
-    """Before a dialogue is saved as a draft, note whether readers could see it until now.
+    """Before a dialogue is hidden (a draft, or embargoed), note whether readers could see it
+    until now.
 
     A dialogue saved as published without a publication time (made in code, not through
     `editorial.publish`) is given one, so that a later withdrawal is known to have been seen.
@@ -71,7 +86,7 @@ def _note_state_before(sender, instance, raw=False, **kwargs):
         return
     if instance.status == Status.PUBLISHED and instance.published_at is None:
         instance.published_at = timezone.now()
-    if instance.pk is None or instance.status != Status.DRAFT:
+    if instance.pk is None or not hidden_now(instance.status, instance.embargo_until):
         return
     before = (
         sender._base_manager.filter(pk=instance.pk)
@@ -86,7 +101,7 @@ def _note_state_before(sender, instance, raw=False, **kwargs):
 
 
 def _record_change(sender, instance, raw=False, using=None, **kwargs):
-    """Leave a removal when a seen dialogue becomes a draft; clear it when it is seen again."""
+    """Leave a removal when a seen dialogue is hidden; clear it when it is no longer hidden."""
     if raw:
         return
     kind = sender._meta.model_name
@@ -101,7 +116,7 @@ def _record_change(sender, instance, raw=False, using=None, **kwargs):
                 "removed_at": timezone.now(),
             },
         )
-    elif instance.status != Status.DRAFT:
+    elif not hidden_now(instance.status, instance.embargo_until):
         Removal.objects.using(using).filter(kind=kind, object_id=instance.pk).delete()
     instance._was_seen = False
 
@@ -119,6 +134,34 @@ def _record_deletion(sender, instance, using=None, **kwargs):
     )
 
 
+def _note_withheld_before(sender, instance, raw=False, **kwargs):
+    """Before a participation is saved, note whether its name was withheld until now."""
+    from .disclosure import is_withheld
+
+    instance._was_withheld = True
+    if raw or instance.pk is None:
+        return
+    before = sender._base_manager.filter(pk=instance.pk).values_list("withheld", "withheld_until")
+    instance._was_withheld = any(is_withheld(*row) for row in before)
+
+
+def _announce_withheld(sender, instance, raw=False, using=None, **kwargs):
+    """A name newly withheld moves its dialogue's datestamp, so mirrors hear of it."""
+    from .dialogue import Dialogue
+    from .disclosure import is_withheld
+
+    if raw or getattr(instance, "_was_withheld", True):
+        return
+    if is_withheld(instance.withheld, instance.withheld_until):
+        Dialogue.objects.using(using).filter(pk=instance.dialogue_id).update(updated=timezone.now())
+
+
 pre_save.connect(_note_state_before, sender="dialogues.Dialogue", dispatch_uid="removal-before")
 post_save.connect(_record_change, sender="dialogues.Dialogue", dispatch_uid="removal-after")
 post_delete.connect(_record_deletion, sender="dialogues.Dialogue", dispatch_uid="removal-delete")
+pre_save.connect(
+    _note_withheld_before, sender="dialogues.Participation", dispatch_uid="withheld-before"
+)
+post_save.connect(
+    _announce_withheld, sender="dialogues.Participation", dispatch_uid="withheld-after"
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
@@ -161,6 +162,9 @@ def _group_by_side(participations):
     return sorted(groups.items(), key=lambda item: (item[0] == SIDE_WITHHELD, item[0]))
 
 
+VERSION_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
 def dialogue_citation(request, slug, fmt):
     """Serve the record's citation as BibTeX or CSL-JSON, for reference managers."""
     if fmt not in {"bib", "json"}:
@@ -174,7 +178,8 @@ def dialogue_citation(request, slug, fmt):
     today = timezone.localdate()
     # A download cites the version its page showed (`?version=n`), else the latest one.
     number = request.GET.get("version")
-    if number is not None and not number.isdigit():
+    # ASCII digits only: str.isdigit() accepts "²", which int() refuses.
+    if number is not None and not VERSION_NUMBER.fullmatch(number):
         raise Http404("A version is given by its number, e.g. ?version=2.")
     try:
         cited = versions.record_history(request, dialogue, number and int(number)).cited

@@ -22,6 +22,16 @@ Schema for every file, with primary and foreign keys), so `frictionless validate
 datapackage.json` checks the whole release. An empty cell is a missing value: a text the
 record leaves blank, or a key that points nowhere.
 
+### Cells that start with =, +, - or @
+
+Cells hold the records' text exactly as stored, even when it starts with `=`, `+`, `-` or `@`
+(a summary may begin “-- ” or “+/-”): a release is data for analysis, checked against its
+checksums and its schema, and a changed value would be a wrong value. A spreadsheet program
+may take such a cell for a formula and run it. Open the CSV files with a program that reads
+them as data (R, pandas, `csvkit`, a database), or import them into a spreadsheet with every
+column set to text. The archive's live CSV export (`/dialogues/export.csv`), made for
+spreadsheets, writes such a cell with a `'` in front instead.
+
 ### Keys
 
 Every record is named by a key that does not change when its text is corrected: eras,

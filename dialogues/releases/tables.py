@@ -28,7 +28,7 @@ from ..models import (
     citation_key,
     public_q,
 )
-from ..models.disclosure import today
+from ..models.disclosure import is_withheld, today
 
 CHUNK_SIZE = 2000
 
@@ -79,11 +79,6 @@ def participants() -> Iterator[Cells]:
     )
 
 
-def _hidden(withheld: bool, until: datetime.date | None, day: datetime.date) -> bool:
-    # The same rule as `withheld_q`, applied to values already read.
-    return withheld and (until is None or until > day)
-
-
 def participations() -> Iterator[Cells]:
     """Each dialogue's participations: the named ones by slug, then the withheld ones.
 
@@ -123,7 +118,7 @@ def participations() -> Iterator[Cells]:
 def _participation_rows(group: list[tuple], day: datetime.date) -> Iterator[Cells]:
     named, withheld = [], []
     for row in group:
-        (withheld if _hidden(row[6], row[7], day) else named).append(row)
+        (withheld if is_withheld(row[6], row[7], day) else named).append(row)
     for dialogue, slug, name, side, role, note, *_ in sorted(named, key=lambda row: row[1]):
         yield [dialogue, slug, slug, name, "false", side, role, note]
     for n, row in enumerate(withheld, start=1):

@@ -7,9 +7,10 @@ each file is served with the size and checksum its manifest records.
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseNotModified
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import parse_etags
 
 from . import citation, store
 from .schema import TABLES
@@ -89,10 +90,21 @@ def _serve(release: store.Release, entry: dict, *, attachment: bool) -> FileResp
     return response
 
 
+def _unchanged(request, tag: str):
+    """A 304 when the reader already holds the file with this tag, else None."""
+    if tag not in parse_etags(request.headers.get("If-None-Match", "")):
+        return None
+    response = HttpResponseNotModified()
+    response["ETag"] = tag
+    response["Cache-Control"] = IMMUTABLE
+    return response
+
+
 def release_zip(request, version: str):
     """The release's zip, as an attachment."""
     release = _release_or_404(version)
-    return _serve(release, release.zip, attachment=True)
+    unchanged = _unchanged(request, f'"{release.zip["sha256"]}"')
+    return unchanged or _serve(release, release.zip, attachment=True)
 
 
 def release_file(request, version: str, name: str):
@@ -101,13 +113,20 @@ def release_file(request, version: str, name: str):
     entry = release.file(name)
     if entry is None or name == release.manifest["zip"]:
         raise Http404(f"Release {version} has no file {name}.")
-    return _serve(release, entry, attachment=name.endswith((".csv", ".cff")))
+    unchanged = _unchanged(request, f'"{entry["sha256"]}"')
+    return unchanged or _serve(release, entry, attachment=name.endswith((".csv", ".cff")))
 
 
 def release_manifest(request, version: str):
     """The release's manifest: every file with its size and SHA-256."""
     release = _release_or_404(version)
     path = release.path / store.MANIFEST
+    # The manifest holds every other file's checksum; its own is read here (it is small).
+    tag = f'"{store.sha256(path)}"'
+    unchanged = _unchanged(request, tag)
+    if unchanged:
+        return unchanged
     response = FileResponse(open(path, "rb"), content_type=CONTENT_TYPES[".json"])
+    response["ETag"] = tag
     response["Cache-Control"] = IMMUTABLE
     return response

@@ -37,3 +37,9 @@ def test_the_html_codebook_has_the_same_tables():
     # One table of contents, one table of fields per table, and the vocabularies.
     assert len(soup.find_all("table")) > len(TABLES) + 1
     assert not soup.find_all("script")
+
+
+def test_the_codebook_says_formula_like_cells_are_kept_as_stored():
+    text = codebook.markdown("1.0.0", "2026-11-29")
+    assert "### Cells that start with =, +, - or @" in text
+    assert "exactly as stored" in text and "with a `'` in front instead" in text

@@ -10,6 +10,7 @@ from django.conf import settings
 from lxml import etree
 
 from ...models import Era
+from ...xmltext import unsafe_characters, xml_safe
 from .. import changes
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
@@ -34,8 +35,8 @@ VERBS = {
     "ListRecords": (("metadataPrefix",), ("from", "until", "set"), True),
     "GetRecord": (("identifier", "metadataPrefix"), (), False),
 }
-DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-SECOND = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+SECOND = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", re.ASCII)
 LOCAL_ID = re.compile(r"dialogue/([1-9][0-9]{0,17})")
 
 
@@ -59,9 +60,10 @@ def _q(tag: str, ns: str = OAI) -> str:
 
 
 def _sub(parent, tag: str, text: str | None = None, ns: str = OAI, **attrs):
-    element = etree.SubElement(parent, _q(tag, ns), {k: v for k, v in attrs.items() if v})
+    """Add an element; stored text is written without the characters XML cannot hold."""
+    element = etree.SubElement(parent, _q(tag, ns), {k: xml_safe(v) for k, v in attrs.items() if v})
     if text is not None:
-        element.text = text
+        element.text = xml_safe(text)
     return element
 
 
@@ -70,6 +72,14 @@ def _sub(parent, tag: str, text: str | None = None, ns: str = OAI, **attrs):
 
 def read_arguments(query) -> tuple[str, dict[str, str]]:
     """Return the verb and its arguments, or raise badVerb / badArgument."""
+    for name in query:
+        if unsafe_characters(name) or any(unsafe_characters(v) for v in query.getlist(name)):
+            # Never echoed: the request element and the message stay well-formed.
+            raise OAIError(
+                "badArgument",
+                "An argument holds a character that is not allowed in OAI-PMH "
+                "(a control character, NUL, or a non-character such as U+FFFE).",
+            )
     verbs = query.getlist("verb")
     if len(verbs) != 1:
         raise OAIError(
@@ -117,7 +127,7 @@ def _moment(name: str, value: str) -> tuple[datetime.datetime, bool]:
         if SECOND.fullmatch(value):
             moment = datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
             return moment.replace(tzinfo=datetime.UTC), False
-    except ValueError:
+    except (ValueError, OverflowError):
         pass
     raise OAIError(
         "badArgument",
@@ -136,7 +146,15 @@ def selection_from(args: dict[str, str], now: datetime.datetime) -> changes.Sele
     if "until" in args:
         until, whole_day = _moment("until", args["until"])
         granularities.add(whole_day)
-        end = until + (datetime.timedelta(days=1) if whole_day else datetime.timedelta(seconds=1))
+        try:
+            end = until + (
+                datetime.timedelta(days=1) if whole_day else datetime.timedelta(seconds=1)
+            )
+        except OverflowError:
+            raise OAIError(
+                "badArgument",
+                f"until={args['until']} is out of range: give a day before 9999-12-31.",
+            ) from None
         if start is not None and until < start:
             raise OAIError("badArgument", "until is earlier than from.")
     if len(granularities) > 1:
