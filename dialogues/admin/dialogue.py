@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.urls import path
 
+from .. import publishing_rights as rights
 from ..models import (
     Citation,
     Dialogue,
@@ -28,8 +29,26 @@ from .base import (
 from .publishing import PublishingAdminMixin
 
 
+class ParticipationFormSet(BaseInlineFormSet):
+    """Refuse, row by row, a change that shows more of a withheld name, unless a publisher's."""
+
+    may_decide = False
+
+    def clean(self):
+        super().clean()
+        if self.may_decide:
+            return
+        for form in self.forms:
+            if form.instance.pk is None or not form.has_changed() or self._should_delete_form(form):
+                continue
+            after = {**form.initial, **getattr(form, "cleaned_data", {})}
+            for name in rights.participation_reveals(form.initial, after):
+                form.add_error(name, rights.refusal([name], "Showing more of a withheld name"))
+
+
 class ParticipationInline(LabelledTabularInline):
     model = Participation
+    formset = ParticipationFormSet
     fields = [
         "participant",
         "role",
@@ -59,6 +78,10 @@ class ParticipationInline(LabelledTabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("participant")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (formset,), {"may_decide": rights.may_decide(request.user)})
 
 
 class OutcomeInline(LabelledTabularInline):

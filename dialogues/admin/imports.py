@@ -24,6 +24,7 @@ from ..api.exports import CSV_COLUMNS, csv_lines
 from ..imports import apply
 from ..imports.reading import UnreadableFile
 from ..models import Dialogue, ImportBatch
+from . import guard
 
 UNDO_PERMISSION = "dialogues.undo_importbatch"
 # The template's example row: a comment (it starts with #), so importing the template as it is
@@ -184,7 +185,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
                     reverse("admin:dialogues_importbatch_change", args=[batch.pk])
                 )
         try:
-            plan = apply.dry_run(batch)
+            plan = apply.dry_run(batch, user=request.user)
         except UnreadableFile as exc:  # the stored file was read once; kept for safety
             plan, refused = None, str(exc)
         context = self._context(
@@ -202,7 +203,12 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
     def undo_view(self, request, pk):
         if not self.has_undo_permission(request):
-            raise PermissionDenied
+            return guard.refused(
+                request,
+                self.admin_site,
+                "Only a publisher may undo an import: undoing puts records back as they were, "
+                "which readers see. Nothing was undone.",
+            )
         batch = get_object_or_404(ImportBatch, pk=pk)
         form, refused = UndoForm(), None
         if request.method == "POST":

@@ -59,7 +59,7 @@ BULK = 500
 
 def store(name: str, content: bytes, *, user=None, progress=None) -> tuple[ImportBatch, Plan]:
     """Keep an uploaded file as a batch and make its dry run (raises UnreadableFile)."""
-    plan = make_plan(name, content, progress=progress)
+    plan = make_plan(name, content, progress=progress, user=user)
     batch = ImportBatch.objects.create(
         created_by=user if user is not None and user.is_authenticated else None,
         file_name=name[:255],
@@ -80,8 +80,8 @@ def _count(batch: ImportBatch, plan: Plan) -> None:
     batch.invalid_count = counts["invalid"]
 
 
-def dry_run(batch: ImportBatch, *, progress=None) -> Plan:
-    return make_plan(batch.file_name, bytes(batch.content), progress=progress)
+def dry_run(batch: ImportBatch, *, progress=None, user=None) -> Plan:
+    return make_plan(batch.file_name, bytes(batch.content), progress=progress, user=user)
 
 
 def run_import(batch: ImportBatch, *, user=None, progress=None) -> Plan:
@@ -92,7 +92,7 @@ def run_import(batch: ImportBatch, *, user=None, progress=None) -> Plan:
             raise ImportRefused(
                 f"Import #{batch.pk} was {batch.get_state_display().lower()} already."
             )
-        plan = make_plan(batch.file_name, bytes(batch.content), progress=progress)
+        plan = make_plan(batch.file_name, bytes(batch.content), progress=progress, user=user)
         if not plan.is_clean:
             raise ImportRefused(
                 f"Nothing was imported: {plan.count('invalid')} row(s) are invalid now. "
