@@ -33,7 +33,7 @@ from dialogues.models import (
     SourceDisagreement,
     Status,
 )
-from tests.admin_forms import open_form, soup_of
+from tests.admin_forms import errors_in, fill_inline, inline_prefix, open_form, soup_of
 from tests.factories import (
     add_participant,
     make_conflict,
@@ -496,6 +496,24 @@ def test_an_editor_may_withhold_a_name_in_the_form(client, world):
     data[f"{prefix}-withheld"] = "on"
     assert client.post(url, data).status_code == 302
     assert Participation.objects.get(pk=named.pk).withheld
+
+
+def test_an_editor_may_not_remove_a_withheld_row_and_add_the_person_again_named(client, world):
+    client.force_login(ROLES["editor"]())
+    url = reverse("admin:dialogues_dialogue_change", args=[world.public.pk])
+    form, data = open_form(client, url)
+    prefix = inline_prefix(form, "withheld")
+    row = next(
+        k[: -len("-id")] for k, v in data.items() if k.endswith("-id") and v == str(world.hidden.pk)
+    )
+    data[f"{row}-DELETE"] = "on"
+    fill_inline(
+        form, data, prefix, [{"participant": world.hidden.participant_id, "role": "participant"}]
+    )
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "only a publisher may change what readers see (withheld)" in errors_in(soup_of(response))
+    assert Participation.objects.get(pk=world.hidden.pk).withheld
 
 
 def test_a_merge_keeps_the_stricter_withholding(world):

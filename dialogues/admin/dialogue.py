@@ -38,11 +38,24 @@ class ParticipationFormSet(BaseInlineFormSet):
         super().clean()
         if self.may_decide:
             return
+        # A row removed and the same person added again in one save is one row changed.
+        removed = {
+            form.initial.get("participant"): form.initial
+            for form in self.forms
+            if form.instance.pk is not None and self._should_delete_form(form)
+        }
         for form in self.forms:
-            if form.instance.pk is None or not form.has_changed() or self._should_delete_form(form):
+            if not form.has_changed() or self._should_delete_form(form):
                 continue
-            after = {**form.initial, **getattr(form, "cleaned_data", {})}
-            for name in rights.participation_reveals(form.initial, after):
+            cleaned = getattr(form, "cleaned_data", {})
+            if form.instance.pk is None:
+                person = cleaned.get("participant")
+                before = removed.get(person.pk if person is not None else None)
+            else:
+                before = form.initial
+            if before is None:
+                continue
+            for name in rights.participation_reveals(before, {**form.initial, **cleaned}):
                 form.add_error(name, rights.refusal([name], "Showing more of a withheld name"))
 
 
