@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import caching
-from .models import Citation, Dialogue, Participant, PastSlug, Status
+from .models import Citation, Dialogue, Participant, Participation, PastSlug, Status
 
 PUBLISHING_FIELDS = [
     "status",
@@ -118,6 +118,24 @@ def merge_participants(keep: Participant, lose: Participant, *, user) -> Partici
         return _merge(keep, lose)
 
 
+def _withhold_as_strictly(twin: Participation, row: Participation) -> bool:
+    """Make the row kept withhold at least what the row folded into it withheld.
+
+    Joining a withheld participation to a named one must not show the name: the merge is not a
+    publishing decision. Returns whether `twin` changed.
+    """
+    if not row.withheld:
+        return False
+    before = (twin.withheld, twin.withheld_until, twin.show_side)
+    if not twin.withheld:
+        twin.withheld, twin.withheld_until, twin.show_side = True, row.withheld_until, row.show_side
+    else:
+        days = [twin.withheld_until, row.withheld_until]
+        twin.withheld_until = None if None in days else max(days)
+        twin.show_side = twin.show_side and row.show_side
+    return before != (twin.withheld, twin.withheld_until, twin.show_side)
+
+
 def _merge(keep: Participant, lose: Participant) -> Participant:
     kept_rows = {p.dialogue_id: p for p in keep.participations.all()}
     for row in lose.participations.select_related("dialogue"):
@@ -126,8 +144,11 @@ def _merge(keep: Participant, lose: Participant) -> Participant:
             row.participant = keep
             row.save()
             continue
+        changed = _withhold_as_strictly(twin, row)
         if row.note and row.note not in twin.note:
             twin.note = "\n\n".join(filter(None, [twin.note, row.note]))
+            changed = True
+        if changed:
             twin.save()
         row.delete()
     for citation in Citation.objects.filter(participant=lose):

@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.urls import path
 
+from .. import publishing_rights as rights
 from ..models import (
     Citation,
     Dialogue,
@@ -28,8 +29,39 @@ from .base import (
 from .publishing import PublishingAdminMixin
 
 
+class ParticipationFormSet(BaseInlineFormSet):
+    """Refuse, row by row, a change that shows more of a withheld name, unless a publisher's."""
+
+    may_decide = False
+
+    def clean(self):
+        super().clean()
+        if self.may_decide:
+            return
+        # A row removed and the same person added again in one save is one row changed.
+        removed = {
+            form.initial.get("participant"): form.initial
+            for form in self.forms
+            if form.instance.pk is not None and self._should_delete_form(form)
+        }
+        for form in self.forms:
+            if not form.has_changed() or self._should_delete_form(form):
+                continue
+            cleaned = getattr(form, "cleaned_data", {})
+            if form.instance.pk is None:
+                person = cleaned.get("participant")
+                before = removed.get(person.pk if person is not None else None)
+            else:
+                before = form.initial
+            if before is None:
+                continue
+            for name in rights.participation_reveals(before, {**form.initial, **cleaned}):
+                form.add_error(name, rights.refusal([name], "Showing more of a withheld name"))
+
+
 class ParticipationInline(LabelledTabularInline):
     model = Participation
+    formset = ParticipationFormSet
     fields = [
         "participant",
         "role",
@@ -59,6 +91,10 @@ class ParticipationInline(LabelledTabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("participant")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (formset,), {"may_decide": rights.may_decide(request.user)})
 
 
 class OutcomeInline(LabelledTabularInline):

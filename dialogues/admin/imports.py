@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -24,6 +24,7 @@ from ..api.exports import CSV_COLUMNS, csv_lines
 from ..imports import apply
 from ..imports.reading import UnreadableFile
 from ..models import Dialogue, ImportBatch
+from . import guard
 
 UNDO_PERMISSION = "dialogues.undo_importbatch"
 # The template's example row: a comment (it starts with #), so importing the template as it is
@@ -107,7 +108,22 @@ class ImportBatchAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return False
+        # A superuser may delete a dry run or an undone import with its file; an imported
+        # batch stays, since its undo needs it.
+        if obj is not None and obj.state == ImportBatch.State.IMPORTED:
+            return False
+        return request.user.is_active and request.user.is_superuser
+
+    def delete_queryset(self, request, queryset):
+        kept = queryset.filter(state=ImportBatch.State.IMPORTED)
+        if kept.exists():
+            self.message_user(
+                request,
+                f"{kept.count()} imported batch(es) were kept: an import's record is what its "
+                "undo needs.",
+                messages.WARNING,
+            )
+        queryset.exclude(state=ImportBatch.State.IMPORTED).delete()
 
     def has_undo_permission(self, request) -> bool:
         return request.user.is_active and (
@@ -185,7 +201,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
                 )
         try:
             plan = apply.dry_run(batch)
-        except UnreadableFile as exc:  # the stored file was read once; kept for safety
+        except UnreadableFile as exc:  # only a batch stored before its report could be
             plan, refused = None, str(exc)
         context = self._context(
             request,
@@ -202,7 +218,12 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
     def undo_view(self, request, pk):
         if not self.has_undo_permission(request):
-            raise PermissionDenied
+            return guard.refused(
+                request,
+                self.admin_site,
+                "Only a publisher may undo an import: undoing puts records back as they were, "
+                "which readers see. Nothing was undone.",
+            )
         batch = get_object_or_404(ImportBatch, pk=pk)
         form, refused = UndoForm(), None
         if request.method == "POST":

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from .. import editorial
+from .. import publishing_rights as rights
 from ..models import Dialogue, Participant, Status
+from . import guard
 
 STATUS_READONLY = ["status", "published_at", "withdrawn_at", "withdrawal_reason", "replaced_by"]
 PUBLISH, WITHDRAW, MERGE = (
@@ -54,10 +55,14 @@ class PublishingAdminMixin:
     actions = ["publish_selected", "unpublish_selected", "withdraw_selected"]
 
     def has_publish_permission(self, request):
-        return request.user.has_perm(PUBLISH)
+        return rights.may_decide(request.user)
 
     def has_withdraw_permission(self, request):
-        return request.user.has_perm(WITHDRAW)
+        return request.user.has_perm(WITHDRAW) and rights.may_decide(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a record takes it from readers: a publisher's call as well as a deleter's.
+        return super().has_delete_permission(request, obj) and rights.may_decide(request.user)
 
     def get_readonly_fields(self, request, obj=None):
         fields = [*super().get_readonly_fields(request, obj), *STATUS_READONLY]
@@ -65,6 +70,17 @@ class PublishingAdminMixin:
             # An embargo decides when a record goes public: a publisher's call.
             fields.append("embargo_until")
         return fields
+
+    def delete_view(self, request, object_id, extra_context=None):
+        if not self.has_delete_permission(request):
+            return guard.refused(
+                request,
+                self.admin_site,
+                "Only a superuser may delete a dialogue: it takes the record from readers and "
+                "from the history's public pages. A publisher may withdraw it instead. "
+                "Nothing was deleted.",
+            )
+        return super().delete_view(request, object_id, extra_context)
 
     def get_urls(self):
         own = [
@@ -113,7 +129,9 @@ class PublishingAdminMixin:
 
     def publish_view(self, request, object_id):
         if not self.has_publish_permission(request):
-            raise PermissionDenied
+            return guard.refused(
+                request, self.admin_site, rights.refusal(["status"], "Publishing a record")
+            )
         dialogue = get_object_or_404(Dialogue, pk=object_id)
         if request.method == "POST":
             if request.POST.get("to") == "draft":
@@ -134,7 +152,9 @@ class PublishingAdminMixin:
 
     def withdraw_view(self, request, object_id):
         if not self.has_withdraw_permission(request):
-            raise PermissionDenied
+            return guard.refused(
+                request, self.admin_site, rights.refusal(["status"], "Withdrawing a record")
+            )
         return self._withdraw(request, [get_object_or_404(Dialogue, pk=object_id)])
 
     def _withdraw(self, request, dialogues, *, action=False):
@@ -189,7 +209,8 @@ class MergeAdminMixin:
     actions = ["merge_selected"]
 
     def has_merge_permission(self, request):
-        return request.user.has_perm(MERGE)
+        # A merge moves withheld participations between people: a publisher's act too.
+        return request.user.has_perm(MERGE) and rights.may_decide(request.user)
 
     @admin.action(description="Merge the two selected participants…", permissions=["merge"])
     def merge_selected(self, request, queryset):

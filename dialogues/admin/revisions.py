@@ -12,14 +12,16 @@ from contextlib import contextmanager
 
 import reversion
 from django import forms
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
 from django.urls import reverse
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
+from .. import publishing_rights as rights
 from ..history.diff import compare
 from ..history.records import version_at_number, versions_of
 from ..models import RevisionReason, StaleRecord
+from . import guard
 
 REASON_HELP = (
     "Public: shown to readers in the record's history. Say what you changed and on what "
@@ -30,6 +32,10 @@ NOTE_HELP = (
     "left to check, names that must not be published)."
 )
 REVERT_PERMISSION = "dialogues.revert_dialogue"
+RECOVER_REFUSED = (
+    "Only a publisher may recover a deleted record: it comes back as it was, published or "
+    "withdrawn included, so recovering decides what readers see. Nothing was recovered."
+)
 
 
 def can_revert(user) -> bool:
@@ -160,21 +166,61 @@ class HistoryAdmin(VersionAdmin):
         context["can_revert"] = can_revert(request.user)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
+    def changelist_view(self, request, extra_context=None):
+        # Django ignores an action the user may not run (or answers “No action selected”);
+        # say why instead.
+        name = request.POST.get("action") if request.method == "POST" else None
+        if name and name not in self.get_actions(request):
+            known = {action: text for _, action, text in self._get_base_actions()}
+            if name in known:
+                self.message_user(
+                    request,
+                    f"You may not run “{known[name]}”: it needs a permission you do not have "
+                    "(publishing is a publisher's). Nothing was changed.",
+                    messages.ERROR,
+                )
+        return super().changelist_view(request, extra_context)
+
     # --- history and revert ---------------------------------------------------------------
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         if not can_revert(request.user):
-            raise PermissionDenied
+            return guard.refused(
+                request,
+                self.admin_site,
+                "Only a publisher may revert a record to an earlier revision: reverting can "
+                "change what readers see. Nothing was changed.",
+            )
         target = Version.objects.filter(pk=version_id).first()
+        if target is not None and not rights.may_decide(request.user):
+            changed = guard.revision_changes(target)
+            if changed:
+                return guard.refused(
+                    request, self.admin_site, rights.refusal(changed, "Reverting this revision")
+                )
         before = self.model._base_manager.filter(pk=object_id).values_list("version", flat=True)
         if target is not None and before:
             request._history_revert = (target, before[0])
         return super().revision_view(request, object_id, version_id, extra_context)
 
+    def recover_view(self, request, version_id, extra_context=None):
+        # A recovered record comes back as its version has it, published or not, with the
+        # rows its revision holds: a publisher's decision, whatever the record.
+        if not rights.may_decide(request.user):
+            return guard.refused(request, self.admin_site, RECOVER_REFUSED)
+        return super().recover_view(request, version_id, extra_context)
+
+    def recoverlist_view(self, request, extra_context=None):
+        if not rights.may_decide(request.user):
+            return guard.refused(request, self.admin_site, RECOVER_REFUSED)
+        return super().recoverlist_view(request, extra_context)
+
     def history_view(self, request, object_id, extra_context=None):
         context = {"can_revert": can_revert(request.user)}
         context.update(extra_context or {})
         response = super().history_view(request, object_id, context)
+        if not hasattr(response, "context_data"):  # no such record: the admin redirects
+            return response
         actions = response.context_data.get("action_list", [])
         numbers = _numbers_for(actions)
         for action in actions:

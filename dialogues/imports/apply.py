@@ -28,6 +28,7 @@ from ..models import (
     citation_key,
 )
 from ..search.index import rebuild_index
+from . import stored
 from .archive import chunks, unnamed_hidden
 from .checks import RowPlan
 from .history import record_revision
@@ -58,17 +59,27 @@ BULK = 500
 
 
 def store(name: str, content: bytes, *, user=None, progress=None) -> tuple[ImportBatch, Plan]:
-    """Keep an uploaded file as a batch and make its dry run (raises UnreadableFile)."""
-    plan = make_plan(name, content, progress=progress)
-    batch = ImportBatch.objects.create(
+    """Keep an uploaded file as a batch with its dry run (raises UnreadableFile).
+
+    Dry runs kept past their time are deleted first (`ImportBatch.objects.expired`).
+    """
+    plan = make_plan(name, content, progress=progress, user=user)
+    return keep(name, content, plan, user=user), plan
+
+
+def keep(name: str, content: bytes, plan: Plan, *, user=None) -> ImportBatch:
+    """Keep a file whose dry run is `plan` as a batch."""
+    ImportBatch.objects.expired().delete()
+    batch = ImportBatch(
         created_by=user if user is not None and user.is_authenticated else None,
         file_name=name[:255],
         sha256=plan.sha256,
         content=content,
+        report=stored.dump(plan),
     )
     _count(batch, plan)
     batch.save()
-    return batch, plan
+    return batch
 
 
 def _count(batch: ImportBatch, plan: Plan) -> None:
@@ -80,8 +91,12 @@ def _count(batch: ImportBatch, plan: Plan) -> None:
     batch.invalid_count = counts["invalid"]
 
 
-def dry_run(batch: ImportBatch, *, progress=None) -> Plan:
-    return make_plan(batch.file_name, bytes(batch.content), progress=progress)
+def dry_run(batch: ImportBatch) -> Plan:
+    """The dry run as it was shown at upload, without reading the file again."""
+    if batch.report:
+        return stored.load(batch.report)
+    # A batch kept from before reports were stored: read once more, storing nothing.
+    return make_plan(batch.file_name, bytes(batch.content))
 
 
 def run_import(batch: ImportBatch, *, user=None, progress=None) -> Plan:
@@ -92,11 +107,22 @@ def run_import(batch: ImportBatch, *, user=None, progress=None) -> Plan:
             raise ImportRefused(
                 f"Import #{batch.pk} was {batch.get_state_display().lower()} already."
             )
-        plan = make_plan(batch.file_name, bytes(batch.content), progress=progress)
+        plan = make_plan(batch.file_name, bytes(batch.content), progress=progress, user=user)
         if not plan.is_clean:
             raise ImportRefused(
                 f"Nothing was imported: {plan.count('invalid')} row(s) are invalid now. "
                 "Correct the file and upload it again.",
+                plan,
+            )
+        moved = stored.saved_since(plan, batch.report) if batch.report else []
+        if moved:
+            shown = "; ".join(moved[:10]) + (
+                f"; and {len(moved) - 10} more" if len(moved) > 10 else ""
+            )
+            raise ImportRefused(
+                f"Nothing was imported: records were saved after the dry run, and importing "
+                f"would overwrite that work unseen. {shown}. Upload the file again for a new "
+                "dry run.",
                 plan,
             )
         new = [row for row in plan.rows if row.action == "new"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from . import rights
 from .archive import Lookups, read_lookups
 from .checks import RowPlan, check_row
 from .reading import read
@@ -41,8 +42,11 @@ class Plan:
         return bool(self.count("new") or self.count("changed"))
 
 
-def make_plan(name: str, content: bytes, *, progress=None) -> Plan:
-    """Read and check the file; raise reading.UnreadableFile if it cannot be read at all."""
+def make_plan(name: str, content: bytes, *, progress=None, user=None) -> Plan:
+    """Read and check the file; raise reading.UnreadableFile if it cannot be read at all.
+
+    `user` is who imports it: rows they may not import are invalid (`rights`).
+    """
     table = read(name, content)
     lookups = read_lookups(table)
     plan = Plan(
@@ -62,6 +66,7 @@ def make_plan(name: str, content: bytes, *, progress=None) -> Plan:
         plan.rows.append(check_row(number, cells_by_column, header, lookups, seen))
         if progress is not None:
             progress(done, len(table.rows))
+    rights.check(plan, user)
     plan.rows.sort(key=lambda row: row.number)
     if not table.rows and not table.misfits:
         row = RowPlan(1, "", "")

@@ -1,16 +1,15 @@
 """Read an uploaded file into its header and rows, or say plainly why it cannot be read.
 
 CSV must be UTF-8 (a byte-order mark is allowed, as Excel writes one); XLSX is read from its
-first sheet with openpyxl. A row whose first cell starts with `#` is a comment: the export's
-last line (`# complete: N rows`) and the template's example are skipped.
+first sheet with openpyxl, within the bounds `workbook` sets. A row whose first cell starts
+with `#` is a comment: the export's last line (`# complete: N rows`) and the template's example
+are skipped.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime
 import io
-import zipfile
 from dataclasses import dataclass, field
 
 from .cells import DERIVED_COLUMNS, IMPORT_COLUMNS, OPTIONAL_COLUMNS, REQUIRED_COLUMNS
@@ -86,36 +85,10 @@ def _csv_grid(content: bytes):
         raise UnreadableFile(f"The file is not well-formed CSV: {exc}.") from None
 
 
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def _xlsx_grid(content: bytes):
-    from openpyxl import load_workbook
+    from .workbook import grid
 
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise UnreadableFile(
-            f"The file cannot be read as an XLSX workbook ({exc.__class__.__name__}). "
-            "Accepted: CSV saved as UTF-8, or XLSX."
-        ) from None
-    try:
-        sheet = book.worksheets[0]
-        return [
-            (number, [undefuse(_cell_text(value)) for value in row])
-            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-    finally:
-        book.close()
+    return grid(content, undefuse)
 
 
 def _table(grid) -> Table:

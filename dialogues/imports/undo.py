@@ -8,7 +8,7 @@ from django.core import serializers
 from django.db import connections, models, router, transaction
 from django.utils import timezone
 
-from .. import caching
+from .. import caching, publishing_rights
 from ..models import (
     Citation,
     Dialogue,
@@ -19,6 +19,7 @@ from ..models import (
     Status,
 )
 from ..search.index import rebuild_index
+from . import rights
 from .archive import chunks
 from .history import record_revision
 from .plan import ImportRefused
@@ -70,6 +71,12 @@ def undo(batch: ImportBatch, *, user, reason: str) -> ImportBatch:
             )
         now = timezone.now()
         changed = [r for r in records if r.action == ImportedRecord.Action.CHANGED]
+        if user is not None and not publishing_rights.may_decide(user):
+            fields = rights.undo_changes(changed)
+            if fields:
+                raise ImportRefused(
+                    publishing_rights.refusal(fields, f"Undoing import #{batch.pk}")
+                )
         created = [r.dialogue_id for r in records if r.action == ImportedRecord.Action.CREATED]
         _restore(changed, now, current)
         _delete_dialogues(created)

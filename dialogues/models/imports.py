@@ -4,14 +4,27 @@ A batch is made when a file is uploaded: its bytes are kept with it, so the dry 
 import read the very same file, and nothing an editor did not see can slip in between. Once
 imported, each record the batch created or changed is listed (`ImportedRecord`) with its
 version number after the import and, for a changed record, its state before it, which is what
-an undo puts back.
+an undo puts back. A dry run never imported expires after `DRY_RUN_KEPT`.
 """
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+# A dry run that was never imported is kept this long, then deleted (`expire_imports`, and
+# each new upload); an imported batch keeps its file for as long as it exists.
+DRY_RUN_KEPT = datetime.timedelta(days=7)
+
+
+class ImportBatchQuerySet(models.QuerySet):
+    def expired(self, now=None):
+        """Dry runs older than DRY_RUN_KEPT that were never imported."""
+        cutoff = (now or timezone.now()) - DRY_RUN_KEPT
+        return self.filter(state=ImportBatch.State.CHECKED, created__lt=cutoff)
 
 
 class ImportBatch(models.Model):
@@ -58,6 +71,14 @@ class ImportBatch(models.Model):
         related_name="+",
     )
     undo_reason = models.TextField(blank=True)
+    report = models.JSONField(
+        default=dict,
+        editable=False,
+        help_text="The dry run as it was shown (see imports.stored), drawn without reading the "
+        "file again.",
+    )
+
+    objects = ImportBatchQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created"]

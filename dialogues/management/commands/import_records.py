@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from dialogues.imports import apply, report
+from dialogues.imports.plan import make_plan
 from dialogues.imports.reading import UnreadableFile
 
 
@@ -69,7 +70,9 @@ class Command(BaseCommand):
                 raise CommandError(f"--user {user}: no user has that username.")
         progress = Progress(self.stderr)
         try:
-            batch, plan = apply.store(path.name, content, user=actor, progress=progress)
+            # The file is kept (as an import batch) only when it is imported: a dry run, or a
+            # file with invalid rows, writes nothing.
+            plan = make_plan(path.name, content, progress=progress, user=actor)
         except UnreadableFile as exc:
             raise CommandError(f"{file}: {exc}") from None
         for line in report.lines(plan, unchanged=all_rows):
@@ -80,11 +83,12 @@ class Command(BaseCommand):
                 "Correct the file and run again."
             )
         if dry_run:
-            self.stdout.write(f"Dry run: nothing was written (kept as import #{batch.pk}).")
+            self.stdout.write("Dry run: nothing was written.")
             return
         if not plan.has_changes:
             self.stdout.write("Nothing to import: every row is unchanged.")
             return
+        batch = apply.keep(path.name, content, plan, user=actor)
         try:
             plan = apply.run_import(batch, user=actor)
         except apply.ImportRefused as exc:
