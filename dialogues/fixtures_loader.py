@@ -27,7 +27,16 @@ from django.db import DatabaseError
 from django.utils import timezone
 
 from . import integrity
-from .models import Citation, Dialogue, Outcome, Source, Status, UncertainDate, citation_key
+from .models import (
+    Citation,
+    Dialogue,
+    Outcome,
+    Source,
+    Status,
+    Timestamped,
+    UncertainDate,
+    citation_key,
+)
 
 RECORD_KEYS = {"model", "pk", "fields"}
 
@@ -298,6 +307,8 @@ def _update_fields(model, given) -> list[str]:
     names = {f.name for f in fields if f.concrete and not f.many_to_many and not f.primary_key}
     if issubclass(model, UncertainDate) and "date" in names:
         names |= {"date_earliest", "date_latest", "date_display"}
+    if issubclass(model, Timestamped):
+        names.add("updated")  # a correction is a change: the changes feed lists it
     return sorted(names)
 
 

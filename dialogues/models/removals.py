@@ -4,7 +4,7 @@ A withdrawn dialogue stays in the database and says so itself. A published dialo
 to a draft, or a public one deleted by a superuser, leaves nothing behind that a mirror could
 read, so each leaves a `Removal`: which record, its last public slug, and when. The changes feed
 and the OAI-PMH provider report it as removed (`deleted` in OAI-PMH) from then on, until the
-record is published again, which clears it. Written by the signal receivers below, in the
+record is published again, which clears it. Written through `dialogues.writes`, in the
 transaction of the save or deletion itself.
 
 A record that readers never saw (a draft deleted, an embargoed record unpublished before its
@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime
 
 from django.db import models
-from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
 from .publishing import Status
@@ -117,8 +116,3 @@ def _record_deletion(sender, instance, using=None, **kwargs):
         object_id=instance.pk,
         defaults={"slug": instance.slug, "era_id": instance.era_id, "removed_at": timezone.now()},
     )
-
-
-pre_save.connect(_note_state_before, sender="dialogues.Dialogue", dispatch_uid="removal-before")
-post_save.connect(_record_change, sender="dialogues.Dialogue", dispatch_uid="removal-after")
-post_delete.connect(_record_deletion, sender="dialogues.Dialogue", dispatch_uid="removal-delete")

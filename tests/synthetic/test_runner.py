@@ -55,7 +55,7 @@ def test_a_run_that_fails_midway_leaves_the_database_as_it_was(monkeypatch, fail
         def rebuild_index(*args, **kwargs):
             raise RuntimeError("disk on fire")
 
-        monkeypatch.setattr(search, "rebuild_index", rebuild_index)
+        monkeypatch.setattr(search.index, "rebuild_index", rebuild_index)
 
     with pytest.raises(RuntimeError, match="disk on fire"):
         generate(300, 1, "--batch-size", "100")
