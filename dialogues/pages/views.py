@@ -44,9 +44,9 @@ def about(request):
 
 def dialogue_list(request):
     browse = Browse(request.GET, page_size=PAGE_SIZE)
-    # A bad page number serves the nearest page with a note, rather than an error.
-    page, page_note = paginate(browse.paginator, request.GET.get("page"))
-    page = browse.page(page.number)
+    # A bad page number serves the nearest page with a note, rather than an error. The page is
+    # taken once, by `Browse.page`, as the API takes it.
+    page, page_note = paginate(browse, request.GET.get("page"))
     dialogues = page.object_list
     for dialogue in dialogues:
         dialogue.snippet = browse.snippets.get(dialogue.pk, "")
