@@ -128,6 +128,8 @@ INSTALLED_APPS = [
     # Keeps every revision of the archive's records (see dialogues/history.py).
     "reversion",
     "dialogues",
+    # The synthetic archive generator (`manage.py generate_synthetic`), for benchmarks and tests.
+    "synthetic",
 ]
 if IS_POSTGRES:
     # Only PostgreSQL has the search vectors, GIN indexes and unaccent this app uses there.

@@ -7,7 +7,8 @@ import re
 import pytest
 from django.core.management import CommandError
 
-from dialogues import caching, search, synthetic
+import synthetic
+from dialogues import caching, search
 from dialogues.models import Dialogue, Era, Participant
 from tests import factories as f
 from tests.synthetic.helpers import MODELS, dump, generate

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 from django.db import DEFAULT_DB_ALIAS
 
-from .. import writes
-from ..models import Dialogue
+from dialogues import writes
+from dialogues.models import Dialogue
+
 from .arguments import DEFAULT_BATCH_SIZE, check_batch_size
 from .generator import PREFIX, STAGES, Generator, SyntheticError
 from .writer import Progress, Writer, build_index, lock_tables, reset_sequences

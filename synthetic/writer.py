@@ -14,8 +14,7 @@ from django.db import connections
 from django.db.models import DateField
 
 from dialogues import dates, writes
-
-from ..models import Dialogue
+from dialogues.models import Dialogue
 
 Progress = Callable[[str, int, int], None]
 
