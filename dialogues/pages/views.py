@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView
 
-from .. import visibility
+from .. import citations, visibility
 from ..listing import selectors
 from ..listing.browse import Browse, without_invalid
 from ..listing.filters import ParticipantFilterSet
 from ..models import Dialogue, Era, Participant, Role, Source, SourceDisagreement
-from . import citations, fragments, versions, widgets
+from . import fragments, versions, widgets
 from . import timeline as drawing
 from .pagination import PAGE_SIZE, PaginatedDetailMixin, page_numbers, paginate
 
