@@ -125,7 +125,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "axes",
-    # Keeps every revision of the archive's records (see dialogues/history.py).
+    # Keeps every revision of the archive's records (see dialogues/history/).
     "reversion",
     "dialogues",
     # The synthetic archive generator (`manage.py generate_synthetic`), for benchmarks and tests.
