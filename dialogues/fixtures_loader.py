@@ -284,7 +284,12 @@ def write_record(record: Record, using: str, fields: list[str] | None = None) ->
     try:
         if record.existed:
             names = set(fields if fields is not None else record.fields)
-            record.obj.save(using=using, update_fields=_update_fields(record.model, names))
+            # A correction (given fields) is a change the changes feed lists; loading the same
+            # fixtures again over the records (--force) is not.
+            correction = fields is not None
+            record.obj.save(
+                using=using, update_fields=_update_fields(record.model, names, stamp=correction)
+            )
         else:
             record.obj.save(using=using)
     except (DatabaseError, ValueError, TypeError) as exc:
@@ -297,7 +302,7 @@ def save_record(record: Record, seen: dict[tuple, Record], using: str) -> None:
     write_record(record, using)
 
 
-def _update_fields(model, given) -> list[str]:
+def _update_fields(model, given, *, stamp: bool = False) -> list[str]:
     """Name the columns a fixture record may overwrite: those it gives, and what they derive.
 
     Fields the fixture leaves out keep their stored values, so a reload neither resets an
@@ -307,8 +312,8 @@ def _update_fields(model, given) -> list[str]:
     names = {f.name for f in fields if f.concrete and not f.many_to_many and not f.primary_key}
     if issubclass(model, UncertainDate) and "date" in names:
         names |= {"date_earliest", "date_latest", "date_display"}
-    if issubclass(model, Timestamped):
-        names.add("updated")  # a correction is a change: the changes feed lists it
+    if stamp and issubclass(model, Timestamped):
+        names.add("updated")  # the write path stamps it (dialogues.writes)
     return sorted(names)
 
 

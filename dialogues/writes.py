@@ -72,7 +72,6 @@ class _Changes:
         self.dialogues: set[int] = set()
         self.participants: set[int] = set()
         self.everything = False
-        self.reindexed = 0
 
     def is_registered(self) -> bool:
         connection = connections[self.using]
@@ -94,7 +93,6 @@ class _Changes:
                 .values_list("dialogue_id", flat=True)
             )
         indexed = search_index.rebuild_index(None if everything else dialogues, using=self.using)
-        self.reindexed += 1
         _update_facet_index(None if everything else dialogues, using=self.using)
         return indexed
 
@@ -201,12 +199,6 @@ def batch(using: str = DEFAULT_DB_ALIAS):
             flush(using)
 
 
-def reindex_count(using: str = DEFAULT_DB_ALIAS) -> int:
-    """How many times the transaction under way has rebuilt its index rows so far."""
-    changes = getattr(connections[using], _ATTRIBUTE, None)
-    return changes.reindexed if changes is not None and changes.is_registered() else 0
-
-
 def merged(keep: Participant, lose_pk: int, lose_slug: str) -> None:
     """Lead the addresses of a participant merged into `keep` (its own and past ones) to it."""
     kind = Participant._meta.model_name
@@ -226,11 +218,11 @@ def before_save(sender, instance, raw=False, using=None, update_fields=None, **k
     """Fill derived fields and note what the save will have to compare with.
 
     A save stamps its record's `updated` time; a raw save (a fixture) keeps the fixture's,
-    unless it corrects chosen fields of a stored record.
+    unless it is a correction that names `updated` among the fields it writes.
     """
     if isinstance(instance, UncertainDate):
         instance.fill_date_bounds()
-    if isinstance(instance, Timestamped) and (not raw or update_fields):
+    if isinstance(instance, Timestamped) and (not raw or "updated" in (update_fields or ())):
         instance.updated = timezone.now()
     if sender is Dialogue:
         removals._note_state_before(sender, instance, raw=raw)
