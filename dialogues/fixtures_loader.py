@@ -27,16 +27,8 @@ from django.db import DatabaseError
 from django.utils import timezone
 
 from . import integrity
-from .models import (
-    Citation,
-    Dialogue,
-    Outcome,
-    Source,
-    Status,
-    Timestamped,
-    UncertainDate,
-    citation_key,
-)
+from .models import Citation, Dialogue, Outcome, Source, Status, UncertainDate, citation_key
+from .models.base import Timestamped
 
 RECORD_KEYS = {"model", "pk", "fields"}
 
@@ -284,12 +276,9 @@ def write_record(record: Record, using: str, fields: list[str] | None = None) ->
     try:
         if record.existed:
             names = set(fields if fields is not None else record.fields)
-            # A correction (given fields) is a change the changes feed lists; loading the same
-            # fixtures again over the records (--force) is not.
-            correction = fields is not None
-            record.obj.save(
-                using=using, update_fields=_update_fields(record.model, names, stamp=correction)
-            )
+            # A correction (given fields) moves the datestamp; a reload (--force) does not.
+            update = _update_fields(record.model, names, stamp=fields is not None)
+            record.obj.save(using=using, update_fields=update)
         else:
             record.obj.save(using=using)
     except (DatabaseError, ValueError, TypeError) as exc:
