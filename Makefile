@@ -37,6 +37,7 @@ test: install
 lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .

@@ -17,9 +17,9 @@ from pathlib import Path
 from bench.cli import size_label
 from bench.environment import ROOT, TMP_DIR, BenchError, manage, say
 
-GENERATOR = ROOT / "dialogues" / "management" / "commands" / "generate_synthetic.py"
+GENERATOR = ROOT / "synthetic" / "management" / "commands" / "generate_synthetic.py"
 # The command and the package that makes the records: a change to either changes the data.
-GENERATOR_PACKAGE = ROOT / "dialogues" / "synthetic"
+GENERATOR_PACKAGE = ROOT / "synthetic"
 SYNTHETIC_PREFIX = "syn-"
 
 
@@ -31,7 +31,7 @@ def generator_version() -> str:
     """
     if not GENERATOR.exists():
         raise BenchError(
-            "dialogues/management/commands/generate_synthetic.py is missing: the benchmark needs "
+            "synthetic/management/commands/generate_synthetic.py is missing: the benchmark needs "
             "`manage.py generate_synthetic --dialogues N --seed S` to build its databases"
         )
     digest = hashlib.sha256()

@@ -7,5 +7,4 @@ class DialoguesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the receivers)
-        from .search import index  # noqa: F401  (connects the search index receivers)
+        from . import writes  # noqa: F401  (connects the receivers of every write's effects)

@@ -37,21 +37,20 @@ def read_generation(*, using: str = DEFAULT_DB_ALIAS) -> int:
     with connections[using].cursor() as cursor:
         cursor.execute(f"SELECT number FROM {TABLE} WHERE id = 1")
         found = cursor.fetchone()
-    return found[0] if found is not None else _read_database()
+    return found[0] if found is not None else 0
 
 
 def _read_database() -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT number FROM {TABLE} WHERE id = 1")
         found = cursor.fetchone()
-    if found is None:
-        _start()
-        return _read_database()
-    return found[0]
+    # A database without the row (emptied by hand) reads as generation 0 until the next write
+    # makes it: a read never writes.
+    return found[0] if found is not None else 0
 
 
-def _start() -> None:
-    with connection.cursor() as cursor:
+def _start(using: str = DEFAULT_DB_ALIAS) -> None:
+    with connections[using].cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {TABLE} (id, number) SELECT 1, %s "
             f"WHERE NOT EXISTS (SELECT 1 FROM {TABLE} WHERE id = 1)",
@@ -73,16 +72,21 @@ def generation() -> int:
     return value
 
 
-def bump() -> None:
-    """Mark every cached figure stale (call after any change to archive records).
+def bump(*, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Mark every cached figure stale. Called by `dialogues.writes` once per transaction.
 
     The increment joins the caller's transaction: a rolled-back save leaves the generation as
     it was, and no other worker sees the new number before the change itself is committed.
     """
-    with connection.cursor() as cursor:
+    with connections[using].cursor() as cursor:
         cursor.execute(f"UPDATE {TABLE} SET number = number + 1 WHERE id = 1")
         if cursor.rowcount == 0:
-            _start()
+            _start(using)
+    forget_generation()
+
+
+def forget_generation() -> None:
+    """Make this worker's next lookup read the generation from the database again."""
     cache.delete(GENERATION_KEY)
 
 

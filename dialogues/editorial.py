@@ -1,8 +1,8 @@
 """What publishers do to records: publish, unpublish, withdraw, and merge two participants.
 
 Each is one function taking the acting `user`, running in one transaction and saving through
-the models (never `QuerySet.update`), so signals fire: the search index follows, cached
-figures are dropped, and a history of revisions can wrap the call.
+the models (never `QuerySet.update`), so `dialogues.writes` sees every change: the search
+index follows, cached figures are dropped, and a history of revisions can wrap the call.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import reversion
 from django.db import transaction
 from django.utils import timezone
 
-from . import caching
-from .models import Citation, Dialogue, Participant, Participation, PastSlug, Status
+from . import writes
+from .models import Citation, Dialogue, Participant, Participation, Status
 
 PUBLISHING_FIELDS = [
     "status",
@@ -54,9 +54,6 @@ def _revision(describe):
 
 def _save(dialogue: Dialogue) -> None:
     dialogue.save(update_fields=PUBLISHING_FIELDS)
-    # The signal bumps the cache too; bumped here again so that a caller saving with a signal
-    # disconnected (a bulk tool, say) still leaves no stale count behind.
-    caching.bump()
 
 
 @_revision(lambda dialogue: "Published")
@@ -154,13 +151,10 @@ def _merge(keep: Participant, lose: Participant) -> Participant:
     for citation in Citation.objects.filter(participant=lose):
         citation.participant = keep
         citation.save()
-    kind = Participant._meta.model_name
-    PastSlug.objects.filter(kind=kind, object_id=lose.pk).update(object_id=keep.pk)
     for dialogue in Dialogue.objects.filter(participations__participant=keep).distinct():
         reversion.add_to_revision(dialogue)
     reversion.add_to_revision(keep)
-    lose_slug = lose.slug
+    lose_pk, lose_slug = lose.pk, lose.slug
     lose.delete()
-    PastSlug.remember(keep, lose_slug)
-    caching.bump()
+    writes.merged(keep, lose_pk, lose_slug)
     return keep

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from . import integrity
 from .models import Citation, Dialogue, Outcome, Source, Status, UncertainDate, citation_key
+from .models.base import Timestamped
 
 RECORD_KEYS = {"model", "pk", "fields"}
 
@@ -275,7 +276,9 @@ def write_record(record: Record, using: str, fields: list[str] | None = None) ->
     try:
         if record.existed:
             names = set(fields if fields is not None else record.fields)
-            record.obj.save(using=using, update_fields=_update_fields(record.model, names))
+            # A correction (given fields) moves the datestamp; a reload (--force) does not.
+            update = _update_fields(record.model, names, stamp=fields is not None)
+            record.obj.save(using=using, update_fields=update)
         else:
             record.obj.save(using=using)
     except (DatabaseError, ValueError, TypeError) as exc:
@@ -288,7 +291,7 @@ def save_record(record: Record, seen: dict[tuple, Record], using: str) -> None:
     write_record(record, using)
 
 
-def _update_fields(model, given) -> list[str]:
+def _update_fields(model, given, *, stamp: bool = False) -> list[str]:
     """Name the columns a fixture record may overwrite: those it gives, and what they derive.
 
     Fields the fixture leaves out keep their stored values, so a reload neither resets an
@@ -298,6 +301,8 @@ def _update_fields(model, given) -> list[str]:
     names = {f.name for f in fields if f.concrete and not f.many_to_many and not f.primary_key}
     if issubclass(model, UncertainDate) and "date" in names:
         names |= {"date_earliest", "date_latest", "date_display"}
+    if stamp and issubclass(model, Timestamped):
+        names.add("updated")  # the write path stamps it (dialogues.writes)
     return sorted(names)
 
 

@@ -34,7 +34,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT_PACKAGES = ("dialogues", "trackii", "scripts", "tests")
+PROJECT_PACKAGES = ("dialogues", "synthetic", "trackii", "scripts", "tests")
 OWN_TESTS = "tests/test_mutation_check.py"
 # The script's own tests read the sources a mutant has just patched, so they would "catch" every
 # mutant and hide a real gap; they run in the ordinary suite instead.

@@ -8,6 +8,9 @@ from django.db import connection
 from .admin_forms import EDITORS
 from .archives import build_small_archive
 from .factories import make_conflict, make_era, make_participant, make_source
+from .reads_never_write import WRITES_IN_READS
+
+GUARD = "tests.reads_never_write.ReadsNeverWrite"
 
 
 @pytest.fixture(autouse=True)
@@ -18,6 +21,15 @@ def _empty_cache():
     yield
     for cache in caches.all():
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _reads_never_write(settings):
+    """Fail any GET or HEAD request that writes to the database (see reads_never_write.py)."""
+    settings.MIDDLEWARE = [GUARD, *settings.MIDDLEWARE]
+    WRITES_IN_READS.clear()
+    yield
+    assert not WRITES_IN_READS, "a GET or HEAD request wrote:\n" + "\n".join(WRITES_IN_READS)
 
 
 @pytest.fixture(scope="session", autouse=True)

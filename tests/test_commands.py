@@ -6,8 +6,6 @@ import copy
 import io
 import json
 import re
-import sys
-import types
 
 import pytest
 from django.apps import apps
@@ -27,6 +25,7 @@ from tests.fixture_files import (
     valid_fixtures,
     write_fixtures,
 )
+from tests.writes.effects import count_effects
 
 # --- check_archive ------------------------------------------------------------------------
 
@@ -257,33 +256,29 @@ def test_a_dry_run_still_refuses_broken_fixtures(tmp_path):
     assert row_count() == 0
 
 
-@pytest.fixture
-def search_module(monkeypatch):
-    calls = []
-    module = types.ModuleType("dialogues.search")
-    module.rebuild_index = lambda: calls.append("rebuilt")
-    monkeypatch.setitem(sys.modules, "dialogues.search", module)
-    return calls
-
-
-@pytest.mark.parametrize("dry_run, rebuilt", [(False, ["rebuilt"]), (True, [])])
+@pytest.mark.parametrize("dry_run, reindexes", [(False, 1), (True, 0)])
 @pytest.mark.django_db
-def test_the_search_index_is_rebuilt_after_a_real_load_only(
-    fixtures_dir, search_module, dry_run, rebuilt
+def test_a_real_load_reindexes_what_it_loaded_once_and_a_dry_run_not_at_all(
+    fixtures_dir, monkeypatch, dry_run, reindexes
 ):
-    output = run("load_initial_data", fixtures=str(fixtures_dir), dry_run=dry_run)
+    effects = count_effects(monkeypatch)
 
-    assert search_module == rebuilt
-    assert ("Rebuilt the search index." in output) is bool(rebuilt)
+    run("load_initial_data", fixtures=str(fixtures_dir), dry_run=dry_run)
+
+    assert effects["reindexes"] == reindexes
+    if not dry_run:
+        assert effects["reindexed"] == set(Dialogue.objects.values_list("pk", flat=True))
+        assert effects["bumps"] == 1
 
 
 @pytest.mark.django_db
-def test_the_search_index_is_not_rebuilt_when_nothing_was_loaded(fixtures_dir, search_module):
+def test_the_search_index_is_not_rebuilt_when_nothing_was_loaded(fixtures_dir, monkeypatch):
     build_clean_archive()
+    effects = count_effects(monkeypatch)
 
     run("load_initial_data", fixtures=str(fixtures_dir))
 
-    assert search_module == []
+    assert effects == {"bumps": 0, "reindexes": 0, "reindexed": set()}
 
 
 # --- load_initial_data: broken fixtures ------------------------------------------------------

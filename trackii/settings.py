@@ -125,9 +125,11 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "axes",
-    # Keeps every revision of the archive's records (see dialogues/history.py).
+    # Keeps every revision of the archive's records (see dialogues/history/).
     "reversion",
     "dialogues",
+    # The synthetic archive generator (`manage.py generate_synthetic`), for benchmarks and tests.
+    "synthetic",
 ]
 if IS_POSTGRES:
     # Only PostgreSQL has the search vectors, GIN indexes and unaccent this app uses there.

@@ -1,6 +1,6 @@
 """Publishing in the admin: publish, unpublish and withdraw dialogues; merge two participants.
 
-Each action is offered only to users holding its permission (see migration 0007): Editors see
+Each action is offered only to users holding its permission (see migration 0009): Editors see
 none of them, Publishers see all. The status fields are never edited in the form, only through
 these actions, so an editor cannot publish by ticking a box.
 """

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ..pages.methods import read_only
+from ..methods import read_only
 from .atom import ChangesFeed, EraChangesFeed
 
 app_name = "feeds"

@@ -4,8 +4,8 @@ The import reads the stored file again and checks it again inside its transactio
 written is what the dry run showed, and one invalid row means nothing is written. Records are
 written in bulk (a few queries per thousand rows, not several per row), so what the model's
 save and the signals do is done here for the whole batch: date bounds and words, the version
-number, timestamps, one revision holding every record with its rows, the search index and the
-cache generation.
+number, timestamps, and one revision holding every record with its rows; `dialogues.writes`
+decides the rest (the search index, the cache generation) for the batch as a whole.
 """
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.core import serializers
-from django.db import transaction
 from django.utils import timezone
 
-from .. import caching
+from .. import writes
 from ..models import (
     Citation,
     Dialogue,
@@ -27,7 +26,6 @@ from ..models import (
     Status,
     citation_key,
 )
-from ..search.index import rebuild_index
 from . import stored
 from .archive import chunks, unnamed_hidden
 from .checks import RowPlan
@@ -101,7 +99,7 @@ def dry_run(batch: ImportBatch) -> Plan:
 
 def run_import(batch: ImportBatch, *, user=None, progress=None) -> Plan:
     """Check the batch's file again and write it, all or nothing; return the plan written."""
-    with transaction.atomic():
+    with writes.batch():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.state != ImportBatch.State.CHECKED:
             raise ImportRefused(
@@ -137,8 +135,7 @@ def run_import(batch: ImportBatch, *, user=None, progress=None) -> Plan:
         actor = user if user is not None and user.is_authenticated else None
         if ids:
             record_revision(ids, user=actor, comment=batch.revision_comment, when=now)
-            rebuild_index(ids)
-            caching.bump()
+            writes.changed(dialogues=ids)
         versions = (
             dict(Dialogue.objects.filter(pk__in=ids).values_list("pk", "version")) if ids else {}
         )

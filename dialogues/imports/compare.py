@@ -7,13 +7,9 @@ citation's passage), so the diff names each row added, removed or changed, one a
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
 
 from . import cells
 from .archive import Existing, unnamed_hidden
-
-if TYPE_CHECKING:
-    from .checks import RowPlan, Target
 
 # Dialogue fields an import sets, by the column that holds them.
 SCALAR_COLUMNS = {
@@ -65,7 +61,13 @@ def match_citations(existing: Existing, wanted: list) -> tuple[dict, list, list]
     return matches, unmatched, list(remaining)
 
 
-def diff(existing: Existing, target: Target, plan: RowPlan) -> list[tuple[str, str, str]]:
+def diff(existing: Existing, target, plan) -> list[tuple[str, str, str]]:
+    """List (column, before, after) of what `target` changes in `existing`.
+
+    `target` and `plan` are the row's `Target` and `RowPlan` (`dialogues.imports.checks`, which
+    calls this: they are not imported here, so the two modules form no cycle); the citations'
+    matches are noted in `plan.citation_matches`.
+    """
     diff = []
     columns = {name: column for column, name in SCALAR_COLUMNS.items()}
     for name, value in target.fields.items():

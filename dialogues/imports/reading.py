@@ -13,16 +13,13 @@ import io
 from dataclasses import dataclass, field
 
 from .cells import DERIVED_COLUMNS, IMPORT_COLUMNS, OPTIONAL_COLUMNS, REQUIRED_COLUMNS
+from .workbook import UnreadableFile, grid
 
 # A spreadsheet cell starting with one of these is exported with a quote in front (see
 # `api.exports.defuse_formula`); the import takes the quote off again.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 MAX_BYTES = 50 * 1024 * 1024
 FORMATS = ("csv", "xlsx")
-
-
-class UnreadableFile(ValueError):
-    """The file as a whole cannot be imported; the message says why and what is accepted."""
 
 
 @dataclass
@@ -86,8 +83,6 @@ def _csv_grid(content: bytes):
 
 
 def _xlsx_grid(content: bytes):
-    from .workbook import grid
-
     return grid(content, undefuse)
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.core import serializers
-from django.db import connections, models, router, transaction
+from django.db import connections, models, router
 from django.utils import timezone
 
-from .. import caching, publishing_rights
+from .. import publishing_rights, writes
 from ..models import (
     Citation,
     Dialogue,
@@ -18,7 +18,6 @@ from ..models import (
     Participation,
     Status,
 )
-from ..search.index import rebuild_index
 from . import rights
 from .archive import chunks
 from .history import record_revision
@@ -36,7 +35,7 @@ def undo(batch: ImportBatch, *, user, reason: str) -> ImportBatch:
     reason = " ".join((reason or "").split())
     if not reason:
         raise ImportRefused("Give a reason for undoing the import.")
-    with transaction.atomic():
+    with writes.batch():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.state != ImportBatch.State.IMPORTED:
             raise ImportRefused(
@@ -86,8 +85,7 @@ def undo(batch: ImportBatch, *, user, reason: str) -> ImportBatch:
             record_revision(
                 restored, user=actor, comment=f"Undid import #{batch.pk}: {reason}", when=now
             )
-        rebuild_index(ids)
-        caching.bump()
+        writes.changed(dialogues=ids)
         batch.state = ImportBatch.State.UNDONE
         batch.undone_at = now
         batch.undone_by = actor
@@ -99,11 +97,11 @@ def undo(batch: ImportBatch, *, user, reason: str) -> ImportBatch:
 def _delete_dialogues(ids: list[int]) -> None:
     """Delete dialogues with their rows, a chunk of ids at a time, in four statements a chunk.
 
-    `QuerySet.delete()` sends a signal for each of the dialogues and their rows, and each signal
-    moves the cache generation on in its own UPDATE: some 80,000 statements for a large import.
+    `QuerySet.delete()` sends a signal for each of the dialogues and their rows, each with
+    statements of its own: some 80,000 statements for a large import.
     Records pointing at a deleted dialogue are dealt with as their `on_delete` says; a relation
-    this does not know (a model added later) falls back to `delete()`. The caller rebuilds the
-    index and moves the generation on once.
+    this does not know (a model added later) falls back to `delete()`. The caller notes the ids
+    with `writes.changed`, which reindexes them and moves the generation on once.
     """
     inline = (Citation, Outcome, Participation)
     connection = connections[router.db_for_write(Dialogue)]

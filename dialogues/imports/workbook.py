@@ -24,7 +24,10 @@ import io
 import re
 import zipfile
 
-from .reading import UnreadableFile
+
+class UnreadableFile(ValueError):
+    """The file as a whole cannot be imported; the message says why and what is accepted."""
+
 
 MAX_UNPACKED = 100 * 1024 * 1024
 MAX_CELLS = 1_000_000

@@ -19,7 +19,7 @@ class SlugManager(models.Manager):
 class UncertainDate(models.Model):
     """An EDTF date with its computed bounds and a note on how it was arrived at.
 
-    The bounds are filled in `pre_save` (see signals.py) rather than in `save()`, because
+    The bounds are filled in `pre_save` (see writes.py) rather than in `save()`, because
     fixtures are loaded with raw saves that skip `save()` but still send the signal.
     """
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.db.models.query import ModelIterable
@@ -84,8 +85,8 @@ def as_drawn_today(participations: list, day: datetime.date | None = None) -> li
     row deleted and added again is still found; a participation that no longer exists at all is
     judged by the flags it had in that version.
     """
-    from .dialogue import Participation
-
+    # Looked up by name: dialogue.py imports this module for its querysets.
+    Participation = apps.get_model("dialogues", "Participation")
     pairs = {(p.dialogue_id, p.participant_id) for p in participations}
     rows = Participation.objects.filter(
         dialogue_id__in={d for d, _ in pairs}, participant_id__in={p for _, p in pairs}

@@ -5,7 +5,7 @@ to a draft, put under an embargo that has not lifted, or deleted by a superuser,
 behind that a mirror could read, so each leaves a `Removal`: which record, its last public slug,
 and when. The changes feed and the OAI-PMH provider report it as removed (`deleted` in OAI-PMH)
 from then on, until the record is public again (published, or its embargo lifted), which
-supersedes it. Written by the signal receivers below, in the transaction of the save or deletion
+supersedes it. Written through `dialogues.writes`, in the transaction of the save or deletion
 itself.
 
 A name newly withheld takes nothing down but the name: the dialogue's `updated` moves, so the
@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime
 
 from django.db import models
-from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
 from .publishing import Status
@@ -154,14 +153,3 @@ def _announce_withheld(sender, instance, raw=False, using=None, **kwargs):
         return
     if is_withheld(instance.withheld, instance.withheld_until):
         Dialogue.objects.using(using).filter(pk=instance.dialogue_id).update(updated=timezone.now())
-
-
-pre_save.connect(_note_state_before, sender="dialogues.Dialogue", dispatch_uid="removal-before")
-post_save.connect(_record_change, sender="dialogues.Dialogue", dispatch_uid="removal-after")
-post_delete.connect(_record_deletion, sender="dialogues.Dialogue", dispatch_uid="removal-delete")
-pre_save.connect(
-    _note_withheld_before, sender="dialogues.Participation", dispatch_uid="withheld-before"
-)
-post_save.connect(
-    _announce_withheld, sender="dialogues.Participation", dispatch_uid="withheld-after"
-)

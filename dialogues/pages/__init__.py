@@ -1,1 +1,2 @@
-"""The HTML pages: views and routes, pagination, the timeline drawing and the citation formats."""
+"""The HTML pages: views and routes, pagination and the timeline drawing (the citation formats
+are `dialogues.citations`, shared with the releases)."""

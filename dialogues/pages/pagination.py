@@ -10,11 +10,16 @@ from django.urls import reverse
 PAGE_SIZE = 20
 
 
-def paginate(queryset_or_paginator, raw_page, per_page=PAGE_SIZE) -> tuple[Page, str]:
-    """Return (page, note). A bad page number serves the nearest valid page with a note."""
-    paginator = queryset_or_paginator
-    if not isinstance(paginator, Paginator):
-        paginator = Paginator(queryset_or_paginator, per_page)
+def paginate(rows_or_pager, raw_page, per_page=PAGE_SIZE) -> tuple[Page, str]:
+    """Return (page, note). A bad page number serves the nearest valid page with a note.
+
+    `rows_or_pager` is a queryset or list to page `per_page` at a time, or anything that pages
+    itself (a `Paginator`, or the listing's `Browse`, whose `page(number)` the API calls too):
+    its `page()` is called once, for the page served.
+    """
+    paginator = rows_or_pager
+    if not (hasattr(paginator, "page") and hasattr(paginator, "num_pages")):
+        paginator = Paginator(rows_or_pager, per_page)
     raw = (raw_page or "1").strip()
     note = ""
     try:

@@ -1,8 +1,8 @@
 from django.urls import include, path
 
 from ..api import exports
+from ..methods import read_only
 from . import history, views
-from .methods import read_only
 
 app_name = "dialogues"
 

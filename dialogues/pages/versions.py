@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from ..citations import CitedVersion
 from ..history.records import NumberedVersion, public_versions
-from .citations import CitedVersion
 
 
 @dataclass

@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView
 
-from .. import visibility
+from .. import citations, visibility
 from ..listing import selectors
 from ..listing.browse import Browse, without_invalid
 from ..listing.filters import ParticipantFilterSet
 from ..models import Dialogue, Era, Participant, Role, Source, SourceDisagreement
-from . import citations, fragments, versions, widgets
+from . import fragments, versions, widgets
 from . import timeline as drawing
 from .pagination import PAGE_SIZE, PaginatedDetailMixin, page_numbers, paginate
 
@@ -45,9 +45,9 @@ def about(request):
 
 def dialogue_list(request):
     browse = Browse(request.GET, page_size=PAGE_SIZE)
-    # A bad page number serves the nearest page with a note, rather than an error.
-    page, page_note = paginate(browse.paginator, request.GET.get("page"))
-    page = browse.page(page.number)
+    # A bad page number serves the nearest page with a note, rather than an error. The page is
+    # taken once, by `Browse.page`, as the API takes it.
+    page, page_note = paginate(browse, request.GET.get("page"))
     dialogues = page.object_list
     for dialogue in dialogues:
         dialogue.snippet = browse.snippets.get(dialogue.pk, "")

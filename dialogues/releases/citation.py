@@ -12,7 +12,7 @@ import re
 
 import yaml
 
-from ..pages.citations import _bibtex_title, _bibtex_url, bibtex_escape
+from ..citations import _bibtex_title, _bibtex_url, bibtex_escape
 
 ARCHIVE_NAME = "Track II Dialogue Archive"
 ABSTRACT = (

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from ..pages.methods import read_only
+from ..methods import read_only
 from . import views
 from .store import VERSION_RE
 

@@ -10,7 +10,8 @@ descriptions and citation excerpts (`columns`). Words are stemmed ("negotiate" f
 - `sqlite`, `postgres`: the two backends: querying, ranking and rebuilding.
 - `_django_internals`: the one place that leans on Django's private query API.
 - `snippets`: the matching stretch of each result's text, marked up.
-- `index`: `rebuild_index()` and the signal receivers that keep the index fresh.
+- `index`: `rebuild_index()`, which `dialogues.writes` calls after every change, and
+  `stale_dialogues()`, what `manage.py lift_embargoes` reindexes.
 """
 
 from .index import rebuild_index

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from . import postgres, sqlite
-from .index import refresh_disclosures
 from .query import ParsedQuery, parsed
 
 
@@ -22,8 +21,6 @@ def search_queryset(queryset, query: ParsedQuery | str):
     searches by writing `or` in the query instead.
     """
     query = parsed(query)
-    # A lapsed embargo must be searchable, and a new one hidden, before this search reads.
-    refresh_disclosures(using=queryset.db)
     if connections[queryset.db].vendor == "postgresql":
         return postgres.search(queryset, query)
     return sqlite.search(queryset, query)
@@ -39,7 +36,6 @@ def search_ids(query: ParsedQuery | str, *, using: str = DEFAULT_DB_ALIAS):
     query = parsed(query)
     if not query.groups and not query.excluded:
         return None
-    refresh_disclosures(using=using)
     backend = postgres if connections[using].vendor == "postgresql" else sqlite
     with connections[using].cursor() as cursor:
         return backend.matching_ids(cursor, query)

@@ -24,7 +24,6 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from pyroaring import BitMap
 
 from . import postgres, sqlite
-from .index import refresh_disclosures
 from .query import ParsedQuery
 
 # Rank among the wanted ids themselves when they are fewer than this share of the matches.
@@ -51,7 +50,6 @@ def ranked_page(
     """
     if start >= stop or start >= len(wanted):
         return []
-    refresh_disclosures(using=using)
     backend = postgres if connections[using].vendor == "postgresql" else sqlite
     with connections[using].cursor() as cursor:
         if len(wanted) < SPARSE_SHARE * matches:

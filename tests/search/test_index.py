@@ -50,7 +50,7 @@ def test_rebuild_index_drops_deleted_dialogues(corpus):
 
 @pytest.mark.django_db(transaction=True)
 def test_saving_in_a_transaction_reindexes_on_commit(found):
-    # No rebuild_index() here: only the signal receivers can make these pass.
+    # No rebuild_index() here: only the write path (dialogues.writes) can make these pass.
     with transaction.atomic():
         era = make_era(date="1990/2010")
         dialogue = make_dialogue(era=era, cite=False, title="Zebra talks", summary="Quiet.")

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
-from dialogues import synthetic
+import synthetic
 from dialogues.models import Era
 
 MODELS = [model for _, model in synthetic.STAGES]

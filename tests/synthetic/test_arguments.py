@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dialogues.synthetic import arguments
+from synthetic import arguments
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,8 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from dialogues.management.commands.generate_synthetic import ProgressBar
 from dialogues.models import Dialogue
+from synthetic.management.commands.generate_synthetic import ProgressBar
 from tests.synthetic.helpers import empty_archive
 
 

@@ -12,7 +12,8 @@ import sys
 import pytest
 from django.conf import settings
 
-from dialogues import integrity, synthetic
+import synthetic
+from dialogues import integrity
 from dialogues.models import (
     Citation,
     Conflict,
@@ -109,7 +110,7 @@ def test_the_rows_do_not_depend_on_the_process_s_hash_seed():
     script = """
 import datetime, hashlib, django
 django.setup()
-from dialogues import synthetic
+import synthetic
 generator = synthetic.Generator(300, 7)
 generator.next_id = lambda model: 1
 generator.era_spans = [

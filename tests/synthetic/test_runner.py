@@ -7,7 +7,8 @@ import re
 import pytest
 from django.core.management import CommandError
 
-from dialogues import caching, search, synthetic
+import synthetic
+from dialogues import caching, search
 from dialogues.models import Dialogue, Era, Participant
 from tests import factories as f
 from tests.synthetic.helpers import MODELS, dump, generate
@@ -55,7 +56,7 @@ def test_a_run_that_fails_midway_leaves_the_database_as_it_was(monkeypatch, fail
         def rebuild_index(*args, **kwargs):
             raise RuntimeError("disk on fire")
 
-        monkeypatch.setattr(search, "rebuild_index", rebuild_index)
+        monkeypatch.setattr(search.index, "rebuild_index", rebuild_index)
 
     with pytest.raises(RuntimeError, match="disk on fire"):
         generate(300, 1, "--batch-size", "100")

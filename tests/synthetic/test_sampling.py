@@ -8,7 +8,8 @@ from collections import Counter
 
 import pytest
 
-from dialogues import dates, synthetic
+import synthetic
+from dialogues import dates
 from dialogues.models import Dialogue, Era, Outcome, Participant
 from tests.synthetic.helpers import generate, load_fixture_eras
 

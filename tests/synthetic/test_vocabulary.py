@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from dialogues import synthetic
+import synthetic
 from dialogues.models import Dialogue, Participant
 from tests.synthetic.helpers import generate, slope
 

@@ -11,7 +11,7 @@ from django.db.models import Max
 
 from dialogues import search
 from dialogues.models import Conflict, Dialogue
-from dialogues.synthetic import writer
+from synthetic import writer
 from tests import factories as f
 from tests.synthetic.helpers import advance_id_counter, dump, empty_archive, generate
 

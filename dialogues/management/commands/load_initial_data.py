@@ -28,7 +28,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
 
-from dialogues import fixture_renames, fixture_sync, integrity
+from dialogues import fixture_renames, fixture_sync, integrity, writes
 from dialogues.fixtures_loader import (
     FixtureError,
     Record,
@@ -127,7 +127,7 @@ class Command(BaseCommand):
             # with the fixtures' state and says where it came from. An update's renames come
             # first, inside the same transaction, each in a revision of its own with its reason.
             with (
-                transaction.atomic(using=using),
+                writes.batch(using),
                 fixture_renames.renaming(using, update=update, dry_run=dry_run) as renamed,
                 reversion.create_revision(using=using),
             ):
@@ -171,8 +171,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {line}")
             if dry_run:
                 self.stdout.write("Nothing was saved.")
-        if not dry_run:
-            self.rebuild_search_index(verbosity)
 
     def report_update(self, records, removed, *, dry_run, verbosity):
         lines = fixture_sync.describe(records) + removed
@@ -197,26 +195,6 @@ class Command(BaseCommand):
                 "Skipped records keep their edits; review them in the admin, or use "
                 "--update --force to overwrite them."
             )
-
-    def rebuild_search_index(self, verbosity: int) -> None:
-        """Rebuild the search index when the archive has one, so it shows the loaded records."""
-        try:
-            from dialogues.search import rebuild_index
-        except ImportError as exc:
-            if exc.name == "dialogues.search":
-                return  # no search index in this archive
-            # The records are committed by now; say why the index is stale instead of failing.
-            self.stderr.write(f"The search index was not rebuilt: {exc}")
-            return
-        try:
-            rebuild_index()
-        except Exception as exc:
-            raise CommandError(
-                f"The records were loaded, but rebuilding the search index failed: "
-                f"{type(exc).__name__}: {exc}"
-            ) from exc
-        if verbosity >= 1:
-            self.stdout.write("Rebuilt the search index.")
 
 
 def summary(records: list[Record]) -> list[str]:

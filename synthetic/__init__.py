@@ -23,20 +23,35 @@ included, happens in one transaction, so a failed or interrupted run leaves the 
 was.
 """
 
-from .arguments import (
-    DEFAULT_BATCH_SIZE,
-    MAX_BATCH_SIZE,
-    MAX_DIALOGUES,
-    MIN_BATCH_SIZE,
-    MIN_DIALOGUES,
-    check_batch_size,
-    check_dialogues,
-    check_seed,
-)
-from .generator import PREFIX, STAGES, Generator, SyntheticError
-from .runner import Result, generate, real_dialogue_count
-from .sampling import EPOCH, ERA_COUNT, FIRST_YEAR, LAST_YEAR, EraSpan, Weighted
-from .vocabulary import TOPICAL_WORDS, Words
+import importlib
+
+# The package is also a Django app, which Django imports before the models are ready: what it
+# offers is imported from its modules on first use (PEP 562), not here.
+_FROM = {
+    "arguments": [
+        "DEFAULT_BATCH_SIZE",
+        "MAX_BATCH_SIZE",
+        "MAX_DIALOGUES",
+        "MIN_BATCH_SIZE",
+        "MIN_DIALOGUES",
+        "check_batch_size",
+        "check_dialogues",
+        "check_seed",
+    ],
+    "generator": ["PREFIX", "STAGES", "Generator", "SyntheticError"],
+    "runner": ["Result", "generate", "real_dialogue_count"],
+    "sampling": ["EPOCH", "ERA_COUNT", "FIRST_YEAR", "LAST_YEAR", "EraSpan", "Weighted"],
+    "vocabulary": ["TOPICAL_WORDS", "Words"],
+}
+_MODULE_OF = {name: module for module, names in _FROM.items() for name in names}
+
+
+def __getattr__(name: str):
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{module}", __name__), name)
+
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",

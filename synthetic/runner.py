@@ -10,10 +10,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db import DEFAULT_DB_ALIAS
 
-from .. import caching
-from ..models import Dialogue
+from dialogues import writes
+from dialogues.models import Dialogue
+
 from .arguments import DEFAULT_BATCH_SIZE, check_batch_size
 from .generator import PREFIX, STAGES, Generator, SyntheticError
 from .writer import Progress, Writer, build_index, lock_tables, reset_sequences
@@ -68,8 +69,6 @@ def generate(
         _run_stages(generator, writer, result)
         return result
     _write(generator, writer, result, using, progress)
-    # The same writes skip the receivers that mark cached counts and facets stale.
-    caching.bump()
     return result
 
 
@@ -88,7 +87,7 @@ def _write(
     generator: Generator, writer: Writer, result: Result, using: str, progress: Progress
 ) -> None:
     """Write every stage and rebuild the search index in one transaction, then commit."""
-    with transaction.atomic(using=using):
+    with writes.batch(using):
         lock_tables(using, MODELS)
         _run_stages(generator, writer, result)
         reset_sequences(using, MODELS)

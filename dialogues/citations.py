@@ -27,8 +27,8 @@ from edtf.parser.parser_classes import (
     Unspecified,
 )
 
-from .. import dates
-from ..models import ParticipantKind, Role, Track
+from . import dates
+from .models import ParticipantKind, Role, Track
 
 ARCHIVE_NAME = "Track II Dialogue Archive"
 RECORD_KIND = "dialogue record"

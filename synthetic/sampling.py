@@ -19,7 +19,7 @@ import random
 from bisect import bisect
 from collections.abc import Iterable
 
-from ..models import Background, OutcomeKind, ParticipantKind, Role, Side, Track, VenueKind
+from dialogues.models import Background, OutcomeKind, ParticipantKind, Role, Side, Track, VenueKind
 
 # Zipf exponents: participants a little flatter than words, so that in a large archive the
 # busiest takes part in about a sixth of the dialogues, not nearly all.

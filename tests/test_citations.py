@@ -5,10 +5,9 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
+from dialogues import citations
 from dialogues.models import Citation, Dialogue, ParticipantKind, Role, Track
-from dialogues.pages import citations
-
-from ..factories import add_participant, make_dialogue, make_era, make_source
+from tests.factories import add_participant, make_dialogue, make_era, make_source
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Max
 from django.utils.text import slugify
 
-from ..models import (
+from dialogues.models import (
     Citation,
     Conflict,
     Dialogue,
@@ -30,6 +30,7 @@ from ..models import (
     Status,
     VenueKind,
 )
+
 from . import sampling, vocabulary
 from .arguments import check_dialogues, check_seed
 from .parts import DialogueParts

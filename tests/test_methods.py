@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from ..factories import add_participant, make_dialogue, make_participant
+from tests.factories import add_participant, make_dialogue, make_participant
 
 pytestmark = pytest.mark.django_db
 

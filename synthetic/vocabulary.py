@@ -11,7 +11,7 @@ import random
 import sys
 from array import array
 
-from ..models import Side, VenueKind
+from dialogues.models import Side, VenueKind
 
 # Zipf's exponent of words in natural language.
 WORD_EXPONENT = 1.07

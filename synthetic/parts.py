@@ -10,7 +10,8 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterator
 
-from ..models import Citation, Outcome, OutcomeKind, Participation, Role, Track
+from dialogues.models import Citation, Outcome, OutcomeKind, Participation, Role, Track
+
 from . import sampling
 from .sampling import Weighted
 from .writer import row

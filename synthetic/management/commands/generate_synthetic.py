@@ -5,7 +5,7 @@
 
 For N dialogues it makes about N/5 participants, 3N participations, 1.5N outcomes, 2N citations
 and max(2, N/1000) sources, dated inside the archive's eras (or eight eras of its own when the
-archive has none) and reusing its conflicts (or making three). See the dialogues.synthetic
+archive has none) and reusing its conflicts (or making three). See the synthetic
 package for how the records are made realistic. The same seed gives the same records.
 
 It makes test data: the rows go in through bulk writes, so it writes no per-record history.
@@ -27,7 +27,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
-from dialogues import synthetic
+import synthetic
 
 
 def _argument(check):

@@ -13,9 +13,8 @@ from django.core.management.color import no_style
 from django.db import connections
 from django.db.models import DateField
 
-from dialogues import dates, search
-
-from ..models import Dialogue
+from dialogues import dates, writes
+from dialogues.models import Dialogue
 
 Progress = Callable[[str, int, int], None]
 
@@ -152,8 +151,10 @@ def lock_tables(using: str, models: Sequence) -> None:
 def build_index(using: str, models: Sequence) -> int:
     """Rebuild the search index of the whole archive; return how many dialogues it holds."""
     _prepare_for_indexing(using, models)
-    # COPY, executemany and bulk_create send no signals: the index is rebuilt by hand.
-    indexed = search.rebuild_index(using=using)
+    # COPY, executemany and bulk_create send no signals: the whole archive is said to have
+    # changed, and the write path rebuilds the index (and moves the generation on) for it.
+    writes.changed(everything=True, using=using)
+    indexed = writes.flush(using)
     _analyze_dialogues(using)
     return indexed
 
