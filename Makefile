@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 export DJANGO_DEBUG ?= true
 
 .PHONY: run test install migrate load lint format check-migrations check-archive ci clean \
-	screenshots page-weights mutation-check prod prod-check nginx contract
+	screenshots page-weights mutation-check prod prod-check nginx contract rum
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -77,6 +77,18 @@ page-weights: install
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm screenshots var
 
+# PostgreSQL's RUM extension for ranked search (see README, Search), from Debian's package for
+# each PostgreSQL server installed here, when missing and we are root. Migration 0014 builds the
+# index when the server has it; without it search ranks through GIN, slower on common words.
+rum:
+	@for version in $$(ls /usr/lib/postgresql 2>/dev/null); do \
+		test -f /usr/share/postgresql/$$version/extension/rum.control && continue; \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+				apt-get install -y -qq postgresql-$$version-rum >/dev/null; \
+		else echo "ranked search is faster with apt-get install postgresql-$$version-rum"; fi; \
+	done
+
 # Debian's nginx, installed when missing and we are root (as .ci/run does for Chromium).
 nginx:
 	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { \
@@ -127,7 +139,7 @@ $(BENCH_STAMP): pyproject.toml
 	rm -f $(VENV)/.bench-installed-*
 	touch $@
 
-bench: $(BENCH_STAMP)
+bench: $(BENCH_STAMP) rum
 	$(BIN)/python -m bench.run --size "$(SIZE)" --db "$(DB)" --duration "$(DURATION)" \
 		--warmup "$(WARMUP)" --seed "$(SEED)" --worker-class "$(WORKER_CLASS)" --mode "$(MODE)" \
 		$(if $(KINDS),--kinds "$(KINDS)") $(if $(filter 1 true yes,$(REBUILD)),--rebuild) \

@@ -5,12 +5,13 @@ from __future__ import annotations
 import random
 
 import pytest
+from django.db import connection
 from django.http import QueryDict
 
 from dialogues.listing import facet_index, selectors
 from dialogues.listing.filters import DialogueFilterSet
 from dialogues.models import OutcomeKind, Side, Status
-from dialogues.search import postgres, ranking, sqlite
+from dialogues.search import postgres, ranking, rum, sqlite
 from dialogues.search.index import rebuild_index
 from tests.factories import add_outcome, add_participant, make_dialogue, make_era, make_participant
 
@@ -72,9 +73,22 @@ def both_ways(query: str, slices) -> tuple[list, list]:
     return [list(ranked[a:b]) for a, b in slices], [sql[a:b] for a, b in slices]
 
 
+@pytest.fixture(params=["rum", "gin"] if connection.vendor == "postgresql" else ["fts5"])
+def index_kind(request, db):
+    """On PostgreSQL each test runs with the RUM index and again with GIN alone (no RUM)."""
+    if request.param == "gin":
+        with connection.cursor() as cursor:  # rolled back with the test's transaction
+            cursor.execute(f"DROP INDEX IF EXISTS {rum.RUM_INDEX}")
+    rum.forget(connection)
+    if request.param == "rum" and not rum.available(connection):
+        pytest.skip("this PostgreSQL server lacks the rum extension (postgresql-15-rum)")
+    yield request.param
+    rum.forget(connection)
+
+
 @pytest.mark.parametrize("share", [0.0, ranking.SPARSE_SHARE, 2.0])
 @pytest.mark.parametrize("query", QUERIES)
-def test_every_page_is_the_ranked_query_s_page(archive, monkeypatch, query, share):
+def test_every_page_is_the_ranked_query_s_page(archive, index_kind, monkeypatch, query, share):
     # 0.0: always rank the best matches and keep the wanted; 2.0: always rank only the wanted.
     monkeypatch.setattr(ranking, "SPARSE_SHARE", share)
     slices = [(0, 5), (0, 100), (3, 9), (7, 8), (40, 60)]
@@ -84,7 +98,7 @@ def test_every_page_is_the_ranked_query_s_page(archive, monkeypatch, query, shar
         assert by_sql[1], "the query should match something"
 
 
-def test_too_few_wanted_among_the_first_ranked_asks_for_more(archive, monkeypatch):
+def test_too_few_wanted_among_the_first_ranked_asks_for_more(archive, index_kind, monkeypatch):
     monkeypatch.setattr(ranking, "SPARSE_SHARE", 0.0)
     monkeypatch.setattr(ranking, "SLACK", 0)
     backend = postgres if _vendor() == "postgresql" else sqlite
@@ -103,7 +117,7 @@ def test_too_few_wanted_among_the_first_ranked_asks_for_more(archive, monkeypatc
     assert len(limits) >= 2 and limits[1] == 4 * limits[0]
 
 
-def test_a_sparse_page_ranks_only_the_wanted_ids(archive, monkeypatch):
+def test_a_sparse_page_ranks_only_the_wanted_ids(archive, index_kind, monkeypatch):
     backend = postgres if _vendor() == "postgresql" else sqlite
     seen = []
     original = backend.ranked_ids
