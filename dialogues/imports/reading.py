@@ -1,8 +1,8 @@
 """Read an uploaded file into its header and rows, or say plainly why it cannot be read.
 
 CSV must be UTF-8 (a byte-order mark is allowed, as Excel writes one); XLSX is read from its
-first sheet with openpyxl. A row whose first cell starts with `#` is a comment: the export's
-last line (`# complete: N rows`) and the template's example are skipped.
+first sheet with openpyxl. A row whose first cell starts with `#` is a comment: the template's
+example and the `# complete: N rows` line that older exports ended with are skipped.
 """
 
 from __future__ import annotations
