@@ -149,15 +149,20 @@ def ranked_ids(cursor, parsed: ParsedQuery, candidates, limit: int, offset: int)
     """Return the ids `parsed` matches, best first (as `SORTS["relevance"]`), `limit` from
     `offset`; only those among `candidates` when it is a list, which then drive the query.
 
-    With the RUM index the order is its distance, read from the index as far as `limit` and no
-    further; without it every match is scored with `ts_rank` and the best kept.
+    With the RUM index and no candidates, the best matches are read from the index, as far as
+    the page and its last tie need (`rum.best_first`); otherwise every match is scored.
     """
     tsquery, params = pg_all(parsed.groups)
     where, where_params = _matching(parsed)
+    with_rum = rum.available(cursor.db)
+    if with_rum and candidates is None:
+        found = rum.best_first(cursor, where, where_params, tsquery, params, offset + limit)
+        if found is not None:
+            return found[offset : offset + limit]
     if candidates is not None:
         where += " AND id = ANY(%s)"
         where_params.append(list(candidates))
-    if rum.available(cursor.db):
+    if with_rum:
         order = rum.distance("search_vector", tsquery)
     else:
         order = f"{rank('search_vector', tsquery)} DESC"

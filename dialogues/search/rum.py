@@ -11,15 +11,23 @@ without it keeps today's GIN path. Which one a connection has is asked once per 
 (`available`), so a worker follows a database that gains or loses the index when it next
 reconnects (`CONN_MAX_AGE`).
 
-Ranking by RUM orders by `rum_ts_score`, RUM's own score, whose distance `<=>` is its inverse.
-For one word it equals `ts_rank` with the same weights; for several words it scores the same
-way but without `ts_rank`'s damping of each extra word, so a dialogue matching every word in its
-title still comes before one matching them in its summary.
+Ranking by RUM orders by its distance `<=>`, the inverse of RUM's score (`rum_ts_score`). For
+one word that score equals `ts_rank` with the same weights; for several words it scores the
+same way but without `ts_rank`'s damping of each extra word, so a dialogue matching every word
+in its title still comes before one matching them in its summary. Equal scores are common (a
+word once in a summary scores the same in every dialogue), and the order among them is the
+list's: earliest date, then id. RUM returns equal distances in no such order, so
+`best_first` reads from the index until the tie that holds the page's last row is complete,
+then sorts what it read; only when that tie is huge does it score every match instead.
 """
 
 from __future__ import annotations
 
 RUM_INDEX = "dialogues_dialogue_search_rum"
+# Rows read beyond the page at first, to find where its last tie ends.
+TIE_SLACK = 100
+# Past this many rows read, score every match instead (a tie as large as the archive's share).
+MOST_ROWS = 20_000
 _CACHE_ATTRIBUTE = "_trackii_rum"
 
 
@@ -43,10 +51,42 @@ def forget(connection) -> None:
 
 
 def score(vector: str, tsquery: str) -> str:
-    """RUM's score of `vector` for `tsquery`: higher is better, the inverse of `<=>`."""
-    return f"rum_ts_score({vector}, {tsquery})"
+    """The rank of `vector` for `tsquery` in RUM's order: higher is better (minus `<=>`).
+
+    The distance itself, negated, rather than `rum_ts_score`: the two are inverses in exact
+    arithmetic, but rounding could tie two scores whose distances differ, and the ranked
+    queryset must order exactly as the index does.
+    """
+    return f"(-{distance(vector, tsquery)})"
 
 
 def distance(vector: str, tsquery: str) -> str:
     """RUM's distance, which its index orders by: lower is better."""
     return f"({vector} <=> {tsquery})"
+
+
+def best_first(cursor, where: str, where_params, tsquery: str, params, stop: int):
+    """Return the first `stop` ids matching `where`, by distance, then earliest date, then id.
+
+    Reads rows from the RUM index in distance order, `stop` and some more, and more again until
+    a row past the `stop`-th is farther than it: then every row as near as the `stop`-th has
+    been read, and sorting them by date and id gives exactly the list's order. None when that
+    takes more than `MOST_ROWS` rows (the caller scores every match instead).
+    """
+    order = distance("search_vector", tsquery)
+    fetch = stop + TIE_SLACK
+    while True:
+        cursor.execute(
+            f"SELECT id, date_earliest, {order} FROM dialogues_dialogue WHERE {where} "
+            f"ORDER BY {order} LIMIT %s",
+            [*params, *where_params, *params, fetch],
+        )
+        rows = cursor.fetchall()
+        if len(rows) < fetch or rows[-1][2] > rows[stop - 1][2]:
+            break
+        if fetch >= MOST_ROWS:
+            return None
+        fetch = min(fetch * 4, MOST_ROWS)
+    # As ORDER BY distance, date_earliest, id: PostgreSQL puts a missing date last.
+    rows.sort(key=lambda row: (row[2], row[1] is None, row[1] or 0, row[0]))
+    return [row[0] for row in rows[:stop]]

@@ -132,3 +132,40 @@ def test_both_paths_find_the_same_dialogues(request, path, titles):
     request.getfixturevalue(path)
     assert set(_relevance_page("q=water+or+borders")) == {"in-title", "in-summary", "elsewhere"}
     assert _relevance_page("q=rights+or+borders+-meeting") == ["elsewhere"]
+
+
+@pytest.fixture
+def ties(db):
+    """Thirty dialogues whose summaries score alike, on dates out of id order, some undated."""
+    era = make_era(date="1970/2000")
+    for i in range(30):
+        date = "" if i % 7 == 3 else str(1999 - (i * 11) % 29)
+        title = "Water talks" if i % 10 == 0 else "A meeting"
+        make_dialogue(
+            slug=f"tie-{i}",
+            era=era,
+            date=date,
+            title=title,
+            summary="They spoke of water.",
+            cite=False,
+        )
+    rebuild_index()
+    yield
+    facet_index.forget()
+
+
+@pytest.mark.parametrize(("slack", "most"), [(100, 20_000), (0, 20_000), (1, 8), (0, 2)])
+def test_pages_through_ties_are_the_list_s_order(monkeypatch, with_rum, ties, slack, most):
+    # slack 0: the first read ends inside a tie and reads on; most 8 or 2: it gives up and
+    # scores every match instead. Every way, each page is the ranked queryset's page.
+    monkeypatch.setattr(rum, "TIE_SLACK", slack)
+    monkeypatch.setattr(rum, "MOST_ROWS", most)
+    query = parse("water")
+    expected = list(
+        DialogueFilterSet(QueryDict("q=water&sort=relevance")).qs.values_list("pk", flat=True)
+    )
+    assert len(expected) == 30
+    with connection.cursor() as cursor:
+        for offset, limit in [(0, 5), (0, 30), (3, 4), (5, 1), (25, 10)]:
+            found = postgres.ranked_ids(cursor, query, None, limit, offset)
+            assert found == expected[offset : offset + limit], (offset, limit)
