@@ -149,11 +149,26 @@ def lock_tables(using: str, models: Sequence) -> None:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
-def build_index(using: str, models: Sequence) -> int:
-    """Rebuild the search index of the whole archive; return how many dialogues it holds."""
+# Dialogues indexed between two progress reports.
+INDEX_BATCH = 5_000
+
+
+def build_index(using: str, models: Sequence, progress: Progress | None = None) -> int:
+    """Rebuild the search index of the whole archive; return how many dialogues it holds.
+
+    The longest step of a large run, so it goes in batches of dialogues with a report after
+    each (`progress("search index", done, total)`).
+    """
     _prepare_for_indexing(using, models)
+    ids = list(Dialogue.objects.using(using).order_by("pk").values_list("pk", flat=True))
     # COPY, executemany and bulk_create send no signals: the index is rebuilt by hand.
-    indexed = search.rebuild_index(using=using)
+    indexed = 0
+    if progress:
+        progress("search index", 0, len(ids))
+    for start in range(0, len(ids), INDEX_BATCH):
+        indexed += search.rebuild_index(ids[start : start + INDEX_BATCH], using=using)
+        if progress:
+            progress("search index", min(start + INDEX_BATCH, len(ids)), len(ids))
     _analyze_dialogues(using)
     return indexed
 
