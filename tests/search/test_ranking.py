@@ -91,6 +91,7 @@ def index_kind(request, db):
 def test_every_page_is_the_ranked_query_s_page(archive, index_kind, monkeypatch, query, share):
     # 0.0: always rank the best matches and keep the wanted; 2.0: always rank only the wanted.
     monkeypatch.setattr(ranking, "SPARSE_SHARE", share)
+    monkeypatch.setattr(ranking, "RUM_SPARSE_SHARE", share)
     slices = [(0, 5), (0, 100), (3, 9), (7, 8), (40, 60)]
     by_ranking, by_sql = both_ways(query, slices)
     assert by_ranking == by_sql
@@ -100,6 +101,7 @@ def test_every_page_is_the_ranked_query_s_page(archive, index_kind, monkeypatch,
 
 def test_too_few_wanted_among_the_first_ranked_asks_for_more(archive, index_kind, monkeypatch):
     monkeypatch.setattr(ranking, "SPARSE_SHARE", 0.0)
+    monkeypatch.setattr(ranking, "RUM_SPARSE_SHARE", 0.0)
     monkeypatch.setattr(ranking, "SLACK", 0)
     backend = postgres if _vendor() == "postgresql" else sqlite
     limits = []
@@ -118,6 +120,7 @@ def test_too_few_wanted_among_the_first_ranked_asks_for_more(archive, index_kind
 
 
 def test_a_sparse_page_ranks_only_the_wanted_ids(archive, index_kind, monkeypatch):
+    monkeypatch.setattr(ranking, "RUM_SPARSE_SHARE", ranking.SPARSE_SHARE)
     backend = postgres if _vendor() == "postgresql" else sqlite
     seen = []
     original = backend.ranked_ids
@@ -143,3 +146,21 @@ def _vendor() -> str:
     from django.db import connection
 
     return connection.vendor
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="RUM is a PostgreSQL index")
+def test_with_rum_a_filter_keeping_a_quarter_reads_the_best_matches_instead(archive, monkeypatch):
+    if not rum.available(connection):
+        pytest.skip("this PostgreSQL server lacks the rum extension (postgresql-15-rum)")
+    seen = []
+    original = postgres.ranked_ids
+
+    def recording(cursor, parsed, candidates, limit, offset):
+        seen.append(candidates)
+        return original(cursor, parsed, candidates, limit, offset)
+
+    monkeypatch.setattr(postgres, "ranked_ids", recording)
+    filterset = DialogueFilterSet(QueryDict("q=water&participant=amos"))
+    page = list(selectors.dialogue_ids(filterset)[0:20])
+    assert page == list(filterset.qs.values_list("pk", flat=True)[:20])
+    assert seen and all(candidates is None for candidates in seen)
