@@ -54,10 +54,17 @@ ci: lint check-migrations test mutation-check
 
 # The API's contract with a bigger budget than the suite's 25 cases an operation: schemathesis
 # fuzzes every operation of /api/openapi.json with all its checks (see tests/api/test_contract.py).
+# STACK=prod runs it over HTTP against `make prod`'s stack (nginx in front of gunicorn) on a
+# throwaway copy of the archive (scripts/contract_prod.py).
 CONTRACT_EXAMPLES ?= 500
-contract: install
+STACK ?= app
+contract: install $(if $(filter prod,$(STACK)),nginx)
+ifeq ($(STACK),prod)
+	DJANGO_DEBUG=false $(BIN)/python -m scripts.contract_prod --examples $(CONTRACT_EXAMPLES)
+else
 	CONTRACT_EXAMPLES=$(CONTRACT_EXAMPLES) $(BIN)/python -m pytest -p no:cacheprovider \
 		tests/api/test_contract.py
+endif
 
 # Proves the suite can fail: breaks named behaviours one at a time in a throwaway copy of the
 # tree (the sort, a facet's own filter, snippet escaping, a date's earliest day) and fails unless
