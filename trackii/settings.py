@@ -112,6 +112,17 @@ else:
         }
     }
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+# Streaming replicas of the PostgreSQL primary, for public reads (see trackii/replicas.py).
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS", "")
+for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    _replica = dj_database_url.parse(_url, conn_max_age=600, conn_health_checks=True)
+    # A replica that is down is refused quickly, and the request read from the primary.
+    _replica.setdefault("OPTIONS", {})["connect_timeout"] = 2
+    # The test database is the primary's: no test copy of a replica is made.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_number}"] = _replica
+if DATABASE_REPLICA_URLS:
+    DATABASE_ROUTERS = ["trackii.replicas.ReplicaRouter"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -138,6 +149,9 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Which database the request reads from: a replica, or the primary for editors and writes
+    # (a no-op without DATABASE_REPLICA_URLS).
+    "trackii.replicas.ReplicaMiddleware",
     # Inside whitenoise (static files keep their own far-future caching), outside the session
     # and CSRF middleware, whose cookies make an answer private; it answers 304 before them.
     "trackii.http_cache.HttpCacheMiddleware",
