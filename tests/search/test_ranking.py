@@ -164,3 +164,15 @@ def test_with_rum_a_filter_keeping_a_quarter_reads_the_best_matches_instead(arch
     page = list(selectors.dialogue_ids(filterset)[0:20])
     assert page == list(filterset.qs.values_list("pk", flat=True)[:20])
     assert seen and all(candidates is None for candidates in seen)
+
+
+@pytest.mark.parametrize("query", ["q=water", "q=talks", "q=water+-security", "q=water&era=late"])
+def test_reading_on_through_a_tie_gives_the_same_pages(archive, index_kind, monkeypatch, query):
+    # No slack: the first read of the best matches ends inside a tie and must read on.
+    monkeypatch.setattr(sqlite, "TIE_SLACK", 0)
+    monkeypatch.setattr(rum, "TIE_SLACK", 0)
+    monkeypatch.setattr(ranking, "SPARSE_SHARE", 0.0)
+    monkeypatch.setattr(ranking, "RUM_SPARSE_SHARE", 0.0)
+    slices = [(0, 1), (0, 5), (2, 7), (5, 30)]
+    by_ranking, by_sql = both_ways(query, slices)
+    assert by_ranking == by_sql
