@@ -51,13 +51,13 @@ def forget(connection) -> None:
 
 
 def score(vector: str, tsquery: str) -> str:
-    """The rank of `vector` for `tsquery` in RUM's order: higher is better (minus `<=>`).
+    """The rank of `vector` for `tsquery` in RUM's order: higher is better, 0 for no match.
 
-    The distance itself, negated, rather than `rum_ts_score`: the two are inverses in exact
-    arithmetic, but rounding could tie two scores whose distances differ, and the ranked
-    queryset must order exactly as the index does.
+    The inverse of the distance the index orders by, in double precision, rather than
+    `rum_ts_score` (single precision): rounding could tie two scores whose distances differ,
+    and the ranked queryset must order exactly as the index does.
     """
-    return f"(-{distance(vector, tsquery)})"
+    return f"(1.0::float8 / {distance(vector, tsquery)})"
 
 
 def distance(vector: str, tsquery: str) -> str:
