@@ -18,7 +18,7 @@ building = importlib.import_module("dialogues.listing.facet_index.build")
 
 # "stage 3/9 [=======             ]  33% 0.2s, 6 left, about 0.4s more"
 LINE = re.compile(
-    r"^(?P<stage>[a-z ]+) (?P<done>[\d,]+)/(?P<total>[\d,]+) \[[= ]{20}\] +(?P<share>\d+)% "
+    r"^(?P<stage>[A-Za-z ]+) (?P<done>[\d,]+)/(?P<total>[\d,]+) \[[= ]{20}\] +(?P<share>\d+)% "
     r"\d+\.\ds(?:, (?P<left>[\d,]+) left(?:, about \d+\.\ds more)?)?$"
 )
 

@@ -14,6 +14,7 @@ from django.db import connections
 from django.db.models import DateField
 
 from dialogues import dates, search
+from dialogues.search import rum
 
 from ..models import Dialogue
 
@@ -161,6 +162,7 @@ def build_index(using: str, models: Sequence, progress: Progress | None = None) 
     """
     _prepare_for_indexing(using, models)
     ids = list(Dialogue.objects.using(using).order_by("pk").values_list("pk", flat=True))
+    rum_index = _set_rum_aside(using)
     # COPY, executemany and bulk_create send no signals: the index is rebuilt by hand.
     indexed = 0
     if progress:
@@ -169,8 +171,38 @@ def build_index(using: str, models: Sequence, progress: Progress | None = None) 
         indexed += search.rebuild_index(ids[start : start + INDEX_BATCH], using=using)
         if progress:
             progress("search index", min(start + INDEX_BATCH, len(ids)), len(ids))
+    if rum_index:
+        if progress:
+            progress("RUM index", 0, 1)
+        with connections[using].cursor() as cursor:
+            cursor.execute(rum_index)
+        if progress:
+            progress("RUM index", 1, 1)
     _analyze_dialogues(using)
     return indexed
+
+
+def _set_rum_aside(using: str) -> str | None:
+    """Drop PostgreSQL's RUM index, if any, for the rebuild; return the SQL that builds it again.
+
+    Updating a RUM index row by row took about 5 ms a dialogue, over six times the rest of the
+    rebuild; building it once afterwards is one sort. Inside the run's transaction, so a failed
+    run leaves the index as it was.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+            "AND indexname = %s",
+            [rum.RUM_INDEX],
+        )
+        found = cursor.fetchone()
+        if found is None:
+            return None
+        cursor.execute(f"DROP INDEX {rum.RUM_INDEX}")
+    return found[0]
 
 
 def _prepare_for_indexing(using: str, models: Sequence) -> None:

@@ -169,3 +169,23 @@ def test_pages_through_ties_are_the_list_s_order(monkeypatch, with_rum, ties, sl
         for offset, limit in [(0, 5), (0, 30), (3, 4), (5, 1), (25, 10)]:
             found = postgres.ranked_ids(cursor, query, None, limit, offset)
             assert found == expected[offset : offset + limit], (offset, limit)
+
+
+def test_the_generator_builds_the_rum_index_again_after_its_bulk_rebuild(with_rum):
+    import io
+
+    from django.core.management import call_command
+
+    err = io.StringIO()
+    call_command(
+        "generate_synthetic", "--dialogues", "40", "--seed", "2", stdout=io.StringIO(), stderr=err
+    )
+    assert "RUM index 1/1" in err.getvalue()
+    rum.forget(connection)
+    assert rum.available(connection)
+    with connection.cursor() as cursor:
+        found = postgres.ranked_ids(cursor, parse("dialogue"), None, 5, 0)
+    expected = list(
+        DialogueFilterSet(QueryDict("q=dialogue&sort=relevance")).qs.values_list("pk", flat=True)
+    )
+    assert found == expected[:5]
