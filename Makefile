@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 export DJANGO_DEBUG ?= true
 
 .PHONY: run test install migrate load lint format check-migrations check-archive ci clean \
-	screenshots page-weights mutation-check prod prod-check nginx contract
+	screenshots page-weights mutation-check prod prod-check nginx contract rum
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,10 +55,17 @@ ci: lint check-migrations test mutation-check
 
 # The API's contract with a bigger budget than the suite's 25 cases an operation: schemathesis
 # fuzzes every operation of /api/openapi.json with all its checks (see tests/api/test_contract.py).
+# STACK=prod runs it over HTTP against `make prod`'s stack (nginx in front of gunicorn) on a
+# throwaway copy of the archive (scripts/contract_prod.py).
 CONTRACT_EXAMPLES ?= 500
-contract: install
+STACK ?= app
+contract: install $(if $(filter prod,$(STACK)),nginx)
+ifeq ($(STACK),prod)
+	DJANGO_DEBUG=false $(BIN)/python -m scripts.contract_prod --examples $(CONTRACT_EXAMPLES)
+else
 	CONTRACT_EXAMPLES=$(CONTRACT_EXAMPLES) $(BIN)/python -m pytest -p no:cacheprovider \
 		tests/api/test_contract.py
+endif
 
 # Proves the suite can fail: breaks named behaviours one at a time in a throwaway copy of the
 # tree (the sort, a facet's own filter, snippet escaping, a date's earliest day) and fails unless
@@ -77,6 +84,18 @@ page-weights: install
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm screenshots var
+
+# PostgreSQL's RUM extension for ranked search (see README, Search), from Debian's package for
+# each PostgreSQL server installed here, when missing and we are root. Migration 0014 builds the
+# index when the server has it; without it search ranks through GIN, slower on common words.
+rum:
+	@for version in $$(ls /usr/lib/postgresql 2>/dev/null); do \
+		test -f /usr/share/postgresql/$$version/extension/rum.control && continue; \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+				apt-get install -y -qq postgresql-$$version-rum >/dev/null; \
+		else echo "ranked search is faster with apt-get install postgresql-$$version-rum"; fi; \
+	done
 
 # Debian's nginx, installed when missing and we are root (as .ci/run does for Chromium).
 nginx:
@@ -128,7 +147,7 @@ $(BENCH_STAMP): pyproject.toml
 	rm -f $(VENV)/.bench-installed-*
 	touch $@
 
-bench: $(BENCH_STAMP)
+bench: $(BENCH_STAMP) rum
 	$(BIN)/python -m bench.run --size "$(SIZE)" --db "$(DB)" --duration "$(DURATION)" \
 		--warmup "$(WARMUP)" --seed "$(SEED)" --worker-class "$(WORKER_CLASS)" --mode "$(MODE)" \
 		$(if $(KINDS),--kinds "$(KINDS)") $(if $(filter 1 true yes,$(REBUILD)),--rebuild) \

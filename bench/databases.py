@@ -1,6 +1,7 @@
 """The benchmark's databases: built fresh from the generator, or reused when still intact.
 
-SQLite: a file under bench/tmp/; PostgreSQL: `trackii_bench_<size>`, dropped and recreated. A
+SQLite: a file under bench/tmp/; PostgreSQL: `trackii_bench_<size>` (`BENCH_DB_PREFIX` replaces
+`trackii_bench`), dropped and recreated. A
 database built before with the same generator, size and seed is reused (a JSON file beside the
 SQLite file, a `bench_build` table in PostgreSQL records how it was built) unless --rebuild.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,7 +50,9 @@ class Database:
         self.db, self.n, self.seed = db, n, seed
         self.label = size_label(n)
         self.postgres_url = postgres_url.rstrip("/")
-        self.name = f"trackii_bench_{self.label}"
+        # BENCH_DB_PREFIX keeps two runs against one server apart (default trackii_bench).
+        prefix = os.environ.get("BENCH_DB_PREFIX", "trackii_bench")
+        self.name = f"{prefix}_{self.label}"
         self.sqlite_path = TMP_DIR / f"sqlite-{self.label}-s{seed}.sqlite3"
         self.marker_path = self.sqlite_path.with_suffix(".json")
         self.log = TMP_DIR / f"build-{db}-{self.label}.log"

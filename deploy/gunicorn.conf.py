@@ -24,4 +24,8 @@ graceful_timeout = 30
 keepalive = 20
 # The proxy's address only: X-Forwarded-* headers are believed from it alone.
 forwarded_allow_ips = "127.0.0.1"
+# nginx in front bounds the request line (large_client_header_buffers, room for a search of
+# 10,000 characters, the API's longest); gunicorn's own limit, 8,190 bytes at most, would refuse
+# such a search with a 414 that the schema does not allow.
+limit_request_line = 0
 accesslog = None

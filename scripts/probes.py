@@ -7,12 +7,16 @@ touches nothing of the site's own.
 from __future__ import annotations
 
 import contextlib
+import csv
 import http.client
 import http.cookies
+import io
+import json
 import re
 import socket
 import statistics
 import subprocess
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -153,28 +157,31 @@ def full_export(port: int, fmt: str) -> ExportResult:
     pinger.start()
     connection = http.client.HTTPConnection(HOST, port, timeout=120)
     started = time.perf_counter()
+    body = tempfile.TemporaryFile()
     try:
         connection.request("GET", f"/dialogues/export.{fmt}", headers={"Host": "localhost"})
         response = connection.getresponse()
-        size, newlines, separators, tail = 0, 0, 0, b""
+        size, tail = 0, b""
         while chunk := response.read(1 << 20):
             size += len(chunk)
-            joined = tail + chunk
-            newlines += chunk.count(b"\n")
-            separators += joined.count(b",\n{") - tail.count(b",\n{")
-            tail = joined[-64:]
+            body.write(chunk)
+            tail = (tail + chunk)[-64:]
         seconds = time.perf_counter() - started
     finally:
         connection.close()
         done.set()
         pinger.join()
-    if fmt == "csv":
-        trailer = re.search(rb"# complete: (\d+) rows\r\n$", tail)
-        rows = int(trailer.group(1)) if trailer else 0
-        complete = trailer is not None
-    else:
-        complete = tail.endswith(b"]")
-        rows = separators + 1 if size > 2 else 0
+    # Counted after the clock stops: the rows a reader of the file finds, against the header.
+    body.seek(0)
+    with body, io.TextIOWrapper(body, encoding="utf-8", newline="") as text:
+        if fmt == "csv":
+            rows = max(sum(1 for _ in csv.reader(text)) - 1, 0)
+            complete = True
+        else:
+            complete = tail.endswith(b"]")
+            rows = len(json.load(text)) if complete else 0
+    announced = response.getheader("X-Total-Count")
+    complete = complete and announced is not None and int(announced) == rows
     return ExportResult(fmt, response.status, seconds, size, rows, complete, health)
 
 

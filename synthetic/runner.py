@@ -92,9 +92,7 @@ def _write(
         _run_stages(generator, writer, result)
         reset_sequences(using, MODELS)
         started = time.monotonic()
-        progress("search index", 0, 1)
-        result.indexed = build_index(using, MODELS)
-        progress("search index", 1, 1)
+        result.indexed = build_index(using, MODELS, progress)
         result.seconds["search index"] = time.monotonic() - started
         started = time.monotonic()
         progress("commit", 0, 1)

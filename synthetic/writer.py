@@ -15,6 +15,7 @@ from django.db.models import DateField
 
 from dialogues import dates, writes
 from dialogues.models import Dialogue
+from dialogues.search import rum
 
 Progress = Callable[[str, int, int], None]
 
@@ -148,15 +149,61 @@ def lock_tables(using: str, models: Sequence) -> None:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
-def build_index(using: str, models: Sequence) -> int:
-    """Rebuild the search index of the whole archive; return how many dialogues it holds."""
+# Dialogues indexed between two progress reports.
+INDEX_BATCH = 5_000
+
+
+def build_index(using: str, models: Sequence, progress: Progress | None = None) -> int:
+    """Rebuild the search index of the whole archive; return how many dialogues it holds.
+
+    The longest step of a large run, so it goes in batches of dialogues with a report after
+    each (`progress("search index", done, total)`).
+    """
     _prepare_for_indexing(using, models)
-    # COPY, executemany and bulk_create send no signals: the whole archive is said to have
-    # changed, and the write path rebuilds the index (and moves the generation on) for it.
-    writes.changed(everything=True, using=using)
-    indexed = writes.flush(using)
+    ids = list(Dialogue.objects.using(using).order_by("pk").values_list("pk", flat=True))
+    rum_index = _set_rum_aside(using)
+    # COPY, executemany and bulk_create send no signals: the write path is told which dialogues
+    # changed, a batch at a time, and rebuilds their index rows (and moves the generation on).
+    indexed = 0
+    if progress:
+        progress("search index", 0, len(ids))
+    for start in range(0, len(ids), INDEX_BATCH):
+        writes.changed(dialogues=ids[start : start + INDEX_BATCH], using=using)
+        indexed += writes.flush(using)
+        if progress:
+            progress("search index", min(start + INDEX_BATCH, len(ids)), len(ids))
+    if rum_index:
+        if progress:
+            progress("RUM index", 0, 1)
+        with connections[using].cursor() as cursor:
+            cursor.execute(rum_index)
+        if progress:
+            progress("RUM index", 1, 1)
     _analyze_dialogues(using)
     return indexed
+
+
+def _set_rum_aside(using: str) -> str | None:
+    """Drop PostgreSQL's RUM index, if any, for the rebuild; return the SQL that builds it again.
+
+    Updating a RUM index row by row took about 5 ms a dialogue, over six times the rest of the
+    rebuild; building it once afterwards is one sort. Inside the run's transaction, so a failed
+    run leaves the index as it was.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+            "AND indexname = %s",
+            [rum.RUM_INDEX],
+        )
+        found = cursor.fetchone()
+        if found is None:
+            return None
+        cursor.execute(f"DROP INDEX {rum.RUM_INDEX}")
+    return found[0]
 
 
 def _prepare_for_indexing(using: str, models: Sequence) -> None:

@@ -114,6 +114,15 @@ def test_the_rate_limit_is_read_from_the_environment(value, expected):
     assert result.stdout.strip().splitlines()[-1] == expected
 
 
+@pytest.mark.parametrize(("debug", "expected"), [("true", "None"), ("false", "(30, 60)")])
+def test_the_rate_limit_is_off_on_one_s_own_copy_and_on_in_production(debug, expected):
+    # `make run` sets DJANGO_DEBUG=true: a researcher scripting against their copy is not limited.
+    env = {"DJANGO_DEBUG": debug, "DJANGO_SECRET_KEY": "k" * 60}
+    result = run_manage("shell", "-c", SHOW.format(name="RATE_LIMIT"), **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected
+
+
 @pytest.mark.parametrize("value", ["30", "30/min", "0/m", "-1/m", "lots", "30/m/s"])
 def test_a_bad_rate_limit_stops_start_up_with_a_clear_message(value):
     result = run_manage("check", DJANGO_DEBUG="true", TRACKII_RATE_LIMIT=value)

@@ -112,6 +112,17 @@ else:
         }
     }
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+# Streaming replicas of the PostgreSQL primary, for public reads (see trackii/replicas.py).
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS", "")
+for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    _replica = dj_database_url.parse(_url, conn_max_age=600, conn_health_checks=True)
+    # A replica that is down is refused quickly, and the request read from the primary.
+    _replica.setdefault("OPTIONS", {})["connect_timeout"] = 2
+    # The test database is the primary's: no test copy of a replica is made.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_number}"] = _replica
+if DATABASE_REPLICA_URLS:
+    DATABASE_ROUTERS = ["trackii.replicas.ReplicaRouter"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -140,6 +151,9 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Which database the request reads from: a replica, or the primary for editors and writes
+    # (a no-op without DATABASE_REPLICA_URLS).
+    "trackii.replicas.ReplicaMiddleware",
     # Inside whitenoise (static files keep their own far-future caching), outside the session
     # and CSRF middleware, whose cookies make an answer private; it answers 304 before them.
     "trackii.http_cache.HttpCacheMiddleware",
@@ -317,8 +331,10 @@ LOGIN_REDIRECT_URL = "admin:index"
 # No public read may hold a worker longer than this (the admin and commands are not bounded).
 QUERY_TIMEOUT_MS = env_milliseconds("TRACKII_QUERY_TIMEOUT_MS", 3000)
 # Searches, exports and API lists a client may ask for in a period; editors and API keys are
-# exempt. The counters live in the cache, so with Redis they are shared by all workers.
-RATE_LIMIT = env_rate("TRACKII_RATE_LIMIT", "30/m")
+# exempt. The counters live in the cache, so with Redis they are shared by all workers. A limit
+# for the public: on under the production settings, off by default on one's own copy (debug on,
+# as `make run`), where the only reader is the one scripting against it.
+RATE_LIMIT = env_rate("TRACKII_RATE_LIMIT", "off" if DEBUG else "30/m")
 API_KEYS = env_list("TRACKII_API_KEYS", "")
 # The address the OAI-PMH provider gives harvesters to write to (Identify's adminEmail).
 OAI_ADMIN_EMAIL = os.environ.get("TRACKII_OAI_ADMIN_EMAIL", "editors@example.org").strip()

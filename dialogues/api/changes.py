@@ -39,6 +39,8 @@ DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
 CURSOR_PATTERN = r"^[-A-Za-z0-9_:]+$"
 CURSOR_MAX_LENGTH = 200
+# The one `since` that is not a cursor: the beginning of the feed.
+START = "0"
 
 
 def make_cursor(position: changes.Position) -> str:
@@ -67,6 +69,8 @@ class Parameters(serializers.Serializer):
     page_size = page_size_field(MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE)
 
     def validate_since(self, value):
+        if value == START:
+            return None  # the beginning, as when since is left out
         try:
             return read_cursor(value)
         except ValueError:
@@ -139,9 +143,9 @@ class ChangesSerializer(serializers.Serializer):
                 "since",
                 {"type": "string", "pattern": CURSOR_PATTERN, "maxLength": CURSOR_MAX_LENGTH},
                 description=(
-                    "The `next` cursor of a previous answer: list what changed after it. Leave out "
-                    "to start from the beginning. A cursor is opaque and signed: one this archive "
-                    "did not issue is refused with a 400."
+                    "The `next` cursor of a previous answer: list what changed after it. Leave "
+                    "out, or give `0`, to start from the beginning. Any other value is a cursor, "
+                    "opaque and signed: one this archive did not issue is refused with a 400."
                 ),
             ),
             OpenApiParameter(

@@ -5,10 +5,13 @@ grow with the number of rows and the whole archive is never held in memory at on
 items are the API's dialogue objects, from the same serializer.
 
 A download cut off on the way (a dropped connection, a killed worker) must be recognisable, and
-a streamed response's length is not known in advance. So the CSV's last line is a trailer,
-`# complete: N rows`, and the JSON array's closing `]` is its last character: a file without
-them is incomplete. When the client goes away, the server stops at its next write, and closing
-the row generator closes the database cursor (a server-side cursor on PostgreSQL) at once.
+a streamed response's length is not known in advance. So the number of rows is counted first
+and sent in the `X-Total-Count` header, before the body: the CSV is then plain RFC 4180 (a
+header row and one line per dialogue, nothing else, which every CSV reader reads), and a client
+compares its row count with the header. The JSON array's closing `]` is its last character.
+A chunked response cut off before its last chunk is an error in every HTTP client too. When the
+client goes away, the server stops at its next write, and closing the row generator closes the
+database cursor (a server-side cursor on PostgreSQL) at once.
 """
 
 from __future__ import annotations
@@ -42,8 +45,8 @@ CHUNK_SIZE = export_rows.CHUNK_SIZE
 MEDIA_TYPES = {"csv": "text/csv", "json": "application/json"}
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 MULTI_VALUE_SEPARATOR = " | "
-# The CSV's last line; no slug starts with "#", so it cannot be mistaken for a row.
-CSV_TRAILER = "# complete: {count} rows"
+# The response header that says how many dialogues the body holds.
+TOTAL_COUNT_HEADER = "X-Total-Count"
 
 # The documented column order of the CSV export (the README lists it too).
 CSV_COLUMNS = (
@@ -82,9 +85,9 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
         description=(
             "Every matching dialogue (not one page), in the chosen order, streamed as a download "
             "named `trackii-dialogues-YYYY-MM-DD`. Takes the same filters as /api/dialogues/; "
-            "`page` and `page_size` are ignored. A complete CSV ends with the line "
-            "`# complete: N rows`; a complete JSON array ends with `]`. A download without its "
-            "ending was cut off."
+            "`page` and `page_size` are ignored. The CSV is RFC 4180: a header row, then one "
+            "line per dialogue. The `X-Total-Count` header gives the number of dialogues; a "
+            "download with fewer rows, or a JSON array that does not end with `]`, was cut off."
         ),
         tags=["Exports"],
         filters=True,
@@ -94,7 +97,15 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
                 location=OpenApiParameter.HEADER,
                 response=[200],
                 description="`attachment` with the file's name.",
-            )
+            ),
+            OpenApiParameter(
+                TOTAL_COUNT_HEADER,
+                type=int,
+                location=OpenApiParameter.HEADER,
+                response=[200],
+                description="How many dialogues the download holds (CSV rows after the header, "
+                "JSON array items).",
+            ),
         ],
         responses={
             (200, MEDIA_TYPES["csv"]): OpenApiResponse(
@@ -142,9 +153,15 @@ class DialogueExport(ReadOnlyAPIView, GenericAPIView):
             return HttpResponse(
                 _error_text(errors), status=status, content_type="text/plain; charset=utf-8"
             )
+        # Counted before the first byte, so that it can go in a header; the same queryset gives
+        # the rows (a save between the two can change both: the client then downloads again).
+        total = browse.queryset.order_by().count()
         rows = export_rows.rows(browse.queryset, chunk_size=CHUNK_SIZE)
         pieces = _csv_lines(rows, request) if fmt == "csv" else _json_pieces(rows, request)
         response = StreamingHttpResponse(pieces, content_type=CONTENT_TYPES[fmt])
+        response[TOTAL_COUNT_HEADER] = str(total)
+        # A script on another site may read the count, as it may read the body.
+        response["Access-Control-Expose-Headers"] = TOTAL_COUNT_HEADER
         filename = f"trackii-dialogues-{timezone.localdate().isoformat()}.{fmt}"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
@@ -173,7 +190,7 @@ def defuse_formula(value: str) -> str:
 
 
 def _csv_lines(rows, request):
-    """Yield the header, a line per dialogue, and the trailer that marks a complete file.
+    """Yield the header row, then a line per dialogue (RFC 4180, nothing after the rows).
 
     A spreadsheet's row is flat and in words (labels, not codes), so it is not the API's shape.
     """
@@ -183,14 +200,11 @@ def _csv_lines(rows, request):
 def csv_lines(rows, url):
     """Yield the CSV of `rows` (see `_csv_lines`), with `url` giving a record's address."""
     writer = csv.writer(_Echo())
-    count = 0
     with closing(rows):
         yield writer.writerow(CSV_COLUMNS)
         for row in rows:
             cells = export_rows.csv_cells(row, url, MULTI_VALUE_SEPARATOR)
             yield writer.writerow([defuse_formula(cells[column]) for column in CSV_COLUMNS])
-            count += 1
-    yield CSV_TRAILER.format(count=count) + "\r\n"
 
 
 # --- JSON -----------------------------------------------------------------------------------

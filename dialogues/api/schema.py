@@ -100,13 +100,14 @@ LIST_NOT_FOUND = OpenApiResponse(
         "the last, or a slug of no record. `errors` names it (`page` says which page is last)."
     ),
 )
-# The application server reads a request line of at most 4,094 bytes (gunicorn's default), and
-# answers a longer one itself, before the archive sees it.
+# The production stack's nginx reads a request line of at most 128 KiB (deploy/), and answers a
+# longer one itself, before the archive sees it.
 TOO_LONG = OpenApiResponse(
     OpenApiTypes.STR,
     description=(
-        "The address is too long for the server to read (over 4,094 bytes with its parameters). "
-        "The server answers with a short HTML page, without the archive's headers."
+        "The address is too long for the server to read (behind the production stack's nginx, a "
+        "request line over 128 KiB: room for every parameter at its longest). The server answers "
+        "with a short HTML page, without the archive's headers."
     ),
 )
 CORS_HEADER = {

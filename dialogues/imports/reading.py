@@ -2,8 +2,8 @@
 
 CSV must be UTF-8 (a byte-order mark is allowed, as Excel writes one); XLSX is read from its
 first sheet with openpyxl, within the bounds `workbook` sets. A row whose first cell starts
-with `#` is a comment: the export's last line (`# complete: N rows`) and the template's example
-are skipped.
+with `#` is a comment: the template's example and the `# complete: N rows` line that older
+exports ended with are skipped.
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from frictionless import Package
 
+from ..progress import Report, silent
 from . import changelog, citation, codebook, store, tables
 from .schema import TABLES, table_schema
 
@@ -95,7 +96,7 @@ def _snapshot():
         yield
 
 
-def _write_tables(folder: Path, say: Callable[[str], None]) -> dict[str, int]:
+def _write_tables(folder: Path, say: Callable[[str], None], step) -> dict[str, int]:
     counts = {}
     (folder / "data").mkdir()
     with _snapshot():
@@ -110,6 +111,7 @@ def _write_tables(folder: Path, say: Callable[[str], None]) -> dict[str, int]:
                     n += 1
             counts[table.name] = n
             say(f"  {table.name}: {n:,} rows ({time.perf_counter() - started:.1f} s)")
+            step()
     return counts
 
 
@@ -185,10 +187,21 @@ def build(
     released: datetime.date,
     previous: store.Release | None,
     say: Callable[[str], None],
+    report: Report = silent,
 ) -> dict:
-    """Write every file of release `version` into the empty `folder`; return its manifest."""
+    """Write every file of release `version` into the empty `folder`; return its manifest.
+
+    `report` hears of each step done: each table, the validation, the comparison, the zip.
+    """
+    steps = len(TABLES) + 3
+    done = iter(range(steps + 1))
+
+    def step() -> None:
+        report("release steps", next(done), steps)
+
+    step()
     say("Writing the tables:")
-    counts = _write_tables(folder, say)
+    counts = _write_tables(folder, say, step)
     package = _datapackage(folder, version, released)
     _write_text(folder / DATAPACKAGE, json.dumps(package, indent=2, ensure_ascii=False) + "\n")
     say("Validating the data package…")
@@ -200,6 +213,7 @@ def build(
             f"The release does not validate ({len(errors)} errors), so it was not written:\n{shown}"
         )
     say(f"  valid ({time.perf_counter() - started:.1f} s)")
+    step()
     book = codebook.markdown(version, released.isoformat())
     _write_text(folder / "codebook.md", book)
     _write_text(folder / "codebook.html", codebook.html(book, version))
@@ -210,12 +224,14 @@ def build(
     started = time.perf_counter()
     changes = changelog.compare(previous.path if previous else None, folder)
     say(f"  compared ({time.perf_counter() - started:.1f} s)")
+    step()
     _write_text(folder / "CHANGELOG.md", changelog.as_markdown(version, prior, changes))
     changes_json = changelog.as_json(version, prior, changes)
     _write_text(folder / "changelog.json", json.dumps(changes_json, indent=1) + "\n")
     members = [DATAPACKAGE, *(table.path for table in TABLES), *DOCUMENTS]
     say("Zipping and writing the manifest…")
     zip_name = _zip(folder, version, members, released)
+    step()
     manifest = {
         "version": version,
         "released": released.isoformat(),
@@ -245,8 +261,12 @@ def make_release(
     released: datetime.date | None = None,
     dry_run: bool = False,
     say: Callable[[str], None] = lambda message: None,
+    progress: Report = silent,
 ) -> Outcome:
-    """Write release `version` of the public archive (with `dry_run`, build and check only)."""
+    """Write release `version` of the public archive (with `dry_run`, build and check only).
+
+    `progress` hears of each step (see `dialogues.progress`).
+    """
     try:
         store.parse_version(version)
     except store.InvalidVersion as exc:
@@ -272,7 +292,7 @@ def make_release(
             )
         building = Path(tempfile.mkdtemp(prefix=f".building-{version}-", dir=root))
         try:
-            manifest = build(building, version, released, previous, say)
+            manifest = build(building, version, released, previous, say, progress)
             if dry_run:
                 return Outcome(version, None, manifest)
             _sync(building)

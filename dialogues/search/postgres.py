@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from django.db.models import BooleanField, F, FloatField, Func, Value
 
+from . import rum
 from ._django_internals import column_alias
 from .columns import COLUMNS, id_filter, texts
 from .query import ParsedQuery, Phrase
@@ -92,11 +93,17 @@ class PgRank(_OnRow):
     output_field = FloatField()
 
     def as_sql(self, compiler, connection, **extra_context):
-        return rank(self.vector(compiler), self.tsquery), self.params
+        return rank(self.vector(compiler), self.tsquery, rum.available(connection)), self.params
 
 
-def rank(vector: str, tsquery: str) -> str:
-    """ts_rank of `vector` for `tsquery`, with the weights of the columns; higher is better."""
+def rank(vector: str, tsquery: str, with_rum: bool = False) -> str:
+    """The score of `vector` for `tsquery`, with the weights of the columns; higher is better.
+
+    `ts_rank`, or RUM's own score when the database has the RUM index (see `rum`), so that a
+    ranked page is the same whether the index or the rows gave it.
+    """
+    if with_rum:
+        return rum.score(vector, tsquery)
     return f"ts_rank('{TS_RANK_WEIGHTS}', {vector}, {tsquery})"
 
 
@@ -141,15 +148,27 @@ def _matching(parsed: ParsedQuery) -> tuple[str, list]:
 def ranked_ids(cursor, parsed: ParsedQuery, candidates, limit: int, offset: int) -> list[int]:
     """Return the ids `parsed` matches, best first (as `SORTS["relevance"]`), `limit` from
     `offset`; only those among `candidates` when it is a list, which then drive the query.
+
+    With the RUM index and no candidates, the best matches are read from the index, as far as
+    the page and its last tie need (`rum.best_first`); otherwise every match is scored.
     """
     tsquery, params = pg_all(parsed.groups)
     where, where_params = _matching(parsed)
+    with_rum = rum.available(cursor.db)
+    if with_rum and candidates is None:
+        found = rum.best_first(cursor, where, where_params, tsquery, params, offset + limit)
+        if found is not None:
+            return found[offset : offset + limit]
     if candidates is not None:
         where += " AND id = ANY(%s)"
         where_params.append(list(candidates))
+    if with_rum:
+        order = rum.distance("search_vector", tsquery)
+    else:
+        order = f"{rank('search_vector', tsquery)} DESC"
     cursor.execute(
         f"SELECT id FROM dialogues_dialogue WHERE {where} "
-        f"ORDER BY {rank('search_vector', tsquery)} DESC, date_earliest, id LIMIT %s OFFSET %s",
+        f"ORDER BY {order}, date_earliest, id LIMIT %s OFFSET %s",
         [*where_params, *params, limit, offset],
     )
     return [row[0] for row in cursor.fetchall()]

@@ -23,11 +23,14 @@ import math
 from django.db import DEFAULT_DB_ALIAS, connections
 from pyroaring import BitMap
 
-from . import postgres, sqlite
+from . import postgres, rum, sqlite
 from .query import ParsedQuery
 
 # Rank among the wanted ids themselves when they are fewer than this share of the matches.
 SPARSE_SHARE = 0.5
+# The same with PostgreSQL's RUM index, which reads the best matches without scoring the rest:
+# reading on past the unwanted ones costs less than scoring every wanted one, down to a few.
+RUM_SPARSE_SHARE = 0.02
 # Room for the unwanted matches among the first ranked rows, beyond the page's own share.
 SLACK = 20
 
@@ -50,9 +53,13 @@ def ranked_page(
     """
     if start >= stop or start >= len(wanted):
         return []
-    backend = postgres if connections[using].vendor == "postgresql" else sqlite
-    with connections[using].cursor() as cursor:
-        if len(wanted) < SPARSE_SHARE * matches:
+    connection = connections[using]
+    backend = postgres if connection.vendor == "postgresql" else sqlite
+    share = SPARSE_SHARE
+    if backend is postgres and rum.available(connection):
+        share = RUM_SPARSE_SHARE
+    with connection.cursor() as cursor:
+        if len(wanted) < share * matches:
             ids = [index.ids[position] for position in wanted]
             return backend.ranked_ids(cursor, query, ids, stop - start, start)
         limit = math.ceil(stop * matches / len(wanted)) + SLACK

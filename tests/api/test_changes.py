@@ -156,3 +156,15 @@ def test_the_document_describes_the_changes_feed(client):
     operation = document["paths"]["/api/changes/"]["get"]
     assert operation["operationId"] == "getChanges"
     assert {"200", "400", "405"} <= set(operation["responses"])
+
+
+def test_since_0_starts_from_the_beginning_as_leaving_it_out_does(client):
+    era, conflict = make_era(), make_conflict()
+    for _ in range(4):
+        make_dialogue(era=era, conflict=conflict, cite=False)
+    Dialogue.objects.update(published_at=EARLIER, updated=EARLIER)
+    from_start = api_get(client, "changes", "page_size=3").json()
+    from_zero = api_get(client, "changes", "since=0&page_size=3").json()
+    assert from_zero == from_start and len(from_zero["results"]) == 3
+    # Anything else that is not a cursor this archive issued is still refused.
+    assert api_get(client, "changes", "since=00").status_code == 400

@@ -8,10 +8,17 @@ unknown enums) refused; other methods refused with a 405 and its `Allow`.
 
 The suite runs a small, fixed budget (`CONTRACT_EXAMPLES`, 25 by default, derandomized, so the
 same cases each time); `make contract` runs 500 for a thorough search.
+
+With `CONTRACT_URL` set (`make contract STACK=prod` sets it, see scripts/contract_prod.py) the
+same checks run over HTTP against that site, the production stack with nginx in front: what
+nginx answers by itself (a 414 for an address too long, a 405 for TRACE) is held to the
+contract too, and the tests at the end check nginx's answers directly.
 """
 
+import http.client
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import schemathesis
@@ -43,13 +50,24 @@ CHECKS = [
     checks.allow_header_conformance,
 ]
 
+# The site under test: the WSGI application in this process, or a running stack's address.
+BASE_URL = os.environ.get("CONTRACT_URL", "").rstrip("/")
+through_the_stack = pytest.mark.skipif(
+    not BASE_URL, reason="checks nginx in front: run `make contract STACK=prod`"
+)
+
 # Loaded from the application itself, as a client would read it; generating the document runs
 # no query, so it needs no database at collection time.
-schema = schemathesis.openapi.from_wsgi(
-    "/api/openapi.json",
-    get_wsgi_application(),
-    config=SchemathesisConfig.from_path(str(CONFIG)),
-)
+if BASE_URL:
+    schema = schemathesis.openapi.from_url(
+        f"{BASE_URL}/api/openapi.json", config=SchemathesisConfig.from_path(str(CONFIG))
+    )
+else:
+    schema = schemathesis.openapi.from_wsgi(
+        "/api/openapi.json",
+        get_wsgi_application(),
+        config=SchemathesisConfig.from_path(str(CONFIG)),
+    )
 
 
 @pytest.fixture
@@ -61,6 +79,9 @@ def archive(db):
     transaction holding the archive with it, on PostgreSQL. So, as the test client does, the
     signal is kept from closing it for the length of the test.
     """
+    if BASE_URL:  # a running stack serves its own archive
+        yield None
+        return
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     try:
@@ -115,3 +136,64 @@ def test_the_projects_settings_only_add_the_servers_414_to_schemathesiss_default
     # A bad value must still be refused with a 4xx, and a good one never answered with a 400.
     assert {"400", "404", "405"} <= set(negative)
     assert not {"400", "405", "422"} & set(positive)
+
+
+def longest_q() -> int:
+    """The `q` of /api/dialogues/'s maxLength, as the schema documents it."""
+    document = schema.raw_schema
+    for parameter in document["paths"]["/api/dialogues/"]["get"]["parameters"]:
+        if "$ref" in parameter:
+            parameter = document["components"]["parameters"][parameter["$ref"].rsplit("/", 1)[1]]
+        if parameter["name"] == "q":
+            return parameter["schema"]["maxLength"]
+    raise AssertionError("/api/dialogues/ documents no q")
+
+
+def stack_request(method: str, path: str) -> http.client.HTTPResponse:
+    address = urlsplit(BASE_URL)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+    connection.request(method, path)
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response
+
+
+@through_the_stack
+@pytest.mark.parametrize(
+    "path", ["/api/dialogues/", "/api/openapi.json", "/dialogues/", "/oai/", "/admin/login/"]
+)
+def test_nginx_s_own_405_for_trace_says_what_the_address_allows(path):
+    response = stack_request("TRACE", path)
+    assert response.status == 405
+    allowed = response.getheader("Allow")
+    assert allowed
+    # The application's own 405 for a method it refuses lists the same methods.
+    refused = stack_request("PATCH", path)
+    if refused.status == 405:
+        assert refused.getheader("Allow") == allowed
+
+
+@through_the_stack
+def test_the_longest_search_the_schema_allows_gets_through_nginx():
+    length = longest_q()
+    # Every character percent-encoded UTF-8 of four bytes: the longest such an address can be.
+    response = stack_request("GET", "/api/dialogues/?q=" + "%F0%9F%95%8A" * length + "&era=")
+    assert response.status == 200
+    assert stack_request("GET", "/api/dialogues/?q=" + "%F0%9F%95%8A" * (4 * length)).status == 414
+
+
+def test_nginx_s_buffers_hold_the_longest_search_the_schema_allows():
+    import re
+
+    from dialogues.listing.filters import MAX_QUERY_LENGTH
+
+    root = Path(__file__).resolve().parents[2] / "deploy"
+    config = (root / "nginx.conf.template").read_text()
+    count, size = re.search(r"large_client_header_buffers (\d+) (\d+)k;", config).groups()
+    # A request line must fit one buffer: the longest q, percent-encoded, and room beside it.
+    assert int(size) * 1024 >= 12 * MAX_QUERY_LENGTH + 4096
+    assert longest_q() == MAX_QUERY_LENGTH
+    namespace: dict = {}
+    exec((root / "gunicorn.conf.py").read_text(), namespace)
+    assert namespace["limit_request_line"] == 0  # gunicorn leaves the bound to nginx

@@ -1,4 +1,4 @@
-"""Whole exports of a generated archive end with their marker; abandoned ones stop at once."""
+"""Whole exports of a generated archive hold the count they announce; abandoned ones stop."""
 
 from __future__ import annotations
 
@@ -15,40 +15,64 @@ from django.db import connection
 from django.urls import reverse
 
 from dialogues.api import export_rows
-from dialogues.api.exports import CSV_TRAILER
+from dialogues.api.exports import TOTAL_COUNT_HEADER
+from dialogues.models import Era
 from tests.synthetic.helpers import generate
 
 ARCHIVE = 3000
 
 
-def body(client, fmt) -> str:
-    response = client.get(reverse("dialogues:export", args=[fmt]))
+def download(client, fmt, query=""):
+    response = client.get(reverse("dialogues:export", args=[fmt]) + query)
     assert response.status_code == 200
-    return b"".join(response.streaming_content).decode("utf-8")
+    return response, b"".join(response.streaming_content)
+
+
+def api_count(client, query="") -> int:
+    return client.get(reverse("dialogues:api:dialogue_list") + query).json()["count"]
 
 
 @pytest.mark.django_db
-def test_a_whole_generated_archive_exports_every_row_with_its_completion_marker(client):
+def test_a_whole_generated_archive_exports_every_row_and_says_how_many(client):
     generate(ARCHIVE)
 
-    text = body(client, "csv")
-    *rows, trailer = list(csv.reader(io.StringIO(text, newline="")))
-    assert trailer == [CSV_TRAILER.format(count=ARCHIVE)]
-    assert len(rows) == ARCHIVE + 1  # and the header
+    response, data = download(client, "csv")
+    assert int(response[TOTAL_COUNT_HEADER]) == ARCHIVE
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+    # RFC 4180: the header row, then one row per dialogue, and nothing after them.
+    assert len(rows) == ARCHIVE + 1
+    assert rows[0][0] == "slug" and all(not row[0].startswith("#") for row in rows)
     assert len({row[0] for row in rows[1:]}) == ARCHIVE
+    assert data.endswith(b"\r\n") and not data.endswith(b"\r\n\r\n")
 
-    items = body(client, "json")
-    assert items.endswith("]")
+    response, items = download(client, "json")
+    assert int(response[TOTAL_COUNT_HEADER]) == ARCHIVE
+    assert items.endswith(b"]")
     assert len(json.loads(items)) == ARCHIVE
 
 
 @pytest.mark.django_db
-def test_a_cut_off_download_lacks_its_marker(client):
+@pytest.mark.parametrize("query", ["", "?era={era}", "?q=water&sort=relevance", "?q=zzzz"])
+def test_pandas_reads_exactly_the_api_s_count(client, query):
+    pandas = pytest.importorskip("pandas", reason="pandas is a dev dependency: make install")
+    generate(400)
+    query = query.format(era=Era.objects.order_by("position").last().slug)
+    response, data = download(client, "csv", query)
+    frame = pandas.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+    count = api_count(client, query)
+    assert len(frame) == count == int(response[TOTAL_COUNT_HEADER])
+    assert list(frame.columns)[:2] == ["slug", "title"]
+    assert frame["slug"].is_unique and not frame["slug"].str.startswith("#").any()
+
+
+@pytest.mark.django_db
+def test_a_cut_off_download_holds_fewer_rows_than_its_header_says(client):
     generate(50)
-    text = body(client, "csv")
-    cut = text[: len(text) // 2]
-    assert CSV_TRAILER.format(count=50) in text
-    assert "# complete:" not in cut
+    response, data = download(client, "csv")
+    cut = data[: len(data) // 2].decode("utf-8", errors="ignore")
+    rows = list(csv.reader(io.StringIO(cut, newline="")))
+    assert len(rows) - 1 < int(response[TOTAL_COUNT_HEADER]) == 50
+    assert response["Access-Control-Expose-Headers"] == TOTAL_COUNT_HEADER
 
 
 @pytest.fixture

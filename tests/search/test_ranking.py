@@ -5,12 +5,13 @@ from __future__ import annotations
 import random
 
 import pytest
+from django.db import connection
 from django.http import QueryDict
 
 from dialogues.listing import facet_index, selectors
 from dialogues.listing.filters import DialogueFilterSet
 from dialogues.models import OutcomeKind, Side, Status
-from dialogues.search import postgres, ranking, sqlite
+from dialogues.search import postgres, ranking, rum, sqlite
 from dialogues.search.index import rebuild_index
 from tests.factories import add_outcome, add_participant, make_dialogue, make_era, make_participant
 
@@ -72,11 +73,25 @@ def both_ways(query: str, slices) -> tuple[list, list]:
     return [list(ranked[a:b]) for a, b in slices], [sql[a:b] for a, b in slices]
 
 
+@pytest.fixture(params=["rum", "gin"] if connection.vendor == "postgresql" else ["fts5"])
+def index_kind(request, db):
+    """On PostgreSQL each test runs with the RUM index and again with GIN alone (no RUM)."""
+    if request.param == "gin":
+        with connection.cursor() as cursor:  # rolled back with the test's transaction
+            cursor.execute(f"DROP INDEX IF EXISTS {rum.RUM_INDEX}")
+    rum.forget(connection)
+    if request.param == "rum" and not rum.available(connection):
+        pytest.skip("this PostgreSQL server lacks the rum extension (postgresql-15-rum)")
+    yield request.param
+    rum.forget(connection)
+
+
 @pytest.mark.parametrize("share", [0.0, ranking.SPARSE_SHARE, 2.0])
 @pytest.mark.parametrize("query", QUERIES)
-def test_every_page_is_the_ranked_query_s_page(archive, monkeypatch, query, share):
+def test_every_page_is_the_ranked_query_s_page(archive, index_kind, monkeypatch, query, share):
     # 0.0: always rank the best matches and keep the wanted; 2.0: always rank only the wanted.
     monkeypatch.setattr(ranking, "SPARSE_SHARE", share)
+    monkeypatch.setattr(ranking, "RUM_SPARSE_SHARE", share)
     slices = [(0, 5), (0, 100), (3, 9), (7, 8), (40, 60)]
     by_ranking, by_sql = both_ways(query, slices)
     assert by_ranking == by_sql
@@ -84,8 +99,9 @@ def test_every_page_is_the_ranked_query_s_page(archive, monkeypatch, query, shar
         assert by_sql[1], "the query should match something"
 
 
-def test_too_few_wanted_among_the_first_ranked_asks_for_more(archive, monkeypatch):
+def test_too_few_wanted_among_the_first_ranked_asks_for_more(archive, index_kind, monkeypatch):
     monkeypatch.setattr(ranking, "SPARSE_SHARE", 0.0)
+    monkeypatch.setattr(ranking, "RUM_SPARSE_SHARE", 0.0)
     monkeypatch.setattr(ranking, "SLACK", 0)
     backend = postgres if _vendor() == "postgresql" else sqlite
     limits = []
@@ -103,7 +119,8 @@ def test_too_few_wanted_among_the_first_ranked_asks_for_more(archive, monkeypatc
     assert len(limits) >= 2 and limits[1] == 4 * limits[0]
 
 
-def test_a_sparse_page_ranks_only_the_wanted_ids(archive, monkeypatch):
+def test_a_sparse_page_ranks_only_the_wanted_ids(archive, index_kind, monkeypatch):
+    monkeypatch.setattr(ranking, "RUM_SPARSE_SHARE", ranking.SPARSE_SHARE)
     backend = postgres if _vendor() == "postgresql" else sqlite
     seen = []
     original = backend.ranked_ids
@@ -129,3 +146,33 @@ def _vendor() -> str:
     from django.db import connection
 
     return connection.vendor
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="RUM is a PostgreSQL index")
+def test_with_rum_a_filter_keeping_a_quarter_reads_the_best_matches_instead(archive, monkeypatch):
+    if not rum.available(connection):
+        pytest.skip("this PostgreSQL server lacks the rum extension (postgresql-15-rum)")
+    seen = []
+    original = postgres.ranked_ids
+
+    def recording(cursor, parsed, candidates, limit, offset):
+        seen.append(candidates)
+        return original(cursor, parsed, candidates, limit, offset)
+
+    monkeypatch.setattr(postgres, "ranked_ids", recording)
+    filterset = DialogueFilterSet(QueryDict("q=water&participant=amos"))
+    page = list(selectors.dialogue_ids(filterset)[0:20])
+    assert page == list(filterset.qs.values_list("pk", flat=True)[:20])
+    assert seen and all(candidates is None for candidates in seen)
+
+
+@pytest.mark.parametrize("query", ["q=water", "q=talks", "q=water+-security", "q=water&era=late"])
+def test_reading_on_through_a_tie_gives_the_same_pages(archive, index_kind, monkeypatch, query):
+    # No slack: the first read of the best matches ends inside a tie and must read on.
+    monkeypatch.setattr(sqlite, "TIE_SLACK", 0)
+    monkeypatch.setattr(rum, "TIE_SLACK", 0)
+    monkeypatch.setattr(ranking, "SPARSE_SHARE", 0.0)
+    monkeypatch.setattr(ranking, "RUM_SPARSE_SHARE", 0.0)
+    slices = [(0, 1), (0, 5), (2, 7), (5, 30)]
+    by_ranking, by_sql = both_ways(query, slices)
+    assert by_ranking == by_sql

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from dialogues.models import Dialogue
-from synthetic.management.commands.generate_synthetic import ProgressBar
+from dialogues.progress import ProgressBar
 from tests.synthetic.helpers import empty_archive
 
 
@@ -111,12 +111,22 @@ def test_the_progress_bar(interactive):
         bar("dialogues", done, 1000)
 
     text = "".join(written)
-    assert text.endswith("dialogues 1,000/1,000 [====================] 100% 10.0s\n")
+    # (On a terminal, spaces wipe the tail of the longer line drawn before.)
+    assert text.endswith("\n")
+    assert text[:-1].rstrip().endswith("dialogues 1,000/1,000 [====================] 100% 10.0s")
+    # Unfinished, a line says what is left and, once something is done, about how long.
+    assert "dialogues 0/1,000 [                    ]   0% 0.0s, 1,000 left" in text
     if interactive:
         # Redrawn in place at every call, with one newline when the stage ends.
         assert text.count("\r") == 11 and text.count("\n") == 1
-        assert "\rdialogues 500/1,000 [==========          ]  50% 5.0s" in text
+        assert (
+            "\rdialogues 500/1,000 [==========          ]  50% 5.0s, 500 left, about 5.0s more"
+            in text
+        )
     else:
-        # A line at each quarter, not one per batch.
-        assert len(written) == 4
-        assert written[1].startswith("dialogues 500/1,000 [==========          ]  50%")
+        # The stage's first line, then a line at each quarter, not one per batch.
+        assert len(written) == 5
+        assert (
+            written[2]
+            == "dialogues 500/1,000 [==========          ]  50% 5.0s, 500 left, about 5.0s more\n"
+        )

@@ -33,6 +33,7 @@ filters off it (`Selection`, `selection`, `sort_of`).
 
 # `build` and `selection` below are the functions, which shadow their modules' names here.
 from .build import build
+from .build import progress as build_progress
 from .index import FACETED, FORMAT, SORT_ORDERS, FacetIndex
 from .selection import Selection, search_positions, selection, sort_of
 from .shared import BUILD_TIMEOUT, _keys, current, forget, keep
@@ -46,6 +47,7 @@ __all__ = [
     "Selection",
     "_keys",
     "build",
+    "build_progress",
     "current",
     "forget",
     "keep",

@@ -6,6 +6,7 @@ import array
 import datetime
 import time
 from collections import defaultdict
+from contextvars import ContextVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Aggregate, Max, TextField
@@ -13,9 +14,13 @@ from django.utils import timezone
 from pyroaring import BitMap
 
 from ...models import Dialogue, Era, Outcome, Participation, public_q
+from ...progress import Report, silent
 from .index import FACETED, NO_ID, SERIALIZED, SORT_ORDERS, FacetIndex, Packed, _uints
 
 CHUNK = 10_000
+# Who hears of the build's steps: `build_facet_index` sets it for its own build, on its thread.
+progress: ContextVar[Report] = ContextVar("facet_index_progress", default=silent)
+STEPS = 9
 
 
 def _rows(queryset, using: str):
@@ -70,6 +75,13 @@ def build(day: datetime.date | None = None, *, using: str = DEFAULT_DB_ALIAS) ->
     (`IdList`), so Python touches each dialogue a few times, not each participation or outcome.
     """
     started = time.perf_counter()
+    report = progress.get()
+    steps = iter(range(STEPS + 1))
+
+    def step() -> None:
+        report("facet index steps", next(steps), STEPS)
+
+    step()
     today = day or timezone.localdate()
     index = FacetIndex()
     dialogues = Dialogue.objects.using(using)
@@ -79,6 +91,7 @@ def build(day: datetime.date | None = None, *, using: str = DEFAULT_DB_ALIAS) ->
     public_ids = BitMap()
     for (pk,) in _rows(public.order_by().values_list("pk"), using):
         public_ids.add(pk)
+    step()
 
     # Date order numbers the dialogues; its index holds the earliest day too.
     earliest_from = None
@@ -96,6 +109,7 @@ def build(day: datetime.date | None = None, *, using: str = DEFAULT_DB_ALIAS) ->
     index.size = len(index.ids)
     index.earliest_from = earliest_from or 0
     index._id_lookup = positions
+    step()
 
     def at(ids: BitMap) -> BitMap:
         return BitMap([positions[pk] for pk in ids & public_ids])
@@ -120,6 +134,7 @@ def build(day: datetime.date | None = None, *, using: str = DEFAULT_DB_ALIAS) ->
     index.orders["-date"] = order
     index.latest_from = latest_from or 0
     index.latest_years = [(a, b, BitMap(order[a:b])) for a, b, _ in years]
+    step()
     order = _uints()
     for (pk,) in _rows(dialogues.order_by(*SORT_ORDERS["title"]).values_list("pk"), using):
         if pk in public_ids:
@@ -130,6 +145,7 @@ def build(day: datetime.date | None = None, *, using: str = DEFAULT_DB_ALIAS) ->
         for r, position in enumerate(index.orders[sort]):
             rank[position] = r
         index.ranks[sort] = rank
+    step()
 
     # One scan of the dialogues, grouped by every value of theirs at once.
     fields = {"era": "era_id", "conflict": "conflict_id", "track": "track", "place": "place"}
@@ -148,10 +164,12 @@ def build(day: datetime.date | None = None, *, using: str = DEFAULT_DB_ALIAS) ->
         index.values[name] = {key: BitMap.union(*bms) for key, bms in parts[name].items()}
     index.places = {key: BitMap.union(*bms) for key, bms in parts["place"].items()}
     del parts
+    step()
     outcomes = Outcome.objects.using(using).exclude(kind="")
     index.values["outcome"] = {
         key: at(ids) for key, ids in _grouped(outcomes, "kind", "dialogue_id", using)
     }
+    step()
     # The same rules as the filters: a withheld participation counts by side only where its
     # side is shown, and never by name or background.
     participations = Participation.objects.using(using)
@@ -165,12 +183,14 @@ def build(day: datetime.date | None = None, *, using: str = DEFAULT_DB_ALIAS) ->
         key: at(ids)
         for key, ids in _grouped(backgrounds, "participant__background", "dialogue_id", using)
     }
+    step()
     people = {}
     for key, ids in _grouped(named, "participant_id", "dialogue_id", using):
         found = at(ids)
         if found:
             people[key] = found
     index.values["participant"] = people
+    step()
 
     for name in FACETED:
         index.values[name] = {key: bm for key, bm in index.values[name].items() if bm}
@@ -186,6 +206,7 @@ def build(day: datetime.date | None = None, *, using: str = DEFAULT_DB_ALIAS) ->
     for name in SERIALIZED:
         index.values[name] = Packed(index.values[name])
     index.built_in = time.perf_counter() - started
+    step()
     return index
 
 

@@ -9,6 +9,8 @@ load the stored index from the shared cache (Redis) instead of building it thems
 the per-process cache of a development server, it only builds and times the index.
 
 If another process holds the build lock, the command waits for its index (up to `--wait`).
+Its steps go to stderr with what is left and an estimate of the time (`dialogues.progress`),
+unless --verbosity 0.
 """
 
 import time
@@ -16,6 +18,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from dialogues import progress
 from dialogues.listing import facet_index
 
 
@@ -47,6 +50,19 @@ class Command(BaseCommand):
         started = time.perf_counter()
         deadline = time.monotonic() + wait
         facet_index.forget()
+        token = facet_index.build_progress.set(progress.for_command(self, options["verbosity"]))
+        try:
+            index = self._wait_for_index(database, wait, deadline)
+        finally:
+            facet_index.build_progress.reset(token)
+        if options["verbosity"] > 0:
+            self.stdout.write(
+                f"Facet index: {index.size:,} published dialogues; its build took "
+                f"{index.built_in:.2f} s, and it was ready here in "
+                f"{time.perf_counter() - started:.2f} s."
+            )
+
+    def _wait_for_index(self, database: str, wait: float, deadline: float):
         while (index := facet_index.current(using=database, inline=True)) is None:
             if time.monotonic() >= deadline:
                 raise CommandError(
@@ -54,9 +70,4 @@ class Command(BaseCommand):
                     "try again later, or give a longer --wait."
                 )
             time.sleep(0.5)
-        if options["verbosity"] > 0:
-            self.stdout.write(
-                f"Facet index: {index.size:,} published dialogues; its build took "
-                f"{index.built_in:.2f} s, and it was ready here in "
-                f"{time.perf_counter() - started:.2f} s."
-            )
+        return index

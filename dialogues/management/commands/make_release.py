@@ -6,13 +6,15 @@ The release is a Frictionless Data Package (one CSV file per table and `datapack
 its codebook, CITATION.cff, a changelog from the previous release, a zip of them all and a
 manifest of every file's size and SHA-256, written to `TRACKII_RELEASES_DIR/VERSION/`. It holds
 what readers may see today and nothing else. A version is written once, and must be newer than
-the newest release.
+the newest release. Its steps go to stderr with what is left and an estimate of the time
+(`dialogues.progress`), unless --verbosity 0.
 """
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from dialogues import progress
 from dialogues.releases import store
 from dialogues.releases.writer import ReleaseError, make_release
 
@@ -36,7 +38,12 @@ class Command(BaseCommand):
         started = time.perf_counter()
         say = self.stdout.write if options["verbosity"] > 0 else (lambda message: None)
         try:
-            outcome = make_release(version, dry_run=dry_run, say=say)
+            outcome = make_release(
+                version,
+                dry_run=dry_run,
+                say=say,
+                progress=progress.for_command(self, options["verbosity"]),
+            )
         except ReleaseError as exc:
             raise CommandError(str(exc)) from None
         manifest = outcome.manifest

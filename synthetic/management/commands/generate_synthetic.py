@@ -14,20 +14,21 @@ Every synthetic slug starts with `syn-`. The command refuses a database that hol
 dialogues unless --force is given. Everything, the search index included, is written in one
 transaction: a failed or interrupted run leaves the database as it was.
 
-A progress bar per stage goes to stderr: redrawn in place on a terminal, a line at each quarter
-otherwise; --quiet or --verbosity 0 turns it off.
+A progress bar per stage goes to stderr, the search index's too, with what is left and an
+estimate of the time (`dialogues.progress`): redrawn in place on a terminal, a line at each
+quarter otherwise; --quiet or --verbosity 0 turns it off.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
 import synthetic
+from dialogues import progress as progress_lines
 
 
 def _argument(check):
@@ -40,50 +41,6 @@ def _argument(check):
             raise argparse.ArgumentTypeError(str(exc)) from None
 
     return convert
-
-
-class ProgressBar:
-    """Show each stage's progress on a stream: in place on a terminal, else now and then.
-
-    "dialogues 45,000/100,000 [=========           ]  45% 3.2s"
-    """
-
-    WIDTH = 20
-    # A terminal is redrawn at most this often; elsewhere a line is written at each quarter.
-    REDRAW_SECONDS = 0.1
-    STEPS = 4
-
-    def __init__(self, write, *, interactive: bool, clock=time.monotonic):
-        self.write, self.interactive, self.clock = write, interactive, clock
-        self.stage = None
-        self.started, self.drawn = 0.0, -math.inf
-        self.step = 0
-        self.width = 0
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        now = self.clock()
-        if stage != self.stage:
-            # A new stage is drawn at once, so that a slow first batch shows what is running.
-            self.stage, self.started, self.drawn, self.step = stage, now, -math.inf, 0
-        finished = done >= total
-        if self.interactive:
-            if finished or now - self.drawn >= self.REDRAW_SECONDS:
-                self.drawn = now
-                line = self.line(stage, done, total, now)
-                # Spaces wipe the tail of a longer line drawn before.
-                self.write("\r" + line.ljust(self.width) + ("\n" if finished else ""))
-                self.width = 0 if finished else len(line)
-            return
-        step = self.STEPS if finished else done * self.STEPS // max(total, 1)
-        if step > self.step or (finished and self.step < self.STEPS):
-            self.step = step
-            self.write(self.line(stage, done, total, now) + "\n")
-
-    def line(self, stage: str, done: int, total: int, now: float) -> str:
-        share = done / total if total else 1.0
-        filled = round(share * self.WIDTH)
-        bar = "=" * filled + " " * (self.WIDTH - filled)
-        return f"{stage} {done:,}/{total:,} [{bar}] {share:4.0%} {now - self.started:.1f}s"
 
 
 class Command(BaseCommand):
@@ -164,9 +121,7 @@ class Command(BaseCommand):
                 f"--database: no database “{using}”; the configured ones are: {known}."
             )
         verbosity = options["verbosity"]
-        progress = None
-        if verbosity > 0 and not options["quiet"]:
-            progress = ProgressBar(self._write_progress, interactive=self.stderr.isatty())
+        progress = progress_lines.for_command(self, 0 if options["quiet"] else verbosity)
 
         started = time.monotonic()
         try:
@@ -188,11 +143,6 @@ class Command(BaseCommand):
             ) from None
         if verbosity > 0:
             self.report(result, time.monotonic() - started)
-
-    def _write_progress(self, text: str) -> None:
-        # stderr is styled as errors by default; progress is not an error.
-        self.stderr.write(text, style_func=lambda message: message, ending="")
-        self.stderr.flush()
 
     def report(self, result: synthetic.Result, seconds: float) -> None:
         if result.dry_run:
