@@ -71,7 +71,8 @@ def named_pairs(release: store.Release) -> frozenset:
     return pairs
 
 
-def _withheld_slug_pairs() -> frozenset:
+def withheld_slug_pairs_now() -> frozenset:
+    """The pairs (dialogue slug, participant slug) withheld today, by every slug each has had."""
     from ..models import Dialogue, Participant, Participation, PastSlug, WithheldPair
 
     ids = set(Participation.objects.withheld().values_list("dialogue_id", "participant_id"))
@@ -107,7 +108,7 @@ def _withheld_slug_pairs() -> frozenset:
 
 def withheld_slug_pairs() -> frozenset:
     """The pairs withheld today, by every slug each side has had: once per generation and day."""
-    return caching.cached("withheld-slug-pairs", (), _withheld_slug_pairs)
+    return caching.cached("withheld-slug-pairs", (), withheld_slug_pairs_now)
 
 
 def is_withdrawn(release: store.Release) -> bool:

@@ -111,3 +111,17 @@ def test_make_release_offers_the_next_version_and_names_what_is_withdrawn(withhe
     message = str(refused.value)
     assert "make_release 1.0.1" in message
     assert "Withdrawn, because they hold a name since withheld: 1.0.0" in message
+
+
+def test_the_next_releases_changelog_does_not_name_whom_it_now_withholds(
+    releases_dir, withheld_since
+):
+    import json
+
+    make_release("1.0.1")
+    folder = releases_dir / "1.0.1"
+    changelog = json.loads((folder / "changelog.json").read_text())
+    removed = [entry["key"] for entry in changelog["tables"]["participations"]["removed"]]
+    assert removed == ["second/(name withheld)"]
+    for name in ("changelog.json", "CHANGELOG.md"):
+        assert "second/named-person" not in (folder / name).read_text()
