@@ -5,7 +5,6 @@ record back, and a name it withholds moves the record's datestamp."""
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from dialogues.feeds import changes
@@ -24,13 +23,6 @@ TOMORROW = timezone.localdate() + datetime.timedelta(days=1)
 @pytest.fixture(autouse=True)
 def settled(monkeypatch):
     monkeypatch.setattr(changes, "SETTLE", datetime.timedelta(0))
-
-
-@pytest.fixture
-def publisher(db):
-    user = User.objects.create_user("publisher", is_staff=True)
-    user.groups.add(Group.objects.get(name="Publishers"))
-    return user
 
 
 @pytest.fixture
