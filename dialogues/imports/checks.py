@@ -375,18 +375,8 @@ def _check_citations(plan, cell: str, lookups: Lookups):
                 "(as in its address, /sources/<slug>/).",
             )
             continue
-        # Digits 0-9 only: str.isdigit() takes "²", which int() refuses. Nine at most, within
-        # the column's range on every database.
-        if (
-            not (paragraph.isascii() and paragraph.isdigit())
-            or not 1 <= int(paragraph[:10]) < 10**9
-        ):
-            plan.problem(
-                "citation_list",
-                line,
-                f"The paragraph “{paragraph}” must be a number from 1 to 999,999,999, written "
-                "in the digits 0-9.",
-            )
+        if cells.paragraph_number(paragraph) is None:
+            plan.problem("citation_list", line, cells.PARAGRAPH.format(paragraph))
             continue
         words = len(excerpt.split())
         if words > EXCERPT_MAX_WORDS + 5:
