@@ -96,3 +96,23 @@ def test_reverting_to_a_version_from_before_the_withholding_and_deletion_is_a_pu
 
     before = former_state(named["dialogue_id"], named["participant_id"])
     assert rights.participation_reveals(before, named) == ["withheld"]
+
+
+def test_the_migration_keeps_the_pairs_of_withheld_rows_deleted_before_it(world):
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = importlib.import_module("dialogues.migrations.0016_withheld_pairs")
+    hidden, named = world.hidden, world.public.participations.exclude(pk=world.hidden.pk).get()
+    # The withheld row is in the first revision (make_world); both rows go, and the table is
+    # emptied as if they had gone before it existed.
+    hidden.delete()
+    named.delete()
+    from dialogues.models import WithheldPair
+
+    WithheldPair.objects.all().delete()
+    migration.keep_pairs_from_history(apps, connection.schema_editor())
+    assert former_state(hidden.dialogue_id, hidden.participant_id)["withheld"] is True
+    assert former_state(named.dialogue_id, named.participant_id) is None
