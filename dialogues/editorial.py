@@ -3,6 +3,11 @@
 Each is one function taking the acting `user`, running in one transaction and saving through
 the models (never `QuerySet.update`), so `dialogues.writes` sees every change: the search
 index follows, cached figures are dropped, and a history of revisions can wrap the call.
+
+Each checks the user's rights itself (`publishing_rights.require`), whatever path called it:
+the admin checks first to show its page, and a caller that forgets cannot publish for an editor.
+`user=None` is code run by whoever holds the database already (a command, a load), as for the
+import's command line.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import reversion
 from django.db import transaction
 from django.utils import timezone
 
+from . import publishing_rights as rights
 from . import writes
 from .models import Citation, Dialogue, Participant, Participation, Status
 
@@ -52,6 +58,11 @@ def _revision(describe):
     return decorator
 
 
+def _check(user, fields, where: str) -> None:
+    if user is not None:
+        rights.require(user, fields, where)
+
+
 def _save(dialogue: Dialogue) -> None:
     dialogue.save(update_fields=PUBLISHING_FIELDS)
 
@@ -59,6 +70,7 @@ def _save(dialogue: Dialogue) -> None:
 @_revision(lambda dialogue: "Published")
 def publish(dialogue: Dialogue, *, user) -> Dialogue:
     """Make the dialogue public (at once, or on its embargo date if it has one)."""
+    _check(user, ["status"], "Publishing")
     dialogue.status = Status.PUBLISHED
     dialogue.review_requested = False
     dialogue.published_at = dialogue.published_at or timezone.now()
@@ -72,6 +84,7 @@ def publish(dialogue: Dialogue, *, user) -> Dialogue:
 @_revision(lambda dialogue: "Unpublished: back to a draft")
 def unpublish(dialogue: Dialogue, *, user) -> Dialogue:
     """Take the dialogue back to a draft: it disappears as if it had never been published."""
+    _check(user, ["status"], "Unpublishing")
     dialogue.status = Status.DRAFT
     dialogue.published_at = None
     dialogue.withdrawn_at = None
@@ -86,6 +99,7 @@ def withdraw(
     dialogue: Dialogue, *, user, reason: str, replaced_by: Dialogue | None = None
 ) -> Dialogue:
     """Withdraw the dialogue: its address answers 410 with `reason` and the replacement."""
+    _check(user, ["status", "withdrawal_reason"], "Withdrawing")
     if replaced_by is not None and replaced_by.pk == dialogue.pk:
         raise ValueError("A record cannot replace itself.")
     dialogue.status = Status.WITHDRAWN
@@ -106,6 +120,12 @@ def merge_participants(keep: Participant, lose: Participant, *, user) -> Partici
     """
     if keep.pk == lose.pk:
         raise ValueError("Choose two different participants to merge.")
+    # A merge moves withheld participations between people: a publisher's act too.
+    _check(user, ["withheld"], "Merging participants")
+    if user is not None and not user.has_perm("dialogues.merge_participants"):
+        raise rights.VisibilityRefused(
+            "Merging participants needs the permission to merge them. Nothing was changed."
+        )
     # A revision keeps the participant that goes as it was last (a revision holds only records
     # that still exist when it closes, so this one closes first); the merge itself is the next
     # revision, holding every dialogue whose rows it changes, so it shows in their history.

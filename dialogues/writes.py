@@ -46,12 +46,14 @@ from .models import (
     PastSlug,
     Timestamped,
     UncertainDate,
+    WithheldPair,
     removals,
+    withheld_pairs,
 )
 from .search import index as search_index
 
 # Records about writes rather than of the archive: saving them changes nothing a reader sees.
-NOT_ARCHIVE = (ImportBatch, ImportedRecord, FixtureRecord)
+NOT_ARCHIVE = (ImportBatch, ImportedRecord, FixtureRecord, WithheldPair)
 # The rows of a dialogue: a change to one is a change to its dialogue's index row.
 DIALOGUE_ROWS = (Participation, Outcome, Citation)
 
@@ -264,6 +266,8 @@ def after_delete(sender, instance, using=None, **kwargs):
     using = using or DEFAULT_DB_ALIAS
     if sender is Dialogue:
         removals._record_deletion(sender, instance, using=using)
+    elif sender is Participation:
+        withheld_pairs._keep_pair(sender, instance, using=using)
     changed(using=using, **_touched(sender, instance, created=False))
 
 

@@ -60,6 +60,13 @@ def editor(db):
 
 
 @pytest.fixture
+def publisher(db):
+    user = User.objects.create_user("publisher", is_staff=True)
+    user.groups.add(Group.objects.get(name="Publishers"))
+    return user
+
+
+@pytest.fixture
 def editor_client(client, editor):
     client.force_login(editor)
     return client

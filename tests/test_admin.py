@@ -44,7 +44,7 @@ OTHER_MODELS = ["sourcedisagreement", "disagreementcitation", "fixturerecord"]
 # Written by the code alone (old addresses kept on a rename or merge; removals of public records
 # for mirrors; which records an import made or changed; a revision's reason for readers, written
 # by the record's own form): no one edits it.
-BOOKKEEPING = ["pastslug", "removal", "importedrecord", "revisionreason"]
+BOOKKEEPING = ["pastslug", "removal", "importedrecord", "revisionreason", "withheldpair"]
 # An import batch is made by uploading a file and is never edited: Editors add and view them
 # (migration 0013), and undoing one is the Publishers' permission.
 IMPORTS = ["importbatch"]

@@ -107,3 +107,30 @@ def test_a_record_goes_from_draft_to_published_corrected_and_reverted(
     cited = soup(reader.get(f"/dialogues/{SLUG}/")).select_one("#citation-text").get_text()
     assert re.search(r"version 3, \d{1,2} \w+ \d{4}", cited)
     assert f"http://testserver/dialogues/{SLUG}/v/3/" in cited
+
+
+@pytest.mark.django_db
+def test_the_editorial_functions_check_rights_themselves(editor, publisher):
+    from dialogues import editorial
+    from dialogues.publishing_rights import VisibilityRefused
+    from tests.factories import make_dialogue, make_participant
+
+    draft = make_dialogue(slug="draft", status=Status.DRAFT)
+    public = make_dialogue(slug="public")
+    keep, lose = make_participant(slug="keep"), make_participant(slug="lose")
+    for attempt in (
+        lambda: editorial.publish(draft, user=editor),
+        lambda: editorial.unpublish(public, user=editor),
+        lambda: editorial.withdraw(public, user=editor, reason="Duplicate."),
+        lambda: editorial.merge_participants(keep, lose, user=editor),
+    ):
+        with pytest.raises(VisibilityRefused, match="Nothing was changed"):
+            attempt()
+    assert Dialogue.objects.get(pk=draft.pk).status == Status.DRAFT
+    assert Dialogue.objects.get(pk=public.pk).status == Status.PUBLISHED
+    assert {p.slug for p in (keep, lose)} == set(
+        type(keep).objects.filter(pk__in=[keep.pk, lose.pk]).values_list("slug", flat=True)
+    )
+    # A publisher holding the merge permission may.
+    editorial.publish(draft, user=publisher)
+    assert Dialogue.objects.get(pk=draft.pk).status == Status.PUBLISHED

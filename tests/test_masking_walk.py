@@ -49,7 +49,8 @@ def public_routes() -> dict[str, str]:
 
 @pytest.fixture
 def withheld_later(db, tmp_path, settings):
-    """A dialogue saved with its participant public (versions 1 and 2), then withheld (3)."""
+    """A dialogue saved with its participant public (versions 1 and 2), released (0.9.0), then
+    withheld (3) and released again (1.0.0)."""
     settings.TRACKII_RELEASES_DIR = tmp_path / "releases"
     era = make_era(slug="nineties", name="The nineties", date="1990/1999")
     conflict = make_conflict(slug="levant", name="Levant")
@@ -71,6 +72,8 @@ def withheld_later(db, tmp_path, settings):
         reversion.set_comment("Corrected the place.")
         talks.place = "Sarpsborg"
         talks.save()
+    # A release made while the name was public: it holds the name, and is withdrawn below.
+    make_release("0.9.0")
     with reversion.create_revision():
         reversion.set_comment("A participant asked for their name to be withheld.")
         participation.withheld = True
@@ -89,6 +92,8 @@ def _urls(talks) -> dict[str, list[str]]:
     oai_id = f"oai:testserver:dialogue/{talks.pk}"
     release_files = json.loads((_release_dir() / "1.0.0" / "manifest.json").read_text())
     names = [entry["path"] for entry in release_files["files"]]
+    # Every file of the release made before the withholding too (it is withdrawn: 410).
+    before = [f"/data/0.9.0/{name}" for name in names]
     return {
         "healthz": ["/healthz"],
         "feeds:changes": ["/feeds/changes.atom"],
@@ -99,9 +104,9 @@ def _urls(talks) -> dict[str, list[str]]:
             f"/oai/?verb=GetRecord&metadataPrefix=oai_dc&identifier={oai_id}",
         ],
         "releases:list": ["/data/"],
-        "releases:zip": ["/data/1.0.0.zip"],
-        "releases:manifest": ["/data/1.0.0/manifest.json"],
-        "releases:file": [f"/data/1.0.0/{name}" for name in names],
+        "releases:zip": ["/data/1.0.0.zip", "/data/0.9.0.zip"],
+        "releases:manifest": ["/data/1.0.0/manifest.json", "/data/0.9.0/manifest.json"],
+        "releases:file": [f"/data/1.0.0/{name}" for name in names] + before,
         "dialogues:home": ["/"],
         "dialogues:about": ["/about/"],
         "dialogues:dialogue_list": [

@@ -86,11 +86,11 @@ def test_a_save_is_shown_at_once_not_the_kept_page(client, small_archive):
         assert "Corrected title" in response.content.decode()
 
 
-def test_withdrawing_a_record_never_serves_its_kept_page(client, editor, small_archive):
+def test_withdrawing_a_record_never_serves_its_kept_page(client, publisher, small_archive):
     record = small_archive.oslo
     assert client.get(record.get_absolute_url()).status_code == 200
     client.get("/dialogues/")
-    editorial.withdraw(record, user=editor, reason="Duplicate.")
+    editorial.withdraw(record, user=publisher, reason="Duplicate.")
     assert client.get(record.get_absolute_url()).status_code == 410
     listing = BeautifulSoup(client.get("/dialogues/").content, "html.parser")
     assert record.get_absolute_url() not in {a.get("href") for a in listing.select("main a")}

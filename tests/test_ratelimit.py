@@ -146,3 +146,21 @@ def test_the_openapi_document_declares_the_429(client):
             "$ref": "#/components/schemas/Errors"
         }
     assert "429" not in document["paths"]["/api/dialogues/{slug}/"]["get"]["responses"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("oai") + "?verb=ListRecords&metadataPrefix=oai_dc",
+        reverse("feeds:changes"),
+        reverse("feeds:era_changes", args=["nineties"]),
+    ],
+)
+def test_harvesters_and_feed_readers_are_refused_in_plain_text(client, url):
+    statuses(client, url, LIMIT)
+    response = client.get(url)
+    assert response.status_code == 429
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert 1 <= int(response["Retry-After"]) <= 60
+    text = response.content.decode()
+    assert f"the limit is {LIMIT} a minute" in text and "<" not in text

@@ -15,6 +15,7 @@ from ..models import (
     Participant,
     Participation,
 )
+from ..models.withheld_pairs import former_state
 from . import changes
 from .base import (
     DATE_FIELDS,
@@ -27,6 +28,11 @@ from .base import (
     with_counts,
 )
 from .publishing import PublishingAdminMixin
+
+FORMERLY_WITHHELD = (
+    "This person's name was withheld in this dialogue before their row was removed, and adding "
+    "them back shows more of it"
+)
 
 
 class ParticipationFormSet(BaseInlineFormSet):
@@ -49,14 +55,19 @@ class ParticipationFormSet(BaseInlineFormSet):
                 continue
             cleaned = getattr(form, "cleaned_data", {})
             if form.instance.pk is None:
+                # Or a row withheld in an earlier save and deleted since (`WithheldPair`).
                 person = cleaned.get("participant")
                 before = removed.get(person.pk if person is not None else None)
+                where = "Showing more of a withheld name"
+                if before is None and person is not None:
+                    before = former_state(self.instance.pk, person.pk)
+                    where = FORMERLY_WITHHELD
             else:
-                before = form.initial
+                before, where = form.initial, "Showing more of a withheld name"
             if before is None:
                 continue
             for name in rights.participation_reveals(before, {**form.initial, **cleaned}):
-                form.add_error(name, rights.refusal([name], "Showing more of a withheld name"))
+                form.add_error(name, rights.refusal([name], where))
 
 
 class ParticipationInline(LabelledTabularInline):

@@ -12,6 +12,7 @@ from reversion.models import Version
 
 from .. import publishing_rights as rights
 from ..models import Dialogue, Participation
+from ..models.withheld_pairs import former_state
 
 
 def refused(request, admin_site, message: str, *, title: str = "Not allowed"):
@@ -24,7 +25,9 @@ def revision_changes(version: Version) -> list[str]:
     """The visibility fields that reverting `version`'s whole revision would change.
 
     Reverting writes back every record the revision holds (a dialogue with its participations),
-    and deletes the participations added since, which shows nothing more.
+    and deletes the participations added since, which shows nothing more. A participation it
+    brings back is compared with the row it replaces, or with the pair's last deleted row if
+    that withheld the name (`WithheldPair`).
     """
     changed = []
     for item in version.revision.version_set.all():
@@ -33,6 +36,9 @@ def revision_changes(version: Version) -> list[str]:
             now = Dialogue._base_manager.filter(pk=item.object_id).values().first()
             changed += rights.dialogue_changes(now, item.field_dict) if now else ["status"]
         elif model is Participation:
+            fields = item.field_dict
             now = Participation._base_manager.filter(pk=item.object_id).values().first()
-            changed += rights.participation_reveals(now, item.field_dict)
+            if now is None:
+                now = former_state(fields.get("dialogue_id"), fields.get("participant_id"))
+            changed += rights.participation_reveals(now, fields)
     return list(dict.fromkeys(changed))

@@ -25,6 +25,7 @@ from ..models import (
     Participation,
     Status,
     citation_key,
+    removals,
 )
 from . import stored
 from .archive import chunks, unnamed_hidden
@@ -129,8 +130,11 @@ def run_import(batch: ImportBatch, *, user=None, progress=None) -> Plan:
         now = timezone.now()
         befores = _snapshots([row.existing.pk for row in changed])
         created = _create(new, plan, now)
-        _change(changed, plan, now)
-        _write_rows([*new, *changed], plan, created)
+        # Bulk writes send no save signals: mirrors hear of an embargo set or lifted and of a
+        # name withheld as they do of an admin's save (a new record is a draft: nothing seen).
+        with removals.announced(row.existing.pk for row in changed):
+            _change(changed, plan, now)
+            _write_rows([*new, *changed], plan, created)
         ids = [created[row.slug] for row in new] + [row.existing.pk for row in changed]
         actor = user if user is not None and user.is_authenticated else None
         if ids:

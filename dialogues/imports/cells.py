@@ -74,6 +74,18 @@ DERIVED_COLUMNS = (
 )
 
 
+PARAGRAPH = "The paragraph “{}” must be a number from 1 to 999,999,999, in the digits 0-9."
+
+
+def paragraph_number(text: str) -> int | None:
+    """A paragraph number written in the digits 0-9, from 1 to 999,999,999 (within the column
+    on every database); None otherwise. str.isdigit() alone takes "²", which int() refuses."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text.lstrip("0")[:10] or "0")
+    return number if 1 <= number < 10**9 else None
+
+
 def escape(text: str) -> str:
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
     return text.replace("\\", "\\\\").replace("\n", "\\n")

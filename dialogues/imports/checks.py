@@ -375,10 +375,8 @@ def _check_citations(plan, cell: str, lookups: Lookups):
                 "(as in its address, /sources/<slug>/).",
             )
             continue
-        if not paragraph.isdigit() or int(paragraph) < 1:
-            plan.problem(
-                "citation_list", line, f"The paragraph “{paragraph}” must be a number from 1."
-            )
+        if cells.paragraph_number(paragraph) is None:
+            plan.problem("citation_list", line, cells.PARAGRAPH.format(paragraph))
             continue
         words = len(excerpt.split())
         if words > EXCERPT_MAX_WORDS + 5:

@@ -60,6 +60,7 @@ from .vocabulary import (  # noqa: F401
     Track,
     VenueKind,
 )
+from .withheld_pairs import WithheldPair  # noqa: F401
 
 # Every archive record keeps its history. A dialogue follows its participations, outcomes and
 # citations, and a disagreement its sides, so each revision holds the record with its rows as

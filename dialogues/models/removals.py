@@ -14,11 +14,18 @@ datestamp.
 
 A record that readers never saw (a draft deleted, an embargoed record unpublished before its
 day) leaves no removal: a mirror never had it.
+
+A write that sends no save signal (`bulk_update`, `QuerySet.update`, as an import writes) runs
+inside `announced(ids)`, which compares the dialogues' states before and after it and does what
+the receivers would have done for each: a removal for a seen record now hidden (an embargo set),
+none for one public again (an embargo lifted), and a new datestamp for a dialogue with a name
+newly withheld.
 """
 
 from __future__ import annotations
 
 import datetime
+from contextlib import contextmanager
 
 from django.db import models
 from django.utils import timezone
@@ -153,3 +160,58 @@ def _announce_withheld(sender, instance, raw=False, using=None, **kwargs):
         return
     if is_withheld(instance.withheld, instance.withheld_until):
         Dialogue.objects.using(using).filter(pk=instance.dialogue_id).update(updated=timezone.now())
+
+
+_STATE = ("status", "published_at", "embargo_until", "withdrawn_at", "slug", "era_id")
+_CHUNK = 500
+
+
+def _pieces(ids: list) -> list[list]:
+    return [ids[start : start + _CHUNK] for start in range(0, len(ids), _CHUNK)]
+
+
+def _states(ids: list) -> tuple[dict, set]:
+    """The dialogues' visibility fields, and their pairs withheld today, as they are now."""
+    from .dialogue import Dialogue, Participation
+
+    states, withheld = {}, set()
+    for piece in _pieces(ids):
+        for row in Dialogue._base_manager.filter(pk__in=piece).values("pk", *_STATE):
+            states[row.pop("pk")] = row
+        withheld.update(
+            Participation.objects.filter(dialogue_id__in=piece)
+            .withheld()
+            .values_list("dialogue_id", "participant_id")
+        )
+    return states, withheld
+
+
+@contextmanager
+def announced(dialogue_ids):
+    """Announce what a write without save signals to these dialogues takes down, as the signals
+    announce an admin's save: call the write inside it, in the same transaction."""
+    from .dialogue import Dialogue
+
+    ids = list(dict.fromkeys(dialogue_ids))
+    before, withheld_before = _states(ids)
+    yield
+    after, withheld_after = _states(ids)
+    now = timezone.now()
+    kind = Dialogue._meta.model_name
+    for pk, state in after.items():
+        old = before.get(pk)
+        hidden = hidden_now(state["status"], state["embargo_until"])
+        seen = old is not None and was_seen(
+            old["status"], old["published_at"], old["embargo_until"], old["withdrawn_at"]
+        )
+        if hidden and seen:
+            Removal.objects.update_or_create(
+                kind=kind,
+                object_id=pk,
+                defaults={"slug": old["slug"], "era_id": old["era_id"], "removed_at": now},
+            )
+        elif not hidden:
+            Removal.objects.filter(kind=kind, object_id=pk).delete()
+    newly = {dialogue for dialogue, _ in withheld_after - withheld_before}
+    for piece in _pieces(sorted(newly)):
+        Dialogue.objects.filter(pk__in=piece).update(updated=now)

@@ -4,7 +4,8 @@ Both sides are read from the releases' own CSV files, matched by each table's pr
 the changelog is right however the database's history has been pruned since. Only the reason
 a record left is asked of the database: a dialogue that was withdrawn says so; any other
 record that left is "no longer public" (back to draft, under an embargo, its name withheld, or
-deleted).
+deleted). A participant or participation that left because its name is withheld today is listed
+without its slug, as `(name withheld)`.
 
 The previous release is read twice, once to fingerprint every row and once for the few rows
 that changed, so memory grows with the number of records, not with their text.
@@ -23,6 +24,8 @@ from .schema import TABLES, Table
 
 WITHDRAWN = "withdrawn"
 NO_LONGER_PUBLIC = "no longer public"
+# What a removed participant's or participation's key says when its name is withheld today.
+WITHHELD_KEY = "(name withheld)"
 # Rows of a table whose first key column is a dialogue's slug leave with their dialogue.
 DIALOGUE_KEYED = {"dialogues", "participations", "outcomes", "citations"}
 
@@ -130,6 +133,23 @@ def _give_reasons(tables: dict[str, TableChanges]) -> None:
         for entry in changes.removed:
             dialogue = entry["key"].split("/")[0] if name in DIALOGUE_KEYED else None
             entry["reason"] = WITHDRAWN if dialogue in withdrawn else NO_LONGER_PUBLIC
+    _mask_withheld(tables)
+
+
+def _mask_withheld(tables: dict[str, TableChanges]) -> None:
+    """Say of a participant or participation that left because the name is withheld today that
+    one left, without the slug: the list of removals must not name whom it hides."""
+    from .takedowns import withheld_slug_pairs_now
+
+    pairs = withheld_slug_pairs_now()
+    people = {person for _, person in pairs}
+    for entry in tables.get("participants", TableChanges()).removed:
+        if entry["key"] in people:
+            entry["key"] = WITHHELD_KEY
+    for entry in tables.get("participations", TableChanges()).removed:
+        dialogue, _, person = entry["key"].partition("/")
+        if (dialogue, person) in pairs:
+            entry["key"] = f"{dialogue}/{WITHHELD_KEY}"
 
 
 def compare(previous_dir: Path | None, new_dir: Path) -> dict[str, TableChanges]:

@@ -1,6 +1,7 @@
 """The `/data/` page and the downloads of each release.
 
-Everything here is read from the release folders' manifests, never from the database: a
+Everything here is read from the release folders' manifests, never from the records, and
+whether a release is withdrawn (it holds a name withheld since: `takedowns`) from the cache: a
 release is fixed once written, so the page costs the same however large the archive is, and
 each file is served with the size and checksum its manifest records.
 """
@@ -12,7 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import parse_etags
 
-from . import citation, store
+from . import citation, store, takedowns
 from .schema import TABLES
 
 # What each kind of file in a release is, for its Content-Type.
@@ -41,7 +42,7 @@ def _row(table, manifest: dict) -> dict:
     }
 
 
-def _summary(release: store.Release, request) -> dict:
+def _summary(release: store.Release, request, found: list) -> dict:
     manifest = release.manifest
     cff = manifest["citation"]
     url = _cite_url(request, release.version)
@@ -54,13 +55,17 @@ def _summary(release: store.Release, request) -> dict:
         "files": [entry for entry in release.files if entry["path"] != manifest["zip"]],
         "cite_text": citation.text(cff, url),
         "bibtex": citation.bibtex(cff, url),
+        "withdrawal": takedowns.withdrawal(release, found),
     }
 
 
 def release_list(request):
     """Every release, newest first, with its counts, changes, checksums and citation."""
-    found = [_summary(release, request) for release in store.releases()]
-    return render(request, "releases/release_list.html", {"releases": found})
+    every = store.releases()
+    found = [_summary(release, request, every) for release in every]
+    latest = next((release for release in found if release["withdrawal"] is None), None)
+    context = {"releases": found, "latest": latest["version"] if latest else None}
+    return render(request, "releases/release_list.html", context)
 
 
 def _release_or_404(version: str) -> store.Release:
@@ -68,6 +73,18 @@ def _release_or_404(version: str) -> store.Release:
     if release is None:
         raise Http404(f"There is no release {version}.")
     return release
+
+
+def _gone(request, release: store.Release):
+    """A 410 page for a withdrawn release (see `takedowns`), else None."""
+    withdrawal = takedowns.withdrawal(release)
+    if withdrawal is None:
+        return None
+    # Not kept by caches (the site's headers make an error private): it is served again if the
+    # withholding lifts.
+    return render(
+        request, "releases/release_withdrawn.html", {"withdrawal": withdrawal}, status=410
+    )
 
 
 def _serve(release: store.Release, entry: dict, *, attachment: bool) -> FileResponse:
@@ -103,6 +120,8 @@ def _unchanged(request, tag: str):
 def release_zip(request, version: str):
     """The release's zip, as an attachment."""
     release = _release_or_404(version)
+    if gone := _gone(request, release):
+        return gone
     unchanged = _unchanged(request, f'"{release.zip["sha256"]}"')
     return unchanged or _serve(release, release.zip, attachment=True)
 
@@ -113,6 +132,8 @@ def release_file(request, version: str, name: str):
     entry = release.file(name)
     if entry is None or name == release.manifest["zip"]:
         raise Http404(f"Release {version} has no file {name}.")
+    if gone := _gone(request, release):
+        return gone
     unchanged = _unchanged(request, f'"{entry["sha256"]}"')
     return unchanged or _serve(release, entry, attachment=name.endswith((".csv", ".cff")))
 
@@ -120,6 +141,8 @@ def release_file(request, version: str, name: str):
 def release_manifest(request, version: str):
     """The release's manifest: every file with its size and SHA-256."""
     release = _release_or_404(version)
+    if gone := _gone(request, release):
+        return gone
     path = release.path / store.MANIFEST
     # The manifest holds every other file's checksum; its own is read here (it is small).
     tag = f'"{store.sha256(path)}"'

@@ -117,12 +117,14 @@ def test_undo_deletes_created_drafts_and_restores_changed_records(world, good_ro
 
 
 @pytest.mark.parametrize("later", ["published", "edited"])
-def test_undo_is_refused_naming_records_worked_on_since(world, good_row, to_csv, editor, later):
+def test_undo_is_refused_naming_records_worked_on_since(
+    world, good_row, to_csv, editor, publisher, later
+):
     batch, _ = apply.store("m.csv", to_csv(good_row))
     apply.run_import(batch)
     dialogue = Dialogue.objects.get()
     if later == "published":
-        editorial.publish(dialogue, user=editor)
+        editorial.publish(dialogue, user=publisher)
     else:
         dialogue.summary = "Corrected."
         dialogue.save()

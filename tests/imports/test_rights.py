@@ -119,3 +119,37 @@ def test_undo_that_would_lift_an_embargo_needs_a_publisher(
     assert Dialogue.objects.get(slug="oslo").embargo_until == datetime.date(2099, 1, 1)
     apply.undo(batch, user=publisher, reason="wrong file")
     assert Dialogue.objects.get(slug="oslo").embargo_until is None
+
+
+def test_an_editor_may_not_add_back_named_a_person_withheld_before_an_earlier_import(
+    world, good_row, to_csv, oslo, editor, publisher
+):
+    batch, plan = apply.store("m.csv", to_csv(_row(good_row, oslo, participant_list="")))
+    assert plan.rows[0].action == "changed"
+    apply.run_import(batch, user=editor)  # removing a withheld row shows nothing more
+    assert not Participation.objects.filter(dialogue=oslo).exists()
+    named = to_csv(
+        _row(good_row, Dialogue.objects.get(pk=oslo.pk), participant_list="ahmed | participant")
+    )
+    batch, plan = apply.store("m.csv", named, user=editor)
+    (row,) = plan.rows
+    assert row.action == "invalid"
+    (problem,) = row.problems
+    assert problem.column == "participant_list"
+    assert "withheld in an earlier version and removed since" in problem.message
+    with pytest.raises(apply.ImportRefused):
+        apply.run_import(batch, user=editor)
+    assert not Participation.objects.filter(dialogue=oslo).exists()
+    # Withheld again, an editor may; named, a publisher may.
+    again = to_csv(
+        _row(
+            good_row,
+            Dialogue.objects.get(pk=oslo.pk),
+            participant_list="ahmed | participant | withheld",
+        )
+    )
+    assert apply.store("m.csv", again, user=editor)[1].rows[0].action == "changed"
+    batch, plan = apply.store("m.csv", named, user=publisher)
+    assert plan.rows[0].action == "changed"
+    apply.run_import(batch, user=publisher)
+    assert not Participation.objects.get(dialogue=oslo).withheld

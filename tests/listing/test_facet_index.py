@@ -248,12 +248,12 @@ def test_an_edit_changes_the_counts_at_once(small):
     assert counts("track=proposed")["count"] == 1
 
 
-def test_publishing_and_withdrawing_change_the_counts_at_once(small, editor):
+def test_publishing_and_withdrawing_change_the_counts_at_once(small, publisher):
     assert counts()["count"] == 1
-    editorial.publish(small["draft"], user=editor)
+    editorial.publish(small["draft"], user=publisher)
     assert counts()["count"] == 2
     assert counts()["outcome"] == {"walkout": 2}
-    editorial.withdraw(small["shown"], user=editor, reason="Duplicate.")
+    editorial.withdraw(small["shown"], user=publisher, reason="Duplicate.")
     assert counts()["count"] == 1
     assert [d.slug for d in Browse(QueryDict("")).page(1).object_list] == ["draft"]
 
