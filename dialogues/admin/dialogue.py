@@ -15,6 +15,7 @@ from ..models import (
     Participation,
 )
 from . import changes
+from .authorities import DIALOGUE_INLINES
 from .base import (
     DATE_FIELDS,
     DATE_READONLY,
@@ -27,6 +28,17 @@ from .base import (
 )
 from .publishing import PublishingAdminMixin
 
+AT_THE_TABLE_FIELDS = [
+    "capacity",
+    "capacity_basis",
+    "capacity_citation",
+    "capacity_note",
+    "on_behalf_of",
+    "side_then",
+    "background_then",
+    "then_note",
+]
+
 
 class ParticipationInline(LabelledTabularInline):
     model = Participation
@@ -38,9 +50,10 @@ class ParticipationInline(LabelledTabularInline):
         "withheld_until",
         "show_side",
         "disclosure",
+        *AT_THE_TABLE_FIELDS,
     ]
     readonly_fields = ["disclosure"]
-    autocomplete_fields = ["participant"]
+    autocomplete_fields = ["participant", "on_behalf_of"]
     formfield_overrides = SHORT_TEXT
     extra = 1
 
@@ -59,6 +72,13 @@ class ParticipationInline(LabelledTabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("participant")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # Only this dialogue's own citations can state a capacity; a new one has none yet.
+        field = formset.form.base_fields["capacity_citation"]
+        field.queryset = Citation.objects.filter(dialogue=obj) if obj else Citation.objects.none()
+        return formset
 
 
 class OutcomeInline(LabelledTabularInline):
@@ -144,6 +164,7 @@ class DialogueAdmin(PublishingAdminMixin, UncertainDateAdmin):
         "era",
         "conflict",
         "track",
+        "level",
         "participant_count",
         "citation_count",
     ]
@@ -153,6 +174,8 @@ class DialogueAdmin(PublishingAdminMixin, UncertainDateAdmin):
         "review_requested",
         "era",
         "track",
+        "talks",
+        "level",
         "conflict",
         "venue_kind",
         ("outcomes__kind", OutcomeKindFilter),
@@ -166,9 +189,10 @@ class DialogueAdmin(PublishingAdminMixin, UncertainDateAdmin):
         "participations__participant__name",
     ]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = [*DATE_READONLY, "created", "updated"]
+    readonly_fields = [*DATE_READONLY, "created", "updated", "implied_level"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "era", "conflict", "track"]}),
+        ("Talks and level", {"fields": ["talks", ("level", "implied_level"), "level_note"]}),
         ("Date", {"fields": DATE_FIELDS}),
         ("Place", {"fields": ["place", "venue", "venue_kind"]}),
         (None, {"fields": ["summary"]}),
@@ -186,7 +210,11 @@ class DialogueAdmin(PublishingAdminMixin, UncertainDateAdmin):
         ),
         RECORD_FIELDSET,
     ]
-    inlines = [ParticipationInline, OutcomeInline, CitationInline]
+    inlines = [ParticipationInline, OutcomeInline, CitationInline, *DIALOGUE_INLINES]
+
+    @admin.display(description="level the capacities imply")
+    def implied_level(self, obj):
+        return obj.implied_level_display if obj.pk else "—"
 
     def get_urls(self):
         # The archive-wide history pages live here, under the record that has most of them.

@@ -13,6 +13,7 @@ from .disclosure import ParticipationQuerySet
 from .disclosure import today as disclosure_today
 from .publishing import KeepsPastSlugs, Publishable, public_q
 from .records import Conflict, Era, Participant, Source
+from .table import AtTheTable, TrackLevel
 from .versioning import Versioned
 from .vocabulary import EXCERPT_MAX_WORDS, OutcomeKind, Role, Track, VenueKind
 
@@ -49,7 +50,7 @@ class DialogueManager(SlugManager.from_queryset(DialogueQuerySet)):
     pass
 
 
-class Dialogue(KeepsPastSlugs, Publishable, UncertainDate, Timestamped, Versioned):
+class Dialogue(KeepsPastSlugs, Publishable, UncertainDate, Timestamped, Versioned, TrackLevel):
     title = models.CharField(max_length=300)
     slug = models.SlugField(unique=True, max_length=120)
     era = models.ForeignKey(Era, on_delete=models.PROTECT, related_name="dialogues")
@@ -136,7 +137,7 @@ class ParticipationManager(models.Manager.from_queryset(ParticipationQuerySet)):
         return self.get(dialogue__slug=dialogue_slug, participant__slug=participant_slug)
 
 
-class Participation(models.Model):
+class Participation(AtTheTable, models.Model):
     dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="participations")
     participant = models.ForeignKey(
         Participant, on_delete=models.PROTECT, related_name="participations"
