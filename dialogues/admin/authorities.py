@@ -77,6 +77,7 @@ class DialoguePlaceInline(LabelledTabularInline):
     fields = ["place", "position"]
     autocomplete_fields = ["place"]
     extra = 0
+    verbose_name_plural = "places (several are alternatives, read as “Rome or Amman”)"
 
 
 class MembershipInline(admin.StackedInline):

@@ -76,10 +76,17 @@ class Organisation(KeepsPastSlugs, Publishable, Timestamped, Versioned):
         return (self.slug,)
 
 
+class OrganisationCitationManager(models.Manager):
+    def get_by_natural_key(self, organisation, source, paragraph):
+        return self.get(organisation__slug=organisation, source__slug=source, paragraph=paragraph)
+
+
 class OrganisationCitation(CitedPassage):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="citations"
     )
+
+    objects = OrganisationCitationManager()
 
     class Meta(CitedPassage.Meta):
         constraints = [
@@ -202,8 +209,21 @@ class Affiliation(Publishable, Timestamped, Versioned):
         return None
 
 
+class AffiliationCitationManager(models.Manager):
+    def get_by_natural_key(self, participant, organisation, role, start, source, paragraph):
+        try:
+            affiliation = Affiliation.objects.get_by_natural_key(
+                participant, organisation, role, start
+            )
+        except Affiliation.DoesNotExist:
+            raise self.model.DoesNotExist from None
+        return self.get(affiliation=affiliation, source__slug=source, paragraph=paragraph)
+
+
 class AffiliationCitation(CitedPassage):
     affiliation = models.ForeignKey(Affiliation, on_delete=models.CASCADE, related_name="citations")
+
+    objects = AffiliationCitationManager()
 
     class Meta(CitedPassage.Meta):
         constraints = [
@@ -211,6 +231,11 @@ class AffiliationCitation(CitedPassage):
                 fields=["affiliation", "source", "paragraph"], name="one_affiliation_passage"
             )
         ]
+
+    def natural_key(self):
+        return (*self.affiliation.natural_key(), self.source.slug, self.paragraph)
+
+    natural_key.dependencies = ["dialogues.affiliation", "dialogues.source"]
 
 
 def affiliations_in_order(affiliations):

@@ -93,8 +93,7 @@ class DialoguePlace(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["dialogue", "place"], name="one_place_per_dialogue")
         ]
-        verbose_name = "place of the dialogue"
-        verbose_name_plural = "places of the dialogue (several are alternatives: “A or B”)"
+        verbose_name = "dialogue place"
 
     def __str__(self):
         return str(self.place)

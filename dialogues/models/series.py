@@ -122,7 +122,8 @@ class DialogueLink(Link):
                 fields=["origin", "relation", "target"], name="one_dialogue_link"
             )
         ]
-        verbose_name = "link to another dialogue"
+        verbose_name = "link between dialogues"
+        verbose_name_plural = "links between dialogues"
 
     def natural_key(self):
         return (self.origin.slug, self.relation, self.target.slug)
@@ -140,7 +141,8 @@ class SeriesLink(Link):
         constraints = [
             models.UniqueConstraint(fields=["origin", "relation", "target"], name="one_series_link")
         ]
-        verbose_name = "link to another series"
+        verbose_name = "link between series"
+        verbose_name_plural = "links between series"
 
     def natural_key(self):
         return (self.origin.slug, self.relation, self.target.slug)
