@@ -35,7 +35,10 @@ class DialogueQuerySet(models.QuerySet):
         """
         return self.select_related("era", "conflict").prefetch_related(
             # As readers see them: a withheld participant comes masked (see `disclosure`).
-            models.Prefetch("participations", queryset=Participation.objects.public()),
+            models.Prefetch(
+                "participations",
+                queryset=Participation.objects.public().select_related("on_behalf_of"),
+            ),
             "outcomes",
             models.Prefetch(
                 "citations",
