@@ -30,6 +30,7 @@ from ..models import (
     Status,
     VenueKind,
 )
+from ..models.table import FROM_TRACK
 from . import sampling, vocabulary
 from .arguments import check_dialogues, check_seed
 from .parts import DialogueParts
@@ -265,6 +266,9 @@ class Generator(DialogueParts):
                 venue=vocabulary.venue(rng, words, venue_kind, place),
                 venue_kind=venue_kind,
                 track=track,
+                # Read from the track as migration 0015 reads the archive's own.
+                talks=FROM_TRACK[track][0],
+                level=FROM_TRACK[track][1],
                 summary=words.sentences(6, 16, 2, 4),
                 # Test data stands for a published archive: every page and count sees it.
                 status=Status.PUBLISHED,

@@ -10,10 +10,23 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterator
 
-from ..models import Citation, Outcome, OutcomeKind, Participation, Role, Track
+from ..models import (
+    Basis,
+    Capacity,
+    Citation,
+    Outcome,
+    OutcomeKind,
+    Participation,
+    Role,
+    Track,
+)
 from . import sampling
 from .sampling import Weighted
 from .writer import row
+
+# Half the seats state no capacity, as in the sources; the rest spread over the others.
+CAPACITIES = (Capacity.NOT_STATED,) * 4 + tuple(c for c in Capacity if c != Capacity.NOT_STATED)
+CAPACITY_NOTE = "Synthetic: drawn at random."
 
 
 class DialogueParts:
@@ -58,8 +71,22 @@ class DialogueParts:
                 else:
                     role = roles.draw(rng)
                 note = words.sentence(5, 12) if rng.random() < 0.1 else ""
+                capacity = CAPACITIES[int(rng.random() * len(CAPACITIES))]
                 # Synthetic names are all public: not withheld, no date, side not shown.
-                yield (pk, self.dialogue_first + i, participant, role, note, False, None, False)
+                yield row(
+                    Participation,
+                    id=pk,
+                    dialogue_id=self.dialogue_first + i,
+                    participant_id=participant,
+                    role=role,
+                    note=note,
+                    withheld=False,
+                    withheld_until=None,
+                    show_side=False,
+                    capacity=capacity,
+                    capacity_basis="" if capacity == Capacity.NOT_STATED else Basis.INFERRED,
+                    capacity_note="" if capacity == Capacity.NOT_STATED else CAPACITY_NOTE,
+                )
                 pk += 1
             start = end
 
