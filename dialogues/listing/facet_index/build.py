@@ -13,6 +13,7 @@ from django.utils import timezone
 from pyroaring import BitMap
 
 from ...models import Dialogue, Era, Outcome, Participation, public_q
+from .authorities import add_values
 from .index import FACETED, NO_ID, SERIALIZED, SORT_ORDERS, FacetIndex, Packed, _uints
 
 CHUNK = 10_000
@@ -171,6 +172,7 @@ def build(day: datetime.date | None = None, *, using: str = DEFAULT_DB_ALIAS) ->
         if found:
             people[key] = found
     index.values["participant"] = people
+    add_values(index, at, _grouped, public, named, using)
 
     for name in FACETED:
         index.values[name] = {key: bm for key, bm in index.values[name].items() if bm}
