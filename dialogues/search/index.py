@@ -22,7 +22,15 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from ..models import Citation, Dialogue, Outcome, Participant, Participation, withheld_sql
+from ..models import (
+    Citation,
+    Dialogue,
+    NameVariant,
+    Outcome,
+    Participant,
+    Participation,
+    withheld_sql,
+)
 from ..models.disclosure import today
 from . import postgres, sqlite
 from .columns import ID_CHUNK, id_filter
@@ -172,3 +180,11 @@ def _note_participant_name(sender, instance, using, raw=False, **kwargs):
 def _participant_saved(sender, instance, using, created, **kwargs):
     if not created and getattr(instance, "_search_name_changed", True):
         _queue(using, participants=[instance.pk])
+
+
+@receiver(post_save, sender=NameVariant, dispatch_uid="search_name_form_saved")
+@receiver(post_delete, sender=NameVariant, dispatch_uid="search_name_form_deleted")
+def _name_form_changed(sender, instance, using, **kwargs):
+    # Another form of a participant's name is searchable in every dialogue they took part in.
+    if instance.participant_id:
+        _queue(using, participants=[instance.participant_id])
