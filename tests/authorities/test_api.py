@@ -88,3 +88,30 @@ def test_the_openapi_document_describes_the_new_routes(client):
     paths = client.get("/api/openapi.json").json()["paths"]
     for route in ("organisations", "places", "series"):
         assert f"/api/{route}/" in paths and f"/api/{route}/{{slug}}/" in paths
+
+
+def test_oai_gives_places_as_coverage_and_series_links_and_ids_as_relations(client):
+    from bs4 import BeautifulSoup
+
+    from dialogues.models import Basis, DialogueLink, SeriesMembership
+
+    dialogue, later = make_dialogue(slug="first"), make_dialogue(slug="second")
+    rome = Place.objects.create(slug="rome", name="Rome", country="IT", status=Status.PUBLISHED)
+    DialoguePlace.objects.create(dialogue=dialogue, place=rome)
+    series = Series.objects.create(slug="s", name="S", kind="forum", status=Status.PUBLISHED)
+    SeriesMembership.objects.create(
+        series=series, dialogue=dialogue, position=1, basis=Basis.INFERRED, reason="x"
+    )
+    DialogueLink.objects.create(
+        origin=dialogue, target=later, relation="led_to", basis=Basis.INFERRED, reason="x"
+    )
+    ExternalId.objects.create(
+        dialogue=dialogue, scheme="wikidata", value="Q5", source_url="https://example.org/"
+    )
+    response = client.get("/oai/", {"verb": "ListRecords", "metadataPrefix": "oai_dc"})
+    xml = BeautifulSoup(response.content, "xml")
+    record = next(r for r in xml.find_all("dc") if "/dialogues/first/" in r.find("identifier").text)
+    assert "Rome, Italy" in [c.text for c in record.find_all("coverage")]
+    relations = {r.text for r in record.find_all("relation")}
+    assert {"http://testserver/series/s/", "http://testserver/dialogues/second/"} <= relations
+    assert "https://www.wikidata.org/wiki/Q5" in relations
