@@ -62,6 +62,7 @@ class DialogueParts:
     def _participation_rows(self, first: int) -> Iterator[tuple]:
         rng, words = self.rng("participation-rows"), self.words("participations")
         roles = Weighted(sampling.ROLES)
+        organisations = getattr(self, "organisation_ids", ())
         proposed = sampling.TRACK_INDEX[Track.PROPOSED]
         start, pk = 0, first
         for i, end in enumerate(self.people_end):
@@ -86,6 +87,12 @@ class DialogueParts:
                     capacity=capacity,
                     capacity_basis="" if capacity == Capacity.NOT_STATED else Basis.INFERRED,
                     capacity_note="" if capacity == Capacity.NOT_STATED else CAPACITY_NOTE,
+                    # Officials sit for an organisation, when the organisations stage ran.
+                    on_behalf_of_id=(
+                        rng.choice(organisations)
+                        if organisations and capacity in (Capacity.SERVING, Capacity.PERSONAL)
+                        else None
+                    ),
                 )
                 pk += 1
             start = end
