@@ -108,9 +108,12 @@ def test_oai_gives_places_as_coverage_and_series_links_and_ids_as_relations(clie
     ExternalId.objects.create(
         dialogue=dialogue, scheme="wikidata", value="Q5", source_url="https://example.org/"
     )
-    response = client.get("/oai/", {"verb": "ListRecords", "metadataPrefix": "oai_dc"})
-    xml = BeautifulSoup(response.content, "xml")
-    record = next(r for r in xml.find_all("dc") if "/dialogues/first/" in r.find("identifier").text)
+    identifier = f"oai:testserver:dialogue/{dialogue.pk}"
+    response = client.get(
+        "/oai/", {"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": identifier}
+    )
+    record = BeautifulSoup(response.content, "xml").find("dc")
+    assert record is not None, response.content.decode()[:600]
     assert "Rome, Italy" in [c.text for c in record.find_all("coverage")]
     relations = {r.text for r in record.find_all("relation")}
     assert {"http://testserver/series/s/", "http://testserver/dialogues/second/"} <= relations
