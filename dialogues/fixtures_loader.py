@@ -29,6 +29,7 @@ from django.utils import timezone
 from . import integrity
 from .models import Citation, Dialogue, Outcome, Source, Status, UncertainDate, citation_key
 from .models.base import Timestamped
+from .models.publishing import Publishable
 
 RECORD_KEYS = {"model", "pk", "fields"}
 
@@ -250,7 +251,11 @@ def prepare_record(record: Record, seen: dict[tuple, Record], using: str):
     else:
         # The deserializer found the row with this natural key and took its primary key.
         record.existed = instance.pk is not None
-    if record.model is Dialogue and not record.existed and "status" not in record.fields:
+    if (
+        issubclass(record.model, Publishable)
+        and not record.existed
+        and "status" not in record.fields
+    ):
         # The fixtures are the archive's published content; an update leaves a publisher's
         # later decision (a withdrawal, say) alone, as it leaves every field it does not give.
         instance.status = Status.PUBLISHED

@@ -16,6 +16,7 @@ from pathlib import Path
 from django.db.models import Count
 
 from . import dates
+from .authority_checks import check_authorities
 from .models import EXCERPT_MAX_WORDS, Citation, Dialogue, Era, Source
 from .problems import (
     Problem,
@@ -83,6 +84,7 @@ def check_records() -> list[Problem]:
         *check_era_sequence(eras),
         *check_dialogues(dialogues),
         *check_citations(citations),
+        *check_authorities(),
     ]
 
 

@@ -40,6 +40,7 @@ from .models import (
     ImportBatch,
     ImportedRecord,
     KeepsPastSlugs,
+    NameVariant,
     Outcome,
     Participant,
     Participation,
@@ -278,6 +279,9 @@ def _touched(sender, instance, created: bool) -> dict:
         return {"dialogues": [instance.dialogue_id]}
     if sender is Participant and not created and getattr(instance, "_search_name_changed", True):
         return {"participants": [instance.pk]}
+    if sender is NameVariant and instance.participant_id:
+        # Another form of a participant's name is searchable in every dialogue they took part in.
+        return {"participants": [instance.participant_id]}
     return {}
 
 

@@ -20,19 +20,27 @@ from dialogues.models import (
     Citation,
     Conflict,
     Dialogue,
+    DialoguePlace,
     Era,
+    NameVariant,
+    Organisation,
     Outcome,
     Participant,
     ParticipantKind,
     Participation,
+    Place,
+    Series,
+    SeriesMembership,
     Side,
     Source,
     Status,
     VenueKind,
 )
+from dialogues.models.table import FROM_TRACK
 
 from . import sampling, vocabulary
 from .arguments import check_dialogues, check_seed
+from .authorities import AuthorityParts
 from .parts import DialogueParts
 from .sampling import EraSpan, Weighted, era_dates, timestamps
 from .vocabulary import (
@@ -52,7 +60,7 @@ class SyntheticError(Exception):
     """The archive cannot take synthetic records as asked; the message says why."""
 
 
-class Generator(DialogueParts):
+class Generator(AuthorityParts, DialogueParts):
     """Plan and write a synthetic archive of `dialogues` dialogues from `seed`.
 
     Each stage draws from its own random stream, derived from the seed and the stage's name, so
@@ -266,6 +274,10 @@ class Generator(DialogueParts):
                 venue=vocabulary.venue(rng, words, venue_kind, place),
                 venue_kind=venue_kind,
                 track=track,
+                # Read from the track as migration 0015 reads the archive's own.
+                talks=FROM_TRACK[track][0],
+                level=FROM_TRACK[track][1],
+                level_note="Synthetic: read from the track; the capacities are drawn apart.",
                 summary=words.sentences(6, 16, 2, 4),
                 # Test data stands for a published archive: every page and count sees it.
                 status=Status.PUBLISHED,
@@ -284,8 +296,14 @@ STAGES = (
     ("eras", Era),
     ("conflicts", Conflict),
     ("participants", Participant),
+    ("organisations", Organisation),
+    ("places", Place),
+    ("series", Series),
     ("dialogues", Dialogue),
     ("participations", Participation),
     ("outcomes", Outcome),
     ("citations", Citation),
+    ("dialogue_places", DialoguePlace),
+    ("memberships", SeriesMembership),
+    ("name_forms", NameVariant),
 )

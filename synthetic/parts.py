@@ -10,11 +10,24 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterator
 
-from dialogues.models import Citation, Outcome, OutcomeKind, Participation, Role, Track
+from dialogues.models import (
+    Basis,
+    Capacity,
+    Citation,
+    Outcome,
+    OutcomeKind,
+    Participation,
+    Role,
+    Track,
+)
 
 from . import sampling
 from .sampling import Weighted
 from .writer import row
+
+# Half the seats state no capacity, as in the sources; the rest spread over the others.
+CAPACITIES = (Capacity.NOT_STATED,) * 4 + tuple(c for c in Capacity if c != Capacity.NOT_STATED)
+CAPACITY_NOTE = "Synthetic: drawn at random."
 
 
 class DialogueParts:
@@ -50,6 +63,7 @@ class DialogueParts:
     def _participation_rows(self, first: int) -> Iterator[tuple]:
         rng, words = self.rng("participation-rows"), self.words("participations")
         roles = Weighted(sampling.ROLES)
+        organisations = getattr(self, "organisation_ids", ())
         proposed = sampling.TRACK_INDEX[Track.PROPOSED]
         start, pk = 0, first
         for i, end in enumerate(self.people_end):
@@ -59,8 +73,28 @@ class DialogueParts:
                 else:
                     role = roles.draw(rng)
                 note = words.sentence(5, 12) if rng.random() < 0.1 else ""
+                capacity = CAPACITIES[int(rng.random() * len(CAPACITIES))]
                 # Synthetic names are all public: not withheld, no date, side not shown.
-                yield (pk, self.dialogue_first + i, participant, role, note, False, None, False)
+                yield row(
+                    Participation,
+                    id=pk,
+                    dialogue_id=self.dialogue_first + i,
+                    participant_id=participant,
+                    role=role,
+                    note=note,
+                    withheld=False,
+                    withheld_until=None,
+                    show_side=False,
+                    capacity=capacity,
+                    capacity_basis="" if capacity == Capacity.NOT_STATED else Basis.INFERRED,
+                    capacity_note="" if capacity == Capacity.NOT_STATED else CAPACITY_NOTE,
+                    # Officials sit for an organisation, when the organisations stage ran.
+                    on_behalf_of_id=(
+                        rng.choice(organisations)
+                        if organisations and capacity in (Capacity.SERVING, Capacity.PERSONAL)
+                        else None
+                    ),
+                )
                 pk += 1
             start = end
 

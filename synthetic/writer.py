@@ -6,6 +6,7 @@ up front so that children can point at their parents without reading ids back.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
@@ -35,7 +36,28 @@ def row(model, **values) -> tuple:
         values.setdefault("version", 1)
     if "date_display" in order and "date_display" not in values:
         values["date_display"] = dates.display(values["date"])
-    return tuple(values[name] for name in order)
+    defaults = _optional(model)
+    return tuple(values[name] if name in values else defaults[name] for name in order)
+
+
+@functools.cache
+def _optional(model) -> dict:
+    """The values a row may leave out: fields with a default, or nullable, or blank text.
+
+    A required field left out still fails, with a KeyError naming it.
+    """
+
+    class Required(dict):
+        def __missing__(self, name):
+            raise KeyError(name)
+
+    return Required(
+        (field.attname, field.get_default())
+        for field in model._meta.concrete_fields
+        # A callable default (the time now) would make rows differ from run to run.
+        if (field.has_default() and not callable(field.default))
+        or (not field.has_default() and (field.null or field.blank))
+    )
 
 
 class Writer:

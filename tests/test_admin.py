@@ -39,6 +39,12 @@ from tests.factories import (
 
 DIALOGUE_MODELS = ["dialogue", "era", "conflict", "participant", "source"]
 EDITED_INLINE = ["participation", "outcome", "citation"]
+# Issue 21's records (tested in test_authorities_admin.py) and their inline rows.
+AUTHORITIES = ["organisation", "affiliation", "place", "series"]
+AUTHORITY_ROWS = [
+    *("namevariant", "externalid", "organisationcitation", "affiliationcitation"),
+    *("dialogueplace", "seriesmembership", "dialoguelink", "serieslink"),
+]
 # Edited on their own admin page, or (fixture bookkeeping) not in the admin at all.
 OTHER_MODELS = ["sourcedisagreement", "disagreementcitation", "fixturerecord"]
 # Written by the code alone (old addresses kept on a rename or merge; removals of public records
@@ -237,7 +243,7 @@ def test_editors_may_add_change_and_view_every_model_and_delete_only_inline_rows
     # A model added later needs its own migration granting the Editors its permissions.
     assert {m._meta.model_name for m in models} == set(
         DIALOGUE_MODELS + EDITED_INLINE + OTHER_MODELS + BOOKKEEPING + IMPORTS
-    )
+    ) | set(AUTHORITIES + AUTHORITY_ROWS)
     for name in IMPORTS:
         mine = {codename for _, codename in granted if codename.endswith(f"_{name}")}
         assert mine == {f"add_{name}", f"view_{name}"}
@@ -251,7 +257,7 @@ def test_editors_may_add_change_and_view_every_model_and_delete_only_inline_rows
             assert ("dialogues", f"{action}_{name}") in granted
             assert editor.has_perm(f"dialogues.{action}_{name}")
         # Removing a wrong row is part of an edit; removing a whole record is not.
-        may_delete = name in EDITED_INLINE
+        may_delete = name in EDITED_INLINE + AUTHORITY_ROWS
         assert (("dialogues", f"delete_{name}") in granted) is may_delete
         assert editor.has_perm(f"dialogues.delete_{name}") is may_delete
     assert not editor.is_superuser
@@ -272,7 +278,13 @@ def test_editors_group_migration_reverses_and_reapplies():
     )
     assert set(group.permissions.all()) == set(expected)
     assert expected.count() == 3 * len(
-        DIALOGUE_MODELS + EDITED_INLINE + OTHER_MODELS + BOOKKEEPING + IMPORTS
+        DIALOGUE_MODELS
+        + EDITED_INLINE
+        + OTHER_MODELS
+        + BOOKKEEPING
+        + IMPORTS
+        + AUTHORITIES
+        + AUTHORITY_ROWS
     )
 
 

@@ -257,6 +257,11 @@ def tiny_archive(db):
         )
         add_participant(dialogue)
         add_outcome(dialogue, kind=list(OutcomeKind.values)[i % 6])
+    # Issue 21's filters draw their values from the published organisations and series.
+    from dialogues.models import Organisation, Series, Status
+
+    Organisation.objects.create(slug="bench-org", name="O", kind="ngo", status=Status.PUBLISHED)
+    Series.objects.create(slug="bench-series", name="S", kind="forum", status=Status.PUBLISHED)
     search.rebuild_index()
     return eras
 

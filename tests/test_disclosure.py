@@ -264,6 +264,8 @@ def test_the_side_shows_only_when_the_editor_allows(client, confidential, show_s
         "side": "palestinian" if show_side else None,
         "background": "",
         "role": "participant",
+        # A withheld name's capacity and organisation are withheld with it.
+        "at_the_table": None,
     }
     facets = dict((f.name, c) for f, c in facet_counts(DialogueFilterSet(None)))
     with_side = Browse(_query("side=palestinian"))

@@ -21,6 +21,7 @@ from tests.factories import (
     make_participant,
     make_source,
 )
+from tests.test_admin import AUTHORITY_ROWS  # noqa: E402
 
 PUBLISHING_ACTIONS = {"publish_selected", "unpublish_selected", "withdraw_selected"}
 CUSTOM = {
@@ -75,7 +76,8 @@ def test_publishers_hold_the_editors_permissions_and_the_publishing_ones():
     assert publishers == editors | CUSTOM
     assert not editors & CUSTOM
     deletable = {c.removeprefix("delete_") for c in publishers if c.startswith("delete_")}
-    assert deletable == {"participation", "outcome", "citation"}
+    # Issue 21's inline rows (names, ids, citations, places, series places, links) too.
+    assert deletable == {"participation", "outcome", "citation", *AUTHORITY_ROWS}
 
 
 # --- Editors ------------------------------------------------------------------------------

@@ -7,4 +7,4 @@ related rows and counts in the main query, so a page costs the same number of qu
 many rows it shows.
 """
 
-from . import dialogue, imports, records  # noqa: F401  (registers the admin pages)
+from . import authorities, dialogue, imports, records  # noqa: F401  (registers the admin pages)

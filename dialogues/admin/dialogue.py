@@ -17,6 +17,7 @@ from ..models import (
 )
 from ..models.withheld_pairs import former_state
 from . import changes
+from .authorities import DIALOGUE_INLINES
 from .base import (
     DATE_FIELDS,
     DATE_READONLY,
@@ -70,6 +71,18 @@ class ParticipationFormSet(BaseInlineFormSet):
                 form.add_error(name, rights.refusal([name], where))
 
 
+AT_THE_TABLE_FIELDS = [
+    "capacity",
+    "capacity_basis",
+    "capacity_citation",
+    "capacity_note",
+    "on_behalf_of",
+    "side_then",
+    "background_then",
+    "then_note",
+]
+
+
 class ParticipationInline(LabelledTabularInline):
     model = Participation
     formset = ParticipationFormSet
@@ -81,9 +94,10 @@ class ParticipationInline(LabelledTabularInline):
         "withheld_until",
         "show_side",
         "disclosure",
+        *AT_THE_TABLE_FIELDS,
     ]
     readonly_fields = ["disclosure"]
-    autocomplete_fields = ["participant"]
+    autocomplete_fields = ["participant", "on_behalf_of"]
     formfield_overrides = SHORT_TEXT
     extra = 1
 
@@ -105,6 +119,9 @@ class ParticipationInline(LabelledTabularInline):
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
+        # Only this dialogue's own citations can state a capacity; a new one has none yet.
+        field = formset.form.base_fields["capacity_citation"]
+        field.queryset = Citation.objects.filter(dialogue=obj) if obj else Citation.objects.none()
         return type(formset.__name__, (formset,), {"may_decide": rights.may_decide(request.user)})
 
 
@@ -191,6 +208,7 @@ class DialogueAdmin(PublishingAdminMixin, UncertainDateAdmin):
         "era",
         "conflict",
         "track",
+        "level",
         "participant_count",
         "citation_count",
     ]
@@ -200,6 +218,8 @@ class DialogueAdmin(PublishingAdminMixin, UncertainDateAdmin):
         "review_requested",
         "era",
         "track",
+        "talks",
+        "level",
         "conflict",
         "venue_kind",
         ("outcomes__kind", OutcomeKindFilter),
@@ -213,9 +233,10 @@ class DialogueAdmin(PublishingAdminMixin, UncertainDateAdmin):
         "participations__participant__name",
     ]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = [*DATE_READONLY, "created", "updated"]
+    readonly_fields = [*DATE_READONLY, "created", "updated", "implied_level"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "era", "conflict", "track"]}),
+        ("Talks and level", {"fields": ["talks", ("level", "implied_level"), "level_note"]}),
         ("Date", {"fields": DATE_FIELDS}),
         ("Place", {"fields": ["place", "venue", "venue_kind"]}),
         (None, {"fields": ["summary"]}),
@@ -233,7 +254,11 @@ class DialogueAdmin(PublishingAdminMixin, UncertainDateAdmin):
         ),
         RECORD_FIELDSET,
     ]
-    inlines = [ParticipationInline, OutcomeInline, CitationInline]
+    inlines = [ParticipationInline, OutcomeInline, CitationInline, *DIALOGUE_INLINES]
+
+    @admin.display(description="level the capacities imply")
+    def implied_level(self, obj):
+        return obj.implied_level_display if obj.pk else "—"
 
     def get_urls(self):
         # The archive-wide history pages live here, under the record that has most of them.

@@ -17,6 +17,7 @@ from ..models import (
     Source,
     SourceDisagreement,
 )
+from .authorities import PARTICIPANT_INLINES
 from .base import (
     DATE_FIELDS,
     DATE_READONLY,
@@ -135,9 +136,10 @@ class ConflictAdmin(HistoryAdmin):
 class ParticipantAdmin(MergeAdminMixin, PublicPageAdmin):
     list_display = ["name", "kind", "side", "background", "dialogue_count"]
     list_filter = ["side", "kind", "background"]
-    search_fields = ["name", "slug", "bio"]
+    search_fields = ["name", "slug", "bio", "names__name"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["created", "updated"]
+    inlines = PARTICIPANT_INLINES
     fieldsets = [
         (
             None,

@@ -38,6 +38,17 @@ DIALOGUE_PARAMETERS = {
     "outcome": "Only dialogues with an outcome of this kind.",
     "track": "Only dialogues on this track.",
     "place": "Only dialogues whose place contains this text (case does not matter).",
+    "level": "Only dialogues recorded at this level (Track I, 1.5, II, III or not stated).",
+    "capacity": (
+        "Only dialogues where a participant readers may see sat in this capacity "
+        "(serving official, official in a personal capacity, former official, non-official)."
+    ),
+    "organisation": (
+        "Only dialogues where a participant readers may see sat on behalf of this organisation "
+        "(its slug; see /api/organisations/)."
+    ),
+    "series": "Only dialogues in this series (its slug; see /api/series/).",
+    "country": "Only dialogues held (or perhaps held) in this country: an ISO 3166 alpha-2 code.",
     "from": (
         "Only dialogues that may have happened on or after this day: a year (its first day) "
         "or an ISO date."

@@ -30,6 +30,7 @@ from ..listing.browse import Browse
 from ..listing.filters import DialogueFilterSet, ParticipantFilterSet
 from ..models import Dialogue, Participant, Source
 from . import params
+from .dialogue_detail import DialogueDetailSerializer
 from .errors import Withdrawn
 from .pagination import DEFAULT_PAGE_SIZE, PAGE_PARAMETERS, ArchivePagination
 from .schema import (
@@ -184,14 +185,14 @@ class DialogueList(ArchiveListView):
     )
 )
 class DialogueDetail(ArchiveAPIView):
-    serializer_class = DialogueSerializer
+    serializer_class = DialogueDetailSerializer
     # The schema documents a 301 (an old slug) and a 410 (a withdrawn record) for this route.
     moves_and_withdraws = True
 
     def get(self, request, slug):
         # No staff preview here: the API has no sessions, so it shows public records only.
         try:
-            dialogue = visibility.dialogue_at(slug)
+            dialogue = visibility.dialogue_at(slug, queryset=DialogueDetailSerializer.rows())
         except visibility.Moved as moved:
             url = reverse("dialogues:api:dialogue", args=[moved.record.slug])
             return HttpResponsePermanentRedirect(url)
@@ -205,7 +206,7 @@ class DialogueDetail(ArchiveAPIView):
             raise Withdrawn(gone.dialogue, url) from None
         except Dialogue.DoesNotExist as exc:
             raise NotFound from exc
-        return Response(DialogueSerializer(dialogue, context={"request": request}).data)
+        return Response(DialogueDetailSerializer(dialogue, context={"request": request}).data)
 
 
 @extend_schema_view(

@@ -10,9 +10,23 @@ over `DialogueFilterSet.filter_queryset`), which the tests hold the index to.
 from __future__ import annotations
 
 from django.db.models import Count, F, QuerySet
+from django_countries.fields import Country
 
 from .. import caching
-from ..models import Background, Dialogue, OutcomeKind, Participation, Side
+from ..models import (
+    Background,
+    Capacity,
+    Dialogue,
+    DialoguePlace,
+    Level,
+    Organisation,
+    OutcomeKind,
+    Participation,
+    Series,
+    SeriesMembership,
+    Side,
+    public_q,
+)
 from . import facet_index
 from .filters import DialogueFilterSet
 
@@ -129,7 +143,99 @@ class BackgroundFacet(ParticipantFacet):
         return Participation.objects.disclosed()
 
 
-FACETS = (EraFacet, OutcomeFacet, SideFacet, BackgroundFacet)
+class LevelFacet(Facet):
+    """The recorded level of the dialogues (issue 21)."""
+
+    name, label, choices = "level", "Level", Level
+
+    def sql_counts(self):
+        rows = self.base().values(value=F("level")).annotate(n=Count("pk"))
+        found = {r["value"]: r["n"] for r in rows}
+        return [(v, label, found[v]) for v, label in self.choices.choices if v in found]
+
+
+class CapacityFacet(Facet):
+    """Capacities at the table, counting disclosed participations only, as the filter does."""
+
+    name, label, choices = "capacity", "Capacity", Capacity
+
+    def sql_counts(self):
+        rows = (
+            Participation.objects.disclosed()
+            .filter(dialogue__in=self.base().values("pk"))
+            .values(value=F("capacity"))
+            .annotate(n=Count("dialogue", distinct=True))
+        )
+        found = {r["value"]: r["n"] for r in rows}
+        return [(v, label, found[v]) for v, label in self.choices.choices if v in found]
+
+
+class RecordFacet(Facet):
+    """A facet over published records (organisations, series), labelled by their names."""
+
+    model: type
+    path: str
+
+    def rows(self) -> QuerySet:
+        raise NotImplementedError
+
+    def labelled(self, found, index):
+        """By name; the index holds each record's slug and name, read when it was built."""
+        labels = index.labels[self.name]
+        named = sorted((labels[pk][1], pk) for pk in found)
+        return [(labels[pk][0], name, found[pk]) for name, pk in named]
+
+    def sql_counts(self):
+        rows = (
+            self.rows()
+            .filter(dialogue__in=self.base().values("pk"), **{f"{self.path}__in": self.public()})
+            .values(value=F(f"{self.path}__slug"), label=F(f"{self.path}__name"))
+            .annotate(n=Count("dialogue", distinct=True))
+            .order_by("label", "value")
+        )
+        return [(r["value"], r["label"], r["n"]) for r in rows]
+
+    def public(self):
+        return self.model.objects.public().values("pk")
+
+
+class OrganisationFacet(RecordFacet):
+    name, label, model, path = "organisation", "On behalf of", Organisation, "on_behalf_of"
+
+    def rows(self):
+        return Participation.objects.disclosed()
+
+
+class SeriesFacet(RecordFacet):
+    name, label, model, path = "series", "Series", Series, "series"
+
+    def rows(self):
+        return SeriesMembership.objects.all()
+
+
+class CountryFacet(Facet):
+    """Countries of the dialogues' published places."""
+
+    name, label = "country", "Country"
+
+    def labelled(self, found, index):
+        named = sorted((Country(code).name, code) for code in found)
+        return [(code, name, found[code]) for name, code in named]
+
+    def sql_counts(self):
+        rows = (
+            DialoguePlace.objects.filter(public_q("place__"), dialogue__in=self.base().values("pk"))
+            .exclude(place__country="")
+            .values(value=F("place__country"))
+            .annotate(n=Count("dialogue", distinct=True))
+        )
+        return self.labelled({r["value"]: r["n"] for r in rows}, None)
+
+
+FACETS = (
+    *(EraFacet, OutcomeFacet, SideFacet, BackgroundFacet),
+    *(LevelFacet, CapacityFacet, OrganisationFacet, SeriesFacet, CountryFacet),
+)
 
 
 def facet_counts(filterset: DialogueFilterSet) -> list[tuple[Facet, list]]:

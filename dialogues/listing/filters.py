@@ -11,20 +11,28 @@ import re
 import django_filters
 from django import forms
 from django.utils.functional import cached_property
+from django_countries import countries
 
 from .. import dates
 from ..models import (
     Background,
+    Capacity,
     Conflict,
     Dialogue,
+    DialoguePlace,
     Era,
+    Level,
+    Organisation,
     Outcome,
     OutcomeKind,
     Participant,
     ParticipantKind,
     Participation,
+    Series,
+    SeriesMembership,
     Side,
     Track,
+    public_q,
 )
 from ..search.query import ParsedQuery, parse
 from ..search.queryset import search_queryset
@@ -32,6 +40,9 @@ from ..search.queryset import search_queryset
 MAX_QUERY_LENGTH = 10_000
 # Only these two shapes: Python's ISO parser also takes `19950602`, `1995-W23` and other digits.
 DATE_BOUND = re.compile(r"[0-9]{4}(-[0-9]{2}-[0-9]{2})?")
+
+# ISO 3166 alpha-2 codes, named as django-countries names them.
+COUNTRIES = tuple((code, name) for code, name in countries)
 
 SORTS = {
     "date": ("Date, earliest first", Dialogue.CHRONOLOGICAL),
@@ -137,6 +148,32 @@ class DialogueFilterSet(django_filters.FilterSet):
     outcome = _choice(OutcomeKind.choices, "Outcome", method="filter_outcome")
     track = _choice(Track.choices, "Track")
     place = django_filters.CharFilter(label="Place", lookup_expr="icontains", max_length=200)
+    level = _choice(Level.choices, "Level")
+    capacity = _choice(Capacity.choices, "Capacity", method="filter_capacity")
+    organisation = _slug_choice(
+        lambda request: Organisation.objects.public(),
+        "Organisation",
+        method="filter_organisation",
+        widget=forms.TextInput(attrs={"placeholder": "organisation slug"}),
+    )
+    series = _slug_choice(
+        lambda request: Series.objects.public(),
+        "Series",
+        method="filter_series",
+        widget=forms.TextInput(attrs={"placeholder": "series slug"}),
+    )
+    country = django_filters.ChoiceFilter(
+        choices=COUNTRIES,
+        label="Country",
+        empty_label="Any country",
+        method="filter_country",
+        error_messages={
+            "invalid_choice": (
+                "“%(value)s” is not an ISO 3166 country code. Write its two capital letters, "
+                "e.g. NO for Norway or JO for Jordan."
+            )
+        },
+    )
     date_from = DateBoundFilter(label="From")
     date_to = DateBoundFilter(label="To", end=True)
     match = _choice(
@@ -173,6 +210,23 @@ class DialogueFilterSet(django_filters.FilterSet):
     def filter_background(self, qs, name, value):
         people = Participation.objects.disclosed().filter(participant__background=value)
         return qs.filter(pk__in=people.values("dialogue_id"))
+
+    # Issue 21: capacity and organisation as at the table (disclosed participations only),
+    # published series, and the countries of published places.
+    def filter_capacity(self, qs, name, value):
+        people = Participation.objects.disclosed().filter(capacity=value)
+        return qs.filter(pk__in=people.values("dialogue_id"))
+
+    def filter_organisation(self, qs, name, value):
+        people = Participation.objects.disclosed().filter(on_behalf_of=value)
+        return qs.filter(pk__in=people.values("dialogue_id"))
+
+    def filter_series(self, qs, name, value):
+        return qs.filter(pk__in=SeriesMembership.objects.filter(series=value).values("dialogue_id"))
+
+    def filter_country(self, qs, name, value):
+        places = DialoguePlace.objects.filter(public_q("place__"), place__country=value)
+        return qs.filter(pk__in=places.values("dialogue_id"))
 
     def filter_outcome(self, qs, name, value):
         return qs.filter(pk__in=Outcome.objects.filter(kind=value).values("dialogue_id"))

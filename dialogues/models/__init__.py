@@ -34,8 +34,20 @@ from .disclosure import (  # noqa: F401
     withheld_q,
     withheld_sql,
 )
+from .evidence import Basis  # noqa: F401, E402
 from .fixtures import FixtureRecord  # noqa: F401
+from .identifiers import SCHEMES, ExternalId  # noqa: F401, E402
 from .imports import ImportBatch, ImportedRecord  # noqa: F401
+from .names import NameKind, NameVariant  # noqa: F401, E402
+from .organisations import (  # noqa: F401, E402
+    Affiliation,
+    AffiliationCitation,
+    Organisation,
+    OrganisationCitation,
+    OrganisationKind,
+    RoleKind,
+)
+from .places import DialoguePlace, Place, places_in_words  # noqa: F401, E402
 from .publishing import KeepsPastSlugs, PastSlug, Publishable, Status, public_q  # noqa: F401
 from .reasons import RevisionReason  # noqa: F401
 from .records import (  # noqa: F401
@@ -49,6 +61,8 @@ from .records import (  # noqa: F401
     Source,
 )
 from .removals import Removal  # noqa: F401
+from .series import DialogueLink, LinkKind, Series, SeriesKind, SeriesLink, SeriesMembership  # noqa: F401, E402
+from .table import Capacity, Level, TalksStatus, implied_level  # noqa: F401, E402
 from .versioning import StaleRecord, Versioned  # noqa: F401, E402
 from .vocabulary import (  # noqa: F401
     EXCERPT_MAX_WORDS,
@@ -66,8 +80,30 @@ from .withheld_pairs import WithheldPair  # noqa: F401
 # citations, and a disagreement its sides, so each revision holds the record with its rows as
 # they were. Registered here, before the admin registers them, so that loads and scripts
 # record the same follows as the admin does.
-reversion.register(Dialogue, follow=["participations", "outcomes", "citations"])
-for _model in (Participation, Outcome, Citation, DisagreementCitation, Era, Source, Conflict):
+reversion.register(
+    Dialogue,
+    follow=[
+        "participations",
+        "outcomes",
+        "citations",
+        "places",
+        "memberships",
+        "links_out",
+        "external_ids",
+    ],
+)
+for _model in (Participation, Citation, DisagreementCitation, Era, Source):
     reversion.register(_model)
-reversion.register(Participant)
+reversion.register(Outcome, follow=["external_ids"])
+for _model in (
+    *(NameVariant, ExternalId, OrganisationCitation, AffiliationCitation, DialoguePlace),
+    *(SeriesMembership, DialogueLink, SeriesLink),
+):
+    reversion.register(_model)
+reversion.register(Conflict, follow=["external_ids"])
+reversion.register(Participant, follow=["names", "external_ids"])
+reversion.register(Organisation, follow=["citations", "names", "external_ids"])
+reversion.register(Affiliation, follow=["citations"])
+reversion.register(Place, follow=["names", "external_ids"])
+reversion.register(Series, follow=["links_out"])
 reversion.register(SourceDisagreement, follow=["citations"])

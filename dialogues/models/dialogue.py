@@ -15,6 +15,7 @@ from .disclosure import ParticipationQuerySet
 from .disclosure import today as disclosure_today
 from .publishing import KeepsPastSlugs, Publishable, public_q
 from .records import Conflict, Era, Participant, Source
+from .table import AtTheTable, TrackLevel
 from .versioning import Versioned
 from .vocabulary import EXCERPT_MAX_WORDS, OutcomeKind, Role, Track, VenueKind
 
@@ -36,7 +37,10 @@ class DialogueQuerySet(models.QuerySet):
         """
         return self.select_related("era", "conflict").prefetch_related(
             # As readers see them: a withheld participant comes masked (see `disclosure`).
-            models.Prefetch("participations", queryset=Participation.objects.public()),
+            models.Prefetch(
+                "participations",
+                queryset=Participation.objects.public().select_related("on_behalf_of"),
+            ),
             "outcomes",
             models.Prefetch(
                 "citations",
@@ -51,7 +55,9 @@ class DialogueManager(SlugManager.from_queryset(DialogueQuerySet)):
     pass
 
 
-class Dialogue(XmlSafeText, KeepsPastSlugs, Publishable, UncertainDate, Timestamped, Versioned):
+class Dialogue(
+    XmlSafeText, KeepsPastSlugs, Publishable, UncertainDate, Timestamped, Versioned, TrackLevel
+):
     title = models.CharField(max_length=300)
     slug = models.SlugField(unique=True, max_length=120)
     era = models.ForeignKey(Era, on_delete=models.PROTECT, related_name="dialogues")
@@ -140,7 +146,7 @@ class ParticipationManager(models.Manager.from_queryset(ParticipationQuerySet)):
         return self.get(dialogue__slug=dialogue_slug, participant__slug=participant_slug)
 
 
-class Participation(XmlSafeText):
+class Participation(XmlSafeText, AtTheTable):
     dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="participations")
     participant = models.ForeignKey(
         Participant, on_delete=models.PROTECT, related_name="participations"

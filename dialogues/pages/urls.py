@@ -2,7 +2,7 @@ from django.urls import include, path
 
 from ..api import exports
 from ..methods import read_only
-from . import history, views
+from . import authorities, history, views
 
 app_name = "dialogues"
 
@@ -37,5 +37,15 @@ urlpatterns = [
         name="participant",
     ),
     path("sources/<slug:slug>/", read_only(views.SourceDetailView.as_view()), name="source"),
+    path("organisations/", read_only(authorities.organisation_list), name="organisation_list"),
+    path(
+        "organisations/<slug:slug>/",
+        read_only(authorities.OrganisationDetailView.as_view()),
+        name="organisation",
+    ),
+    path("places/", read_only(authorities.place_list), name="place_list"),
+    path("places/<slug:slug>/", read_only(authorities.PlaceDetailView.as_view()), name="place"),
+    path("series/", read_only(authorities.series_list), name="series_list"),
+    path("series/<slug:slug>/", read_only(authorities.SeriesDetailView.as_view()), name="series"),
     path("api/", include("dialogues.api.urls")),
 ]

@@ -13,6 +13,7 @@ from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView
 
 from .. import citations, visibility
+from ..listing import authorities as authority_lists
 from ..listing import selectors
 from ..listing.browse import Browse, without_invalid
 from ..listing.filters import ParticipantFilterSet
@@ -135,8 +136,11 @@ class DialogueDetailView(DetailView):
         history = getattr(self, "history", None) or versions.record_history(self.request, dialogue)
         context.update(history.context)
         context["cite_text"] = citations.cite_text(dialogue, url, today, history.cited)
+        context["authorities"] = authority_lists.dialogue_authorities(dialogue)
         context["json_ld"] = citations.json_ld_script(
-            citations.event_json_ld(dialogue, url),
+            authority_lists.with_places_and_ids(
+                citations.event_json_ld(dialogue, url), context["authorities"]
+            ),
             nonce=str(getattr(self.request, "csp_nonce", "")),
         )
         participations = dialogue.participations.all()
@@ -279,6 +283,11 @@ class ParticipantDetailView(OldAddressMixin, PaginatedDetailMixin, DetailView):
     def get_queryset(self):
         # Withheld in every dialogue: no page, the same 404 as a slug that never existed.
         return Participant.objects.public()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["affiliations"] = authority_lists.participant_affiliations(self.object)
+        return context
 
 
 class SourceDetailView(OldAddressMixin, PaginatedDetailMixin, DetailView):

@@ -44,12 +44,18 @@ def texts(vendor: str, alias: str = "d", day: datetime.date | None = None) -> di
     return {
         "title": f"{alias}.title",
         "summary": f"{alias}.summary",
+        # Every recorded form of each disclosed name: "Abu Alaa" finds what "Abu Ala" is
+        # recorded under when both are recorded (issue 21).
         "people": joined(
-            "p.name",
+            "n.name",
             "; ",
-            "dialogues_participation pp JOIN dialogues_participant p ON p.id = pp.participant_id "
-            f"WHERE pp.dialogue_id = {alias}.id AND NOT {withheld_sql('pp', day)}",
-            "p.name",
+            "(SELECT p.name AS name FROM dialogues_participation pp JOIN dialogues_participant p "
+            f"ON p.id = pp.participant_id WHERE pp.dialogue_id = {alias}.id "
+            f"AND NOT {withheld_sql('pp', day)} UNION ALL SELECT v.name AS name FROM "
+            "dialogues_participation pp JOIN dialogues_namevariant v "
+            f"ON v.participant_id = pp.participant_id WHERE pp.dialogue_id = {alias}.id "
+            f"AND NOT {withheld_sql('pp', day)}) n",
+            "n.name",
         ),
         "places": places,
         "outcomes": joined(

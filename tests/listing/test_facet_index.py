@@ -320,6 +320,9 @@ def test_while_another_worker_builds_the_index_lists_are_counted_by_sql(small, m
         "outcome": {"walkout": 1},
         "side": {},
         "background": {},
+        # Issue 21's facets: the level is recorded on every dialogue; the rest hang on rows.
+        "level": {"not_stated": 1},
+        **{name: {} for name in ("capacity", "organisation", "series", "country")},
     }
     assert [d.slug for d in Browse(QueryDict("sort=title")).page(1).object_list] == ["shown"]
     assert facet_index.shared._process == {}
@@ -362,7 +365,9 @@ def test_building_costs_the_same_queries_however_large_the_archive(
 ):
     era = make_era(date="1990/1999")
     make_dialogue(era=era, date="1995")
-    with django_assert_max_num_queries(12) as small_build:
+    # Issue 21 added five grouped queries (level, capacity, organisation, series, country)
+    # and two for the labels of organisations and series.
+    with django_assert_max_num_queries(19) as small_build:
         facet_index.build()
     for i in range(30):
         dialogue = make_dialogue(era=era, date=f"199{i % 10}")
@@ -388,10 +393,11 @@ def test_a_request_inside_a_transaction_builds_nothing_and_counts_by_sql(
 ):
     monkeypatch.setattr(facet_index.shared, "_process", {})
     caching.start_request()
-    with django_assert_max_num_queries(8):
+    # One grouped query per facet beyond the four of before: issue 21 added five.
+    with django_assert_max_num_queries(8 + 5):
         listing = Browse(QueryDict("outcome=walkout"))
         assert listing.count == 1
-        assert len(listing.facets) == 4
+        assert len(listing.facets) == 9
     assert facet_index.shared._process == {}
 
 
@@ -403,7 +409,10 @@ def test_once_built_a_listing_costs_no_query_for_its_count_facets_and_page_of_id
     listing = Browse(QueryDict("outcome=walkout&sort=title"))
     listing.count  # noqa: B018  (reads the generation once)
     with django_assert_num_queries(0):
-        assert [f.name for f, _ in listing.facets] == ["era", "outcome", "side", "background"]
+        assert [f.name for f, _ in listing.facets] == [
+            *("era", "outcome", "side", "background"),
+            *("level", "capacity", "organisation", "series", "country"),
+        ]
         assert list(listing.paginator.page(1).object_list) == [small["shown"].pk]
 
 

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from django.db.models import Prefetch
 from lxml import etree
 
-from ...models import Citation, Dialogue, Participation
+from ...models import Citation, Dialogue, Level, Participation
+from ...models.authority_prefetch import dialogue_prefetches
 from .protocol import DC, OAI_DC, OAI_DC_SCHEMA, REPOSITORY_NAME, XSI, _q, _sub
 
 
@@ -40,11 +41,23 @@ def write(parent, dialogue: Dialogue, absolute: Callable[[str], str]) -> None:
         parts = [source.author, source.title, source.publication, source.date_display]
         add("source", ", ".join(p for p in parts if p))
     add("coverage", dialogue.place)
+    if dialogue.level != Level.NOT_STATED:
+        add("subject", dialogue.get_level_display())
+    for row in dialogue.public_places:
+        place = row.place
+        add("coverage", f"{place.name}, {place.country.name}" if place.country else place.name)
     add("publisher", REPOSITORY_NAME)
     add("type", "Event")
     add("language", "en")
     add("identifier", absolute(dialogue.get_absolute_url()))
     add("relation", absolute(dialogue.era.get_absolute_url()))
+    # Issue 21: the series it belongs to, the dialogues it leads on to, and its ids elsewhere.
+    for membership in dialogue.public_memberships:
+        add("relation", absolute(membership.series.get_absolute_url()))
+    for link in dialogue.public_links:
+        add("relation", absolute(link.target.get_absolute_url()))
+    for external in dialogue.external_ids.all():
+        add("relation", external.url)
 
 
 def records():
@@ -52,4 +65,5 @@ def records():
     return Dialogue.objects.select_related("era", "conflict").prefetch_related(
         Prefetch("participations", queryset=Participation.objects.public()),
         Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("pk")),
+        *dialogue_prefetches(),
     )

@@ -15,6 +15,7 @@ from pyroaring import BitMap
 
 from ...models import Dialogue, Era, Outcome, Participation, public_q
 from ...progress import Report, silent
+from .authorities import add_values
 from .index import FACETED, NO_ID, SERIALIZED, SORT_ORDERS, FacetIndex, Packed, _uints
 
 CHUNK = 10_000
@@ -190,6 +191,7 @@ def build(day: datetime.date | None = None, *, using: str = DEFAULT_DB_ALIAS) ->
         if found:
             people[key] = found
     index.values["participant"] = people
+    add_values(index, at, _grouped, public, named, using)
     step()
 
     for name in FACETED:

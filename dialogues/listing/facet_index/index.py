@@ -11,12 +11,16 @@ from django.db import connections
 from pyroaring import BitMap
 
 from ..filters import SORTS
+from .authorities import AUTHORITY_FACETED
 
 # Bump when the stored shape changes, so that a new release never reads an old one.
-FORMAT = 2
+FORMAT = 3
 
 # The filters whose values have a bitmap each, keyed as in `DialogueFilterSet`.
-FACETED = ("era", "conflict", "track", "outcome", "side", "background", "participant")
+FACETED = (
+    *("era", "conflict", "track", "outcome", "side", "background", "participant"),
+    *AUTHORITY_FACETED,
+)
 # The sorts the index pages itself; "relevance" is ranked by the search backend.
 SORT_ORDERS = {name: SORTS[name][1] for name in ("date", "-date", "title")}
 NO_ID = -1
@@ -81,6 +85,8 @@ class FacetIndex:
         self.values: dict[str, dict] = {name: {} for name in FACETED}
         self.places: dict[str, BitMap] = {}
         self.eras: dict[int, tuple[str, str, int]] = {}  # id -> (slug, name, position)
+        # Organisations and series: facet -> id -> (slug, name), as the facets label them.
+        self.labels: dict[str, dict[int, tuple[str, str]]] = {}
         # Earliest days along date order (non-null only, from `earliest_from`), and latest days
         # negated along `-date` order (from `latest_from`), both ascending for bisect.
         self.earliest = array.array("i")
@@ -224,6 +230,7 @@ class FacetIndex:
             },
             "places": {key: bm.serialize() for key, bm in self.places.items()},
             "eras": self.eras,
+            "labels": self.labels,
             "earliest": (self.earliest.tobytes(), self.earliest_from),
             "latest": (self.latest.tobytes(), self.latest_from),
             "latest_years": [(a, b, bm.serialize()) for a, b, bm in self.latest_years],
@@ -249,6 +256,7 @@ class FacetIndex:
         }
         index.places = {key: BitMap.deserialize(raw) for key, raw in state["places"].items()}
         index.eras = state["eras"]
+        index.labels = state["labels"]
         index.earliest = _frombytes("i", state["earliest"][0])
         index.earliest_from = state["earliest"][1]
         index.latest = _frombytes("i", state["latest"][0])

@@ -1,0 +1,41 @@
+"""The facet index's bitmaps for issue 21's filters: level, capacity, organisation, series and
+country, read in the same words as `DialogueFilterSet`'s methods."""
+
+from __future__ import annotations
+
+from ...models import DialoguePlace, Organisation, Series, SeriesMembership, public_q
+
+AUTHORITY_FACETED = ("level", "capacity", "organisation", "series", "country")
+
+
+def add_values(index, at, grouped, public, named, using: str) -> None:
+    """Fill `index.values` for each of `AUTHORITY_FACETED`.
+
+    `at` turns dialogue ids into positions, `grouped` yields (value, ids) per value, `public`
+    holds the public dialogues and `named` the disclosed participations (never a withheld one).
+    """
+    index.values["level"] = {key: at(ids) for key, ids in grouped(public, "level", "pk", using)}
+    index.values["capacity"] = {
+        key: at(ids) for key, ids in grouped(named, "capacity", "dialogue_id", using)
+    }
+    on_behalf = named.filter(
+        on_behalf_of__in=Organisation.objects.using(using).public().values("pk")
+    )
+    index.values["organisation"] = {
+        key: at(ids) for key, ids in grouped(on_behalf, "on_behalf_of_id", "dialogue_id", using)
+    }
+    members = SeriesMembership.objects.using(using).filter(
+        series__in=Series.objects.using(using).public().values("pk")
+    )
+    index.values["series"] = {
+        key: at(ids) for key, ids in grouped(members, "series_id", "dialogue_id", using)
+    }
+    for name, model in (("organisation", Organisation), ("series", Series)):
+        records = model.objects.using(using).public().values_list("pk", "slug", "name")
+        index.labels[name] = {pk: (slug, label) for pk, slug, label in records}
+    places = (
+        DialoguePlace.objects.using(using).filter(public_q("place__")).exclude(place__country="")
+    )
+    index.values["country"] = {
+        key: at(ids) for key, ids in grouped(places, "place__country", "dialogue_id", using)
+    }
