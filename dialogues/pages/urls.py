@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from ..api import exports
+from ..pictures import timeline_views
 from . import authorities, history, views
 from .methods import read_only
 
@@ -28,7 +29,8 @@ urlpatterns = [
         read_only(history.DialogueVersionView.as_view()),
         name="dialogue_version",
     ),
-    path("timeline/", read_only(views.timeline), name="timeline"),
+    path("timeline/", read_only(timeline_views.timeline), name="timeline"),
+    path("timeline/figure.svg", read_only(timeline_views.timeline_figure), name="timeline_figure"),
     path("eras/<slug:slug>/", read_only(views.EraDetailView.as_view()), name="era"),
     path("participants/", read_only(views.participant_list), name="participant_list"),
     path(

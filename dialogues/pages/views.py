@@ -17,8 +17,7 @@ from ..listing import selectors
 from ..listing.browse import Browse, without_invalid
 from ..listing.filters import ParticipantFilterSet
 from ..models import Dialogue, Era, Participant, Role, Source, SourceDisagreement
-from . import citations, fragments, versions, widgets
-from . import timeline as drawing
+from . import citations, versions, widgets
 from .pagination import PAGE_SIZE, PaginatedDetailMixin, page_numbers, paginate
 
 
@@ -196,18 +195,6 @@ def dialogue_citation(request, slug, fmt):
     if not dialogue.is_public:
         patch_cache_control(response, private=True, no_store=True)
     return response
-
-
-def timeline(request):
-    # The drawing and its text alternative are the same for every reader until the archive or
-    # the day changes: drawn once, without a query, for every later request.
-    body = fragments.rendered("timeline", (), "dialogues/_timeline_body.html", _timeline_context)
-    return render(request, "dialogues/timeline.html", {"body": body})
-
-
-def _timeline_context() -> dict:
-    eras, dialogues = selectors.timeline_data()
-    return {"eras": eras, "svg": drawing.timeline_svg(eras, dialogues)}
 
 
 class OldAddressMixin:
