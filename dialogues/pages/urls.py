@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from ..api import exports
-from ..pictures import timeline_views
+from ..pictures import timeline_views, year_views
 from . import authorities, history, views
 from .methods import read_only
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("", read_only(views.home), name="home"),
     path("about/", read_only(views.about), name="about"),
     path("dialogues/", read_only(views.dialogue_list), name="dialogue_list"),
+    path("dialogues/years.svg", read_only(year_views.years_figure), name="years_figure"),
     path("dialogues/export.<str:fmt>", exports.DialogueExport.as_view(), name="export"),
     path("dialogues/<slug:slug>/", read_only(views.DialogueDetailView.as_view()), name="dialogue"),
     path(

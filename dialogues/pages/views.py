@@ -17,6 +17,7 @@ from ..listing import selectors
 from ..listing.browse import Browse, without_invalid
 from ..listing.filters import ParticipantFilterSet
 from ..models import Dialogue, Era, Participant, Role, Source, SourceDisagreement
+from ..pictures import year_views
 from . import citations, versions, widgets
 from .pagination import PAGE_SIZE, PaginatedDetailMixin, page_numbers, paginate
 
@@ -71,6 +72,7 @@ def dialogue_list(request):
             "querystring": params.urlencode(),
             "sorts": browse.sorts,
             "current_sort": browse.sort,
+            "years": year_views.years_block(browse),
         },
     )
 
@@ -223,6 +225,7 @@ class EraDetailView(OldAddressMixin, PaginatedDetailMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["previous"], context["next"] = selectors.era_neighbours(self.object)
+        context["years"] = year_views.era_years_block(self.object)
         return context
 
 
