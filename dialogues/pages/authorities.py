@@ -11,6 +11,7 @@ from django.views.generic import DetailView
 
 from ..listing import authorities as lists
 from ..models import Organisation, Place, Series
+from ..pictures import network_views
 from . import citations
 from .pagination import PaginatedDetailMixin, page_numbers, paginate
 from .views import OldAddressMixin
@@ -93,6 +94,7 @@ class OrganisationDetailView(AuthorityDetailView):
         context = super().get_context_data(**kwargs)
         context["affiliations"] = lists.organisation_affiliations(self.object)
         context["citations"] = self.object.citations.select_related("source")
+        context["network"] = network_views.organisation_network(self.object)
         return context
 
 

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from ..api import exports
-from ..pictures import timeline_views, year_views
+from ..pictures import network_views, timeline_views, year_views
 from . import authorities, history, views
 from .methods import read_only
 
@@ -32,6 +32,8 @@ urlpatterns = [
     ),
     path("timeline/", read_only(timeline_views.timeline), name="timeline"),
     path("timeline/figure.svg", read_only(timeline_views.timeline_figure), name="timeline_figure"),
+    path("network/", read_only(network_views.network_page), name="network"),
+    path("network/figure.svg", read_only(network_views.network_figure), name="network_figure"),
     path("eras/<slug:slug>/", read_only(views.EraDetailView.as_view()), name="era"),
     path("participants/", read_only(views.participant_list), name="participant_list"),
     path(

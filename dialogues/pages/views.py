@@ -17,7 +17,7 @@ from ..listing import selectors
 from ..listing.browse import Browse, without_invalid
 from ..listing.filters import ParticipantFilterSet
 from ..models import Dialogue, Era, Participant, Role, Source, SourceDisagreement
-from ..pictures import year_views
+from ..pictures import network_views, year_views
 from . import citations, versions, widgets
 from .pagination import PAGE_SIZE, PaginatedDetailMixin, page_numbers, paginate
 
@@ -272,6 +272,7 @@ class ParticipantDetailView(OldAddressMixin, PaginatedDetailMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["affiliations"] = authority_lists.participant_affiliations(self.object)
+        context["network"] = network_views.participant_network(self.object)
         return context
 
 

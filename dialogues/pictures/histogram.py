@@ -16,11 +16,13 @@ from django.utils.safestring import mark_safe
 
 from .years import RULE, STACKS, YearWeights
 
-WIDTH = 1000
-HEIGHT = 220
-LEFT, RIGHT, TOP = 40, 12, 12
-PLOT_BOTTOM = HEIGHT - 34
-LEGEND_Y = HEIGHT - 6
+# Drawn for the list's results column: about as wide in units as in pixels, so text stays legible.
+WIDTH = 560
+PLOT_HEIGHT = 170
+LEFT, RIGHT, TOP = 34, 10, 12
+PLOT_BOTTOM = TOP + PLOT_HEIGHT
+LEGEND_TOP = PLOT_BOTTOM + 34
+LEGEND_LINE = 15
 # The light scheme's fills, one per track; the page's stylesheet repaints them per scheme.
 FILLS = ("#1f5f8b", "#7a9e3c", "#c9822b", "#8a6bb0", "#8c8c8c")
 
@@ -104,14 +106,18 @@ def histogram(weights: YearWeights, params: QueryDict, base: str, *, id_prefix="
         for y in range(first, last + 1)
         if count and (y % label_step == 0 or count == 1)
     ]
-    legend_x = LEFT
+    legend_x, legend_y = LEFT, LEGEND_TOP
     legend = []
     for n in used:
-        legend.append((legend_x, legend_x + 14, n, FILLS[n], STACKS[n][1]))
-        legend_x += 26 + 6.2 * len(STACKS[n][1])
+        room = 26 + 6.2 * len(STACKS[n][1])
+        if legend_x + room > WIDTH and legend_x > LEFT:
+            legend_x, legend_y = LEFT, legend_y + LEGEND_LINE
+        legend.append((legend_x, legend_x + 14, legend_y - 9, legend_y, n, FILLS[n], STACKS[n][1]))
+        legend_x += room
+    height = legend_y + 8
     return {
         "width": WIDTH,
-        "height": HEIGHT,
+        "height": height,
         "title_id": f"{id_prefix}-title",
         "desc_id": f"{id_prefix}-desc",
         "title": (
@@ -125,8 +131,6 @@ def histogram(weights: YearWeights, params: QueryDict, base: str, *, id_prefix="
         "left": LEFT,
         "right": WIDTH - RIGHT,
         "label_y": PLOT_BOTTOM + 14,
-        "legend_y": LEGEND_Y,
-        "legend_box_y": LEGEND_Y - 9,
         "value_x": LEFT - 4,
         "peak_y": TOP + 4,
         "peak": amount(peak),
