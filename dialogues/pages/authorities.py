@@ -11,7 +11,7 @@ from django.views.generic import DetailView
 
 from ..listing import authorities as lists
 from ..models import Organisation, Place, Series
-from ..pictures import network_views
+from ..pictures import map_views, network_views
 from . import citations
 from .pagination import PaginatedDetailMixin, page_numbers, paginate
 from .views import OldAddressMixin
@@ -23,7 +23,7 @@ KINDS = {
 }
 
 
-def _list(request, kind: str):
+def _list(request, kind: str, **extra):
     title, _, selector = KINDS[kind]
     page, page_note = paginate(selector(), request.GET.get("page"), per_page=50)
     return render(
@@ -35,6 +35,7 @@ def _list(request, kind: str):
             "page": page,
             "page_note": page_note,
             "page_numbers": page_numbers(page),
+            **extra,
         },
     )
 
@@ -44,7 +45,7 @@ def organisation_list(request):
 
 
 def place_list(request):
-    return _list(request, "place")
+    return _list(request, "place", map=map_views.places_map_block())
 
 
 def series_list(request):

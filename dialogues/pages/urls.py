@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from ..api import exports
-from ..pictures import network_views, timeline_views, year_views
+from ..pictures import map_views, network_views, timeline_views, year_views
 from . import authorities, history, views
 from .methods import read_only
 
@@ -49,6 +49,7 @@ urlpatterns = [
         name="organisation",
     ),
     path("places/", read_only(authorities.place_list), name="place_list"),
+    path("places/map.svg", read_only(map_views.map_figure), name="map_figure"),
     path("places/<slug:slug>/", read_only(authorities.PlaceDetailView.as_view()), name="place"),
     path("series/", read_only(authorities.series_list), name="series_list"),
     path("series/<slug:slug>/", read_only(authorities.SeriesDetailView.as_view()), name="series"),

@@ -17,7 +17,7 @@ from ..listing import selectors
 from ..listing.browse import Browse, without_invalid
 from ..listing.filters import ParticipantFilterSet
 from ..models import Dialogue, Era, Participant, Role, Source, SourceDisagreement
-from ..pictures import network_views, year_views
+from ..pictures import map_views, network_views, year_views
 from . import citations, versions, widgets
 from .pagination import PAGE_SIZE, PaginatedDetailMixin, page_numbers, paginate
 
@@ -73,6 +73,7 @@ def dialogue_list(request):
             "sorts": browse.sorts,
             "current_sort": browse.sort,
             "years": year_views.years_block(browse),
+            "map": map_views.map_block(browse),
         },
     )
 
@@ -226,6 +227,7 @@ class EraDetailView(OldAddressMixin, PaginatedDetailMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["previous"], context["next"] = selectors.era_neighbours(self.object)
         context["years"] = year_views.era_years_block(self.object)
+        context["map"] = map_views.era_map_block(self.object)
         return context
 
 

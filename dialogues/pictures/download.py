@@ -19,7 +19,8 @@ from ..pages import fragments
 
 LINE = 16
 _ROOT = re.compile(r"<svg\b[^>]*>")
-_VIEWBOX = re.compile(r'viewBox="0 0 ([\d.]+) ([\d.]+)"')
+_VIEWBOX = re.compile(r'viewBox="(-?[\d.]+) (-?[\d.]+) ([\d.]+) ([\d.]+)"')
+WIDTH = 800  # the file's width in pixels; the drawing is scaled to it
 
 
 def figure_file(svg: str, *, caption: str, filters: str, address: str) -> str:
@@ -27,8 +28,9 @@ def figure_file(svg: str, *, caption: str, filters: str, address: str) -> str:
     root = _ROOT.search(svg)
     found = _VIEWBOX.search(root.group(0)) if root else None
     if found is None:
-        raise ValueError("A figure is an <svg> element with a viewBox from 0 0.")
-    width, height = float(found.group(1)), float(found.group(2))
+        raise ValueError("A figure is an <svg> element with a viewBox.")
+    width = WIDTH
+    height = round(WIDTH * float(found.group(4)) / float(found.group(3)), 1)
     inner = root.group(0).replace('width="100%"', f'x="0" y="0" width="{width}" height="{height}"')
     drawing = svg[: root.start()] + inner + svg[root.end() :]
     lines = [
