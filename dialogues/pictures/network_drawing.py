@@ -60,7 +60,7 @@ def dialogues_in_words(n: int) -> str:
 def drawing(graph: Network, *, width=1000, height=620, id_prefix="network", rule="") -> dict:
     margin = 16
     rule_lines = _wrapped(rule, int((width - 16) / 6))
-    plot_height = height - 16 * len(rule_lines) - 8
+    plot_height = height - 16 * len(rule_lines) - 24
     placed = layout(graph)
 
     def at(key):
@@ -111,6 +111,33 @@ def drawing(graph: Network, *, width=1000, height=620, id_prefix="network", rule
             }
         )
     shown_people = sum(1 for n in graph.nodes.values() if n.kind == "person")
+    legend, legend_x = [], 8.0
+    legend_y = plot_height - 4
+    for value, label in Side.choices:
+        if any(n.side == value and n.kind == "person" for n in graph.nodes.values()):
+            stack = SIDES.index(value) % len(FILLS)
+            legend.append(
+                {
+                    "x": legend_x,
+                    "cx": legend_x + 5,
+                    "text_x": legend_x + 14,
+                    "stack": stack,
+                    "fill": FILLS[stack],
+                    "label": label,
+                    "person": True,
+                }
+            )
+            legend_x += 24 + 6.2 * len(label)
+    if shown_people < len(graph.nodes):
+        legend.append(
+            {
+                "x": legend_x,
+                "cx": legend_x + 5,
+                "text_x": legend_x + 14,
+                "label": "Organisation",
+                "person": False,
+            }
+        )
     return {
         "width": width,
         "height": height,
@@ -123,6 +150,10 @@ def drawing(graph: Network, *, width=1000, height=620, id_prefix="network", rule
         ),
         "nodes": nodes,
         "edges": edges,
+        "legend": legend,
+        "legend_y": legend_y,
+        "legend_top": legend_y - 9,
+        "legend_cy": legend_y - 4,
         "rule_lines": [(plot_height + 14 + 16 * n, line) for n, line in enumerate(rule_lines)],
         "rule": rule,
     }

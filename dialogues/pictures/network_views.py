@@ -66,10 +66,13 @@ def _words(chosen: dict) -> str:
     )
 
 
-def _rule(limit: int, total: int) -> str:
-    shown = f"the {limit} people with the most shared dialogues" if total > limit else "everyone"
+def _rule(limit: int, total: int, who: str = "people named in these dialogues") -> str:
+    if total > limit:
+        shown = f"the {limit} of {total} {who} with the most dialogues here"
+    else:
+        shown = f"all {total} {who}"
     return (
-        f"Shown: {shown} (of {total}). A line joins two people who took part by name in the same "
+        f"Shown: {shown}. A line joins two people who took part by name in the same "
         "dialogue, thicker for more; a square is an organisation, joined to its people."
     )
 
@@ -123,7 +126,7 @@ def network_figure(request):
 def _small(namespace: str, record, around: list[int]) -> str:
     def context():
         graph = network(limit=SMALL_LIMIT, around=around)
-        rule = _rule(SMALL_LIMIT, graph.people_total).replace("people", "people met here", 1)
+        rule = _rule(SMALL_LIMIT, graph.people_total, "people named in their dialogues")
         figure = drawing(graph, width=640, height=380, id_prefix=f"{namespace}-net", rule=rule)
         return {"n": figure, "svg": network_svg(figure), "rows": text(graph, ties=3), "small": True}
 
