@@ -18,6 +18,17 @@ from .network import Network, layout
 SIDES = [value for value, _ in Side.choices]
 FILLS = ("#1f5f8b", "#5f7f2c", "#a8651a", "#7a5aa3", "#737373")
 LABELLED = 12
+# Above this many lines the figure keeps each node's strongest ties only, and says so.
+MAX_LINES = 150
+KEPT_TIES = 3
+
+
+def _thinned(graph: Network) -> list[tuple[str, str, int]]:
+    kept = set()
+    for key in graph.nodes:
+        for other, _ in graph.strongest(key, KEPT_TIES):
+            kept.add(tuple(sorted((key, other.key))))
+    return [(a, b, w) for a, b, w in graph.edges if (a, b) in kept]
 
 
 def _r(value: float) -> float:
@@ -59,6 +70,12 @@ def dialogues_in_words(n: int) -> str:
 
 def drawing(graph: Network, *, width=1000, height=620, id_prefix="network", rule="") -> dict:
     margin = 16
+    lines = graph.edges
+    if len(lines) > MAX_LINES:
+        lines = _thinned(graph)
+        rule += (
+            f" Lines: each node's {KEPT_TIES} strongest ties ({len(lines)} of {len(graph.edges)})."
+        )
     rule_lines = _wrapped(rule, int((width - 16) / 6))
     plot_height = height - 16 * len(rule_lines) - 24
     placed = layout(graph)
@@ -68,11 +85,12 @@ def drawing(graph: Network, *, width=1000, height=620, id_prefix="network", rule
         return _r(margin + x * (width - 2 * margin)), _r(margin + y * (plot_height - 2 * margin))
 
     ranked = sorted(graph.nodes.values(), key=lambda n: (-n.dialogues, n.name))
+    most = max((n.dialogues for n in ranked), default=1) or 1
     boxes: list[tuple[float, float, float, float]] = []
     nodes = []
     for rank, node in enumerate(ranked):
         x, y = at(node.key)
-        radius = _r(min(4 + 1.6 * math.sqrt(node.dialogues), 14))
+        radius = _r(4 + 8 * math.sqrt(node.dialogues / most))
         label, anchor, label_x = _label(node.name, x, radius, width, rank, y, boxes)
         stack = SIDES.index(node.side) % len(FILLS) if node.side in SIDES else 4
         nodes.append(
@@ -96,7 +114,7 @@ def drawing(graph: Network, *, width=1000, height=620, id_prefix="network", rule
             }
         )
     edges = []
-    for a, b, weight in graph.edges:
+    for a, b, weight in lines:
         (x1, y1), (x2, y2) = at(a), at(b)
         edges.append(
             {

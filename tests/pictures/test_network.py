@@ -180,3 +180,25 @@ def test_a_name_withheld_until_yesterday_shows_again(client, met):
     )
     nodes, _, _ = drawn(soup(client, "/network/"))
     assert key(met[SECRET]) in nodes
+
+
+def test_at_scale_only_each_node_s_strongest_ties_are_drawn_and_the_figure_says_so():
+    from dialogues.pictures import network_drawing
+    from dialogues.pictures.network import Network, Node
+
+    nodes = {
+        f"p{i}": Node(f"p{i}", f"Person {i}", f"/p/{i}/", "person", dialogues=20) for i in range(20)
+    }
+    for i in range(20):
+        for j in range(20):
+            if i != j:
+                nodes[f"p{i}"].ties[f"p{j}"] = 1 + (i * j) % 7
+    graph = Network(nodes=nodes, limit=40, people_total=20)
+    figure = network_drawing.drawing(graph, rule="Shown: all 20.")
+    assert len(graph.edges) > network_drawing.MAX_LINES
+    drawn = {frozenset((e["a"], e["b"])) for e in figure["edges"]}
+    for key in nodes:
+        for other, _ in graph.strongest(key, network_drawing.KEPT_TIES):
+            assert frozenset((key, other.key)) in drawn
+    assert len(drawn) < len(graph.edges)
+    assert f"strongest ties ({len(drawn)} of {len(graph.edges)})" in figure["rule"]
