@@ -308,7 +308,9 @@ def _span_words(eras) -> str:
     return f", {first_year}–{last_year}" if first_year != last_year else f", {first_year}"
 
 
-def timeline_drawing(eras, dialogues, *, width=1000, id_prefix="timeline") -> TimelineDrawing:
+def timeline_drawing(
+    eras, dialogues, *, width=1000, id_prefix="timeline", first_number=1
+) -> TimelineDrawing:
     """Place the eras as bands and the dialogues as marks below them, in lanes that never overlap.
 
     `dialogues` come in chronological order. `width` sets the coordinate system; the SVG itself
@@ -325,8 +327,8 @@ def timeline_drawing(eras, dialogues, *, width=1000, id_prefix="timeline") -> Ti
     row_count = max(rows, default=-1) + 1
     lanes_bottom = LANES_TOP + max(row_count, 1) * ROW_HEIGHT
     legend = [
-        (lanes_bottom + LEGEND_LINE * (n + 1), f"{n + 1}  {era.name} ({era.date_display})")
-        for n, era in enumerate(shown_eras)
+        (lanes_bottom + LEGEND_LINE * (n + 1), f"{number}  {era.name} ({era.date_display})")
+        for n, (number, era) in enumerate(enumerate(shown_eras, start=first_number))
     ]
     step = (
         tick_step(shown_eras[0].date_earliest.year, shown_eras[-1].date_latest.year)
@@ -346,7 +348,7 @@ def timeline_drawing(eras, dialogues, *, width=1000, id_prefix="timeline") -> Ti
             "Each era is given at least a minimum width, so the axis is not to one scale. "
             "Eras are numbered in order; the legend under the marks names each number."
         ),
-        bands=[_era_band(n, era, scale) for n, era in enumerate(shown_eras, start=1)],
+        bands=[_era_band(n, era, scale) for n, era in enumerate(shown_eras, start=first_number)],
         legend=legend,
         lanes_bottom=lanes_bottom,
         tick_step=step,
@@ -367,9 +369,15 @@ def timeline_drawing(eras, dialogues, *, width=1000, id_prefix="timeline") -> Ti
     )
 
 
-def timeline_svg(eras, dialogues, *, width=1000, id_prefix="timeline") -> SafeString:
-    """Draw the eras as bands and the dialogues as marks below them, every one a link."""
-    drawing = timeline_drawing(eras, dialogues, width=width, id_prefix=id_prefix)
+def timeline_svg(
+    eras, dialogues, *, width=1000, id_prefix="timeline", first_number=1
+) -> SafeString:
+    """Draw the eras as bands and the dialogues as marks below them, every one a link.
+
+    `first_number` is the first band's number, so one era drawn alone keeps its number."""
+    drawing = timeline_drawing(
+        eras, dialogues, width=width, id_prefix=id_prefix, first_number=first_number
+    )
     # Stripped of the newline that ends the template file, so the page's markup is unchanged.
     return mark_safe(
         render_to_string("dialogues/_timeline_svg.html", {"timeline": drawing}).strip()

@@ -30,9 +30,13 @@ def _era_of(request):
 
 def _context(slug: str | None) -> dict:
     eras, dialogues = selectors.timeline_data()
+    first = 1
     if slug:
+        drawn = [era for era in eras if drawing._drawable(era)]
+        first = next((n for n, era in enumerate(drawn, start=1) if era.slug == slug), 1)
         eras = [era for era in eras if era.slug == slug]
-    return {"eras": eras, "svg": drawing.timeline_svg(eras, dialogues), "zoomed": bool(slug)}
+    svg = drawing.timeline_svg(eras, dialogues, first_number=first)
+    return {"eras": eras, "svg": svg, "zoomed": bool(slug)}
 
 
 def _svg(slug: str | None) -> str:

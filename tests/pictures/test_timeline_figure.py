@@ -61,6 +61,9 @@ def test_one_era_opens_alone_at_a_larger_scale(client, archive):
     page = BeautifulSoup(response.content, "html.parser")
     bands = page.select("svg a.tl-era")
     assert [a["href"] for a in bands] == [first.get_absolute_url()]
+    second_alone = client.get(reverse("dialogues:timeline") + f"?era={second.slug}")
+    band = BeautifulSoup(second_alone.content, "html.parser").select_one("svg a.tl-era text")
+    assert band.text.split()[0] == "2"  # one era drawn alone keeps its number
     assert len(page.select("svg a.tl-dialogue")) == 2
     whole_band = next(a for a in whole.select("svg a.tl-era") if a["href"] == bands[0]["href"])
     assert float(bands[0].rect["width"]) > float(whole_band.rect["width"])
