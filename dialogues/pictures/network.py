@@ -21,6 +21,7 @@ from django.db import connection
 from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from pyroaring import BitMap
 
 from ..models import Affiliation, Organisation, Participant, Participation
 
@@ -73,14 +74,8 @@ def _pairs(visible: QuerySet, ids: list[int]) -> list[tuple[int, int, int]]:
         return [tuple(row) for row in cursor.fetchall()]
 
 
-def network(
-    dialogues: QuerySet | None = None, *, limit: int = 40, around: list[int] | None = None
-) -> Network:
-    """The network of the public `dialogues` (all when None).
-
-    `around` (participant ids) draws those people and the `limit` people who shared most
-    dialogues with them, for a participant's or organisation's page.
-    """
+def _ranked_sql(dialogues, limit, around):
+    """(chosen {participant: dialogues}, pairs, people in all) by grouped queries."""
     visible = Participation.objects.visible(timezone.localdate())
     if dialogues is not None:
         visible = visible.filter(dialogue__in=dialogues.values("pk"))
@@ -98,12 +93,60 @@ def network(
     if around and not set(around) <= set(chosen):
         for row in ranked.filter(participant__in=around):
             chosen[row["participant"]] = row["n"]
+    return chosen, _pairs(visible, list(chosen)), people_total
+
+
+def _ranked_index(index, positions, limit, around):
+    """The same from the facet index's bitmaps of disclosed participations: no query.
+
+    `positions` are the selected dialogues (None for all); each count is an intersection.
+    """
+    people = {pk: bitmap for pk, bitmap in index.bitmaps("participant")}
+    if positions is not None:
+        people = {pk: bitmap & positions for pk, bitmap in people.items()}
+    if around is not None:
+        met = BitMap.union(BitMap(), *(people[pk] for pk in around if pk in people))
+        people = {pk: bitmap & met for pk, bitmap in people.items()}
+    counts = {pk: len(bitmap) for pk, bitmap in people.items() if bitmap}
+    ranked = sorted(counts, key=lambda pk: (-counts[pk], pk))
+    chosen = {pk: counts[pk] for pk in ranked[:limit]}
+    for pk in around or []:
+        if pk in counts:
+            chosen[pk] = counts[pk]
+    keys = sorted(chosen)
+    pairs = []
+    for i, a in enumerate(keys):
+        for b in keys[i + 1 :]:
+            shared = people[a].intersection_cardinality(people[b])
+            if shared:
+                pairs.append((a, b, shared))
+    return chosen, pairs, len(counts)
+
+
+def network(
+    dialogues: QuerySet | None = None,
+    *,
+    limit: int = 40,
+    around: list[int] | None = None,
+    indexed: tuple | None = None,
+) -> Network:
+    """The network of the public `dialogues` (all when None).
+
+    `around` (participant ids) draws those people and the `limit` people who shared most
+    dialogues with them, for a participant's or organisation's page. `indexed` is
+    (facet index, positions or None) when the filters can be read off the index: then the
+    counts cost no query.
+    """
+    if indexed is not None:
+        chosen, pairs, people_total = _ranked_index(*indexed, limit, around)
+    else:
+        chosen, pairs, people_total = _ranked_sql(dialogues, limit, around)
     people = Participant.objects.filter(pk__in=chosen).values_list("pk", "slug", "name", "side")
     nodes: dict[str, Node] = {}
     for pk, slug, name, side in people:
         url = reverse("dialogues:participant", args=[slug])
         nodes[f"p{pk}"] = Node(f"p{pk}", name, url, "person", side, chosen[pk])
-    for a, b, weight in _pairs(visible, list(chosen)):
+    for a, b, weight in pairs:
         nodes[f"p{a}"].ties[f"p{b}"] = weight
         nodes[f"p{b}"].ties[f"p{a}"] = weight
     affiliations = (

@@ -6,7 +6,9 @@ from __future__ import annotations
 from django import forms
 from django.shortcuts import render
 from django.urls import reverse
+from pyroaring import BitMap
 
+from ..listing import facet_index
 from ..models import Affiliation, Dialogue, Era, Level, Series, Side
 from ..pages import fragments
 from . import download
@@ -54,6 +56,22 @@ def _dialogues(chosen: dict):
     return dialogues
 
 
+def _indexed(chosen: dict):
+    """(index, positions) when the filters are the index's own (era, side), else None."""
+    if set(chosen) - {"era", "side"}:
+        return None
+    index = facet_index.current()
+    if index is None:
+        return None
+    parts = []
+    if "era" in chosen:
+        parts.append(index.value("era", chosen["era"].pk))
+    if "side" in chosen:
+        parts.append(index.value("side", chosen["side"]))
+    positions = BitMap.intersection(*parts) if len(parts) > 1 else (parts[0] if parts else None)
+    return index, positions
+
+
 def _key(chosen: dict) -> tuple:
     return tuple(sorted((k, getattr(v, "slug", v)) for k, v in chosen.items()))
 
@@ -78,7 +96,7 @@ def _rule(limit: int, total: int, who: str = "people named in these dialogues") 
 
 
 def _figure(chosen: dict, id_prefix="network") -> tuple[dict, list]:
-    graph = network(_dialogues(chosen), limit=LIMIT)
+    graph = network(_dialogues(chosen), limit=LIMIT, indexed=_indexed(chosen))
     figure = drawing(graph, id_prefix=id_prefix, rule=_rule(LIMIT, graph.people_total))
     return figure, text(graph)
 
@@ -125,7 +143,7 @@ def network_figure(request):
 
 def _small(namespace: str, record, around: list[int]) -> str:
     def context():
-        graph = network(limit=SMALL_LIMIT, around=around)
+        graph = network(limit=SMALL_LIMIT, around=around, indexed=_indexed({}))
         rule = _rule(SMALL_LIMIT, graph.people_total, "people named in their dialogues")
         figure = drawing(graph, width=640, height=380, id_prefix=f"{namespace}-net", rule=rule)
         return {"n": figure, "svg": network_svg(figure), "rows": text(graph, ties=3), "small": True}

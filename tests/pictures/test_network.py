@@ -202,3 +202,30 @@ def test_at_scale_only_each_node_s_strongest_ties_are_drawn_and_the_figure_says_
             assert frozenset((key, other.key)) in drawn
     assert len(drawn) < len(graph.edges)
     assert f"strongest ties ({len(drawn)} of {len(graph.edges)})" in figure["rule"]
+
+
+@pytest.mark.parametrize("query", ["", "era=early", "side=israeli", "era=late&side=israeli"])
+def test_the_facet_index_gives_the_network_the_sql_gives(met, query):
+    from django.http import QueryDict
+
+    from dialogues.listing import facet_index
+    from dialogues.pictures import network_views
+    from dialogues.pictures.network import network
+
+    chosen = network_views.NetworkFilters(QueryDict(query)).valid()
+    by_sql = network(network_views._dialogues(chosen), limit=2)
+    assert facet_index.current(inline=True) is not None
+    indexed = network_views._indexed(chosen)
+    assert indexed is not None
+    by_index = network(network_views._dialogues(chosen), limit=2, indexed=indexed)
+    assert by_index.people_total == by_sql.people_total
+    assert {k: (n.dialogues, n.ties) for k, n in by_index.nodes.items()} == {
+        k: (n.dialogues, n.ties) for k, n in by_sql.nodes.items()
+    }
+    around = [met["Carmel"].pk]
+    assert {k: n.ties for k, n in network(limit=5, around=around).nodes.items()} == {
+        k: n.ties
+        for k, n in network(
+            limit=5, around=around, indexed=network_views._indexed({})
+        ).nodes.items()
+    }
