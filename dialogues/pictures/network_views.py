@@ -9,7 +9,7 @@ from django.urls import reverse
 from pyroaring import BitMap
 
 from ..listing import facet_index
-from ..models import Affiliation, Dialogue, Era, Level, Series, Side
+from ..models import Affiliation, Dialogue, Era, Level, Participation, Series, Side
 from ..pages import fragments
 from . import download
 from .network import network
@@ -49,8 +49,6 @@ def _dialogues(chosen: dict):
     if "level" in chosen:
         dialogues = dialogues.filter(level=chosen["level"])
     if "side" in chosen:
-        from ..models import Participation
-
         sided = Participation.objects.shows_side().filter(participant__side=chosen["side"])
         dialogues = dialogues.filter(pk__in=sided.values("dialogue"))
     return dialogues
