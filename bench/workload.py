@@ -69,6 +69,11 @@ KINDS = (
     Kind("timeline", "timeline"),
     Kind("era_page", "era page"),
     Kind("participant", "participant page"),
+    # The pictures (dialogues/pages/pictures): each page that draws one, and each figure's download.
+    Kind("network", "network of who met whom"),
+    Kind("places", "places with their map"),
+    Kind("years_svg", "dialogues by year, SVG"),
+    Kind("map_svg", "map of places, SVG"),
     Kind("api", "API list"),
     Kind("export", "CSV export TTFB", loaded=False),
     Kind("export_filtered", "CSV export TTFB, filtered", loaded=False),
@@ -285,6 +290,17 @@ def _page_kinds(kinds: dict, era_slugs: list[str]) -> None:
     _by_slug(kinds, "record", "/dialogues/", records)
     _add(kinds, "timeline", "/timeline/", [{}], "the timeline has one address")
     _by_slug(kinds, "era_page", "/eras/", era_slugs)
+    _add(
+        kinds,
+        "network",
+        "/network/",
+        [{}, *({"era": slug} for slug in era_slugs), {"side": "israeli"}, {"level": "track_ii"}],
+        "every era, one side, one level and no filter",
+    )
+    _add(kinds, "places", "/places/", [{}], "the list of places has one map")
+    by_era = [{}, *({"era": slug} for slug in era_slugs)]
+    _add(kinds, "years_svg", "/dialogues/years.svg", by_era, "every era and no filter")
+    _add(kinds, "map_svg", "/places/map.svg", by_era, "every era and no filter")
     busiest = list(
         Participant.objects.annotate(n=Count("participations"))
         .order_by("-n", "slug")

@@ -13,6 +13,7 @@ from .. import citations
 from ..listing import authorities as lists
 from ..models import Organisation, Place, Series
 from .pagination import PaginatedDetailMixin, page_numbers, paginate
+from .pictures import map_views, network_views
 from .views import OldAddressMixin
 
 KINDS = {
@@ -22,7 +23,7 @@ KINDS = {
 }
 
 
-def _list(request, kind: str):
+def _list(request, kind: str, **extra):
     title, _, selector = KINDS[kind]
     page, page_note = paginate(selector(), request.GET.get("page"), per_page=50)
     return render(
@@ -34,6 +35,7 @@ def _list(request, kind: str):
             "page": page,
             "page_note": page_note,
             "page_numbers": page_numbers(page),
+            **extra,
         },
     )
 
@@ -43,7 +45,7 @@ def organisation_list(request):
 
 
 def place_list(request):
-    return _list(request, "place")
+    return _list(request, "place", map=map_views.places_map_block())
 
 
 def series_list(request):
@@ -93,6 +95,7 @@ class OrganisationDetailView(AuthorityDetailView):
         context = super().get_context_data(**kwargs)
         context["affiliations"] = lists.organisation_affiliations(self.object)
         context["citations"] = self.object.citations.select_related("source")
+        context["network"] = network_views.organisation_network(self.object)
         return context
 
 

@@ -70,3 +70,8 @@ def rendered_many(namespace: str, items: dict, template: str, context_of) -> dic
     if missing:
         cache.set_many(missing, timeout=caching.TIMEOUT)
     return markup
+
+
+def rendered_value(namespace: str, key_parts, compute) -> str:
+    """Return `compute()` (a string), cached like `rendered` for this generation, day and code."""
+    return caching.cached(namespace, (code_digest(), *key_parts), compute)

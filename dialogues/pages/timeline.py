@@ -34,10 +34,12 @@ MIN_SPAN_WIDTH = 2 * POINT_RADIUS + 4
 MARK_GAP = 3
 
 FONT_SIZE = 12
-# A conservative average advance for a sans-serif face; the server cannot measure text, so era
-# labels are shortened against this estimate rather than allowed to spill out of their band.
+# A conservative average advance for a sans-serif face; the server cannot measure text, so an
+# era's name is written in its band only when it fits whole by this estimate. Every band carries
+# its number, and the legend under the lanes gives each number its full name: no name is cut.
 CHAR_WIDTH = 0.62 * FONT_SIZE
 LABEL_SPACING = 8
+LEGEND_LINE = 16
 
 
 # --- What is drawn ------------------------------------------------------------------------
@@ -121,7 +123,8 @@ class EraBand:
     tooltip: str
     x: float
     width: float
-    label: str  # the era's name shortened to the band, or "" when not even that fits
+    number: int  # the era's number in the legend, written in every band
+    label: str  # "1 Name" when the whole name fits the band, else just the number
     label_x: float
 
 
@@ -163,6 +166,9 @@ class TimelineDrawing:
     axis: tuple[float, float] | None  # the axis line's left and right ends, if there is one
     ticks: list[Tick]
     marks: list[DialogueMark]
+    legend: list[tuple[float, str]]  # (y, "1  Name") for each band, under the lanes
+    lanes_bottom: float
+    tick_step: int = 1
     # Fixed positions, named here so that the template holds no arithmetic.
     band_top: int = BAND_TOP
     band_height: int = BAND_HEIGHT
@@ -175,24 +181,32 @@ class TimelineDrawing:
     mark_height: int = MARK_HEIGHT
     mark_rx: float = MARK_HEIGHT / 2
     point_radius: int = POINT_RADIUS
+    legend_x: int = MARGIN
 
     @property
     def rule_bottom(self) -> float:
-        return self.height - BOTTOM
+        return self.lanes_bottom
 
 
 def _tooltip(name: str, when: str) -> str:
     return f"{name} ({when})"
 
 
-def _fit(text: str, width: float) -> str:
-    """Shorten a label to the width it has, or drop it when not even a word's start fits."""
-    room = int(width // CHAR_WIDTH)
-    if len(text) <= room:
-        return text
-    if room < 4:
-        return ""
-    return text[: room - 1].rstrip() + "…"
+def _fit(number: int, name: str, width: float) -> str:
+    """The band's label: its number and whole name if both fit, else the number alone.
+
+    A name is never shortened: the legend and the link's title give it whole.
+    """
+    full = f"{number} {name}"
+    return full if len(full) * CHAR_WIDTH <= width else str(number)
+
+
+def tick_step(first_year: int, last_year: int) -> int:
+    """Label every year over a short span, every 5 years up to 40, else every 10."""
+    span = last_year - first_year
+    if span <= 8:
+        return 1
+    return 5 if span <= 40 else 10
 
 
 def _mark_extent(dialogue, scale: Scale) -> tuple[float, float, bool]:
@@ -223,12 +237,12 @@ def _rows(extents: list[tuple[float, float]]) -> list[int]:
     return rows
 
 
-def _year_ticks(scale: Scale, width: float) -> list[tuple[float, int, str | None]]:
+def _year_ticks(scale: Scale, width: float, step: int) -> list[tuple[float, int, str | None]]:
     """Return (x, year, text-anchor or None when unlabelled) for each 1 January on the axis.
 
-    Labels are given greedily from the left, each only where it clears the one before, since
-    the scale packs some years far closer together than others. Labels at the edges are
-    anchored inwards so they are not cut off.
+    Only round years (multiples of `step`) are labelled, each only where it clears the label
+    before, since the scale packs some years far closer together than others. Labels at the
+    edges are anchored inwards so they are not cut off.
     """
     if not scale.segments:
         return []
@@ -248,7 +262,9 @@ def _year_ticks(scale: Scale, width: float) -> list[tuple[float, int, str | None
             anchor, left = "end", x - label_width
         else:
             anchor, left = "middle", x - label_width / 2
-        if previous_right is None or left >= previous_right + LABEL_SPACING:
+        if year % step:
+            anchor = None
+        elif previous_right is None or left >= previous_right + LABEL_SPACING:
             previous_right = left + label_width
         else:
             anchor = None
@@ -256,14 +272,15 @@ def _year_ticks(scale: Scale, width: float) -> list[tuple[float, int, str | None
     return ticks
 
 
-def _era_band(era, scale: Scale) -> EraBand:
+def _era_band(number: int, era, scale: Scale) -> EraBand:
     x0, x1 = scale.day_span(era.date_earliest, era.date_latest)
     return EraBand(
         href=era.get_absolute_url(),
         tooltip=_tooltip(era.name, era.date_display),
         x=_rounded(x0),
         width=_rounded(x1 - x0),
-        label=_fit(era.name, x1 - x0 - 8),
+        number=number,
+        label=_fit(number, era.name, x1 - x0 - 8),
         label_x=_rounded(x0 + 4),
     )
 
@@ -291,7 +308,9 @@ def _span_words(eras) -> str:
     return f", {first_year}–{last_year}" if first_year != last_year else f", {first_year}"
 
 
-def timeline_drawing(eras, dialogues, *, width=1000, id_prefix="timeline") -> TimelineDrawing:
+def timeline_drawing(
+    eras, dialogues, *, width=1000, id_prefix="timeline", first_number=1
+) -> TimelineDrawing:
     """Place the eras as bands and the dialogues as marks below them, in lanes that never overlap.
 
     `dialogues` come in chronological order. `width` sets the coordinate system; the SVG itself
@@ -306,9 +325,19 @@ def timeline_drawing(eras, dialogues, *, width=1000, id_prefix="timeline") -> Ti
     extents = [_mark_extent(dialogue, scale) for dialogue in shown_dialogues]
     rows = _rows([(x0, x1) for x0, x1, _ in extents])
     row_count = max(rows, default=-1) + 1
+    lanes_bottom = LANES_TOP + max(row_count, 1) * ROW_HEIGHT
+    legend = [
+        (lanes_bottom + LEGEND_LINE * (n + 1), f"{number}  {era.name} ({era.date_display})")
+        for n, (number, era) in enumerate(enumerate(shown_eras, start=first_number))
+    ]
+    step = (
+        tick_step(shown_eras[0].date_earliest.year, shown_eras[-1].date_latest.year)
+        if shown_eras
+        else 1
+    )
     return TimelineDrawing(
         width=_rounded(width),
-        height=LANES_TOP + max(row_count, 1) * ROW_HEIGHT + BOTTOM,
+        height=lanes_bottom + LEGEND_LINE * len(legend) + BOTTOM + (6 if legend else 0),
         title_id=f"{id_prefix}-title",
         title=f"Timeline of Track II dialogues{_span_words(shown_eras)}",
         desc_id=f"{id_prefix}-desc",
@@ -316,9 +345,13 @@ def timeline_drawing(eras, dialogues, *, width=1000, id_prefix="timeline") -> Ti
             f"{len(shown_eras)} eras shown as bands across a time axis, and "
             f"{len(shown_dialogues)} dialogues shown as marks below them: a dot for a dialogue "
             "dated to a day, a bar across the whole span for an uncertain or longer date. "
-            "Each era is given at least a minimum width, so the axis is not to one scale."
+            "Each era is given at least a minimum width, so the axis is not to one scale. "
+            "Eras are numbered in order; the legend under the marks names each number."
         ),
-        bands=[_era_band(era, scale) for era in shown_eras],
+        bands=[_era_band(n, era, scale) for n, era in enumerate(shown_eras, start=first_number)],
+        legend=legend,
+        lanes_bottom=lanes_bottom,
+        tick_step=step,
         axis=(_rounded(scale.left), _rounded(scale.right)) if scale.segments else None,
         ticks=[
             Tick(
@@ -327,7 +360,7 @@ def timeline_drawing(eras, dialogues, *, width=1000, id_prefix="timeline") -> Ti
                 anchor=anchor,
                 bottom=AXIS_Y + (TICK_LENGTH if anchor else TICK_LENGTH / 2),
             )
-            for x, year, anchor in _year_ticks(scale, width)
+            for x, year, anchor in _year_ticks(scale, width, step)
         ],
         marks=[
             _dialogue_mark(dialogue, extent, row)
@@ -336,9 +369,15 @@ def timeline_drawing(eras, dialogues, *, width=1000, id_prefix="timeline") -> Ti
     )
 
 
-def timeline_svg(eras, dialogues, *, width=1000, id_prefix="timeline") -> SafeString:
-    """Draw the eras as bands and the dialogues as marks below them, every one a link."""
-    drawing = timeline_drawing(eras, dialogues, width=width, id_prefix=id_prefix)
+def timeline_svg(
+    eras, dialogues, *, width=1000, id_prefix="timeline", first_number=1
+) -> SafeString:
+    """Draw the eras as bands and the dialogues as marks below them, every one a link.
+
+    `first_number` is the first band's number, so one era drawn alone keeps its number."""
+    drawing = timeline_drawing(
+        eras, dialogues, width=width, id_prefix=id_prefix, first_number=first_number
+    )
     # Stripped of the newline that ends the template file, so the page's markup is unchanged.
     return mark_safe(
         render_to_string("dialogues/_timeline_svg.html", {"timeline": drawing}).strip()

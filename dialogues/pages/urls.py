@@ -3,6 +3,7 @@ from django.urls import include, path
 from ..api import exports
 from ..methods import read_only
 from . import authorities, history, views
+from .pictures import map_views, network_views, timeline_views, year_views
 
 app_name = "dialogues"
 
@@ -11,6 +12,7 @@ urlpatterns = [
     path("", read_only(views.home), name="home"),
     path("about/", read_only(views.about), name="about"),
     path("dialogues/", read_only(views.dialogue_list), name="dialogue_list"),
+    path("dialogues/years.svg", read_only(year_views.years_figure), name="years_figure"),
     path("dialogues/export.<str:fmt>", exports.DialogueExport.as_view(), name="export"),
     path("dialogues/<slug:slug>/", read_only(views.DialogueDetailView.as_view()), name="dialogue"),
     path(
@@ -28,7 +30,10 @@ urlpatterns = [
         read_only(history.DialogueVersionView.as_view()),
         name="dialogue_version",
     ),
-    path("timeline/", read_only(views.timeline), name="timeline"),
+    path("timeline/", read_only(timeline_views.timeline), name="timeline"),
+    path("timeline/figure.svg", read_only(timeline_views.timeline_figure), name="timeline_figure"),
+    path("network/", read_only(network_views.network_page), name="network"),
+    path("network/figure.svg", read_only(network_views.network_figure), name="network_figure"),
     path("eras/<slug:slug>/", read_only(views.EraDetailView.as_view()), name="era"),
     path("participants/", read_only(views.participant_list), name="participant_list"),
     path(
@@ -44,6 +49,7 @@ urlpatterns = [
         name="organisation",
     ),
     path("places/", read_only(authorities.place_list), name="place_list"),
+    path("places/map.svg", read_only(map_views.map_figure), name="map_figure"),
     path("places/<slug:slug>/", read_only(authorities.PlaceDetailView.as_view()), name="place"),
     path("series/", read_only(authorities.series_list), name="series_list"),
     path("series/<slug:slug>/", read_only(authorities.SeriesDetailView.as_view()), name="series"),

@@ -18,9 +18,9 @@ from ..listing import selectors
 from ..listing.browse import Browse, without_invalid
 from ..listing.filters import ParticipantFilterSet
 from ..models import Dialogue, Era, Participant, Role, Source, SourceDisagreement
-from . import fragments, versions, widgets
-from . import timeline as drawing
+from . import versions, widgets
 from .pagination import PAGE_SIZE, PaginatedDetailMixin, page_numbers, paginate
+from .pictures import map_views, network_views, year_views
 
 
 def home(request):
@@ -73,6 +73,8 @@ def dialogue_list(request):
             "querystring": params.urlencode(),
             "sorts": browse.sorts,
             "current_sort": browse.sort,
+            "years": year_views.years_block(browse),
+            "map": map_views.map_block(browse),
         },
     )
 
@@ -203,18 +205,6 @@ def dialogue_citation(request, slug, fmt):
     return response
 
 
-def timeline(request):
-    # The drawing and its text alternative are the same for every reader until the archive or
-    # the day changes: drawn once, without a query, for every later request.
-    body = fragments.rendered("timeline", (), "dialogues/_timeline_body.html", _timeline_context)
-    return render(request, "dialogues/timeline.html", {"body": body})
-
-
-def _timeline_context() -> dict:
-    eras, dialogues = selectors.timeline_data()
-    return {"eras": eras, "svg": drawing.timeline_svg(eras, dialogues)}
-
-
 class OldAddressMixin:
     """Find the record among those readers may see; an old slug redirects (301) to it."""
 
@@ -241,6 +231,8 @@ class EraDetailView(OldAddressMixin, PaginatedDetailMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["previous"], context["next"] = selectors.era_neighbours(self.object)
+        context["years"] = year_views.era_years_block(self.object)
+        context["map"] = map_views.era_map_block(self.object)
         return context
 
 
@@ -287,6 +279,7 @@ class ParticipantDetailView(OldAddressMixin, PaginatedDetailMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["affiliations"] = authority_lists.participant_affiliations(self.object)
+        context["network"] = network_views.participant_network(self.object)
         return context
 
 

@@ -1,0 +1,90 @@
+"""The map on /places/, the list page and era pages, and its download.
+
+The map follows the list's filters (`Browse`): the places of the dialogues the list shows. It
+is drawn once per generation, day and filters (`fragments`).
+"""
+
+from __future__ import annotations
+
+from django.http import QueryDict
+from django.urls import reverse
+
+from ...listing.browse import Browse
+from .. import fragments
+from . import download
+from .map_drawing import drawing, map_svg
+from .places import place_counts
+from .year_views import filters_in_words
+
+
+def _params(browse: Browse) -> QueryDict:
+    params = browse.valid_params.copy()
+    for key in ("page", "sort"):
+        params.pop(key, None)
+    return params
+
+
+def _key(browse: Browse, id_prefix: str) -> tuple:
+    return (id_prefix, tuple(sorted(_params(browse).lists())))
+
+
+def _alternatives(counts) -> list[dict]:
+    places = counts.places
+    return [
+        {"words": f"{places[a].name} or {places[b].name}", "a": a, "b": b, "n": n}
+        for a, b, n in counts.pairs
+        if a in places and b in places
+    ]
+
+
+def _context(browse: Browse, id_prefix: str, download_url: str) -> dict:
+    counts = place_counts(browse.queryset)
+    figure = drawing(counts, id_prefix=id_prefix)
+    rows = sorted(counts.places.values(), key=lambda p: (-(p.sure + p.alternative), p.name))
+    return {
+        "m": figure,
+        "svg": map_svg(figure) if counts.mapped else "",
+        "rows": rows,
+        "alternatives": _alternatives(counts),
+        "unplaced": counts.unplaced,
+        "total": counts.total,
+        "download": download_url,
+    }
+
+
+def map_block(browse: Browse, *, id_prefix: str = "map") -> str:
+    params = _params(browse)
+    download_url = reverse("dialogues:map_figure") + (f"?{params.urlencode()}" if params else "")
+    return fragments.rendered(
+        "map",
+        _key(browse, id_prefix),
+        "pictures/_map.html",
+        lambda: _context(browse, id_prefix, download_url),
+    )
+
+
+def era_map_block(era) -> str:
+    return map_block(Browse(QueryDict(f"era={era.slug}")), id_prefix="era-map")
+
+
+def places_map_block() -> str:
+    return map_block(Browse(QueryDict()), id_prefix="places-map")
+
+
+def map_figure(request):
+    browse = Browse(request.GET)
+
+    def draw() -> str:
+        return str(map_svg(drawing(place_counts(browse.queryset))))
+
+    svg = fragments.rendered_value("map-svg", _key(browse, "map"), draw)
+    params = _params(browse)
+    return download.figure_response(
+        svg,
+        name="places",
+        caption="Where the dialogues met. Country outlines: Natural Earth (public domain).",
+        filters=filters_in_words(browse),
+        address=request.build_absolute_uri(
+            reverse("dialogues:dialogue_list") + (f"?{params.urlencode()}" if params else "")
+        ),
+    )

@@ -1,0 +1,131 @@
+"""The map of places: markers against the table, alternatives, the unplaced, framing, filters."""
+
+from decimal import Decimal
+
+import pytest
+from bs4 import BeautifulSoup
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from dialogues.models import DialoguePlace, Place, Status
+from dialogues.pages.pictures import map_drawing
+from dialogues.pages.pictures.places import MapPlace, PlaceCounts, place_counts
+
+from ..factories import make_conflict, make_dialogue, make_era
+
+pytestmark = pytest.mark.django_db
+
+
+def place(slug, name, lat, lon, status=Status.PUBLISHED):
+    return Place.objects.create(
+        slug=slug,
+        name=name,
+        latitude=None if lat is None else Decimal(str(lat)),
+        longitude=None if lon is None else Decimal(str(lon)),
+        status=status,
+    )
+
+
+@pytest.fixture
+def places():
+    conflict = make_conflict(slug="levant")
+    era = make_era(slug="era", name="Era", date="1990/1999")
+    found = {
+        "oslo": place("oslo", "Oslo", 59.91, 10.75),
+        "jerusalem": place("jerusalem", "Jerusalem", 31.77, 35.21),
+        "rome": place("rome", "Rome", 41.89, 12.48),
+        "amman": place("amman", "Amman", 31.95, 35.93),
+        "nowhere": place("nowhere", "Somewhere unmapped", None, None),
+        "draft": place("draft", "Secret Draftville", 48.85, 2.35, status=Status.DRAFT),
+    }
+    for n, names in enumerate(
+        [["oslo"], ["oslo"], ["jerusalem"], ["rome", "amman"], [], ["nowhere"], ["draft"]]
+    ):
+        dialogue = make_dialogue(era=era, conflict=conflict, date=f"199{n}", cite=False)
+        for position, name in enumerate(names, start=1):
+            DialoguePlace.objects.create(dialogue=dialogue, place=found[name], position=position)
+    return found
+
+
+def soup(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return BeautifulSoup(response.content, "html.parser")
+
+
+def block(page):
+    return page.select_one("section.map-block")
+
+
+def test_markers_match_the_table_and_alternatives_read_as_or(client, places):
+    section = block(soup(client, "/places/"))
+    markers = {a["data-place"]: a for a in section.select("svg a.map-place")}
+    rows = {tr["data-place"]: tr for tr in section.select("table tbody tr")}
+    mapped = {k for k, tr in rows.items() if not tr.has_attr("data-unmapped")}
+    assert set(markers) == mapped
+    assert {str(places[n].pk) for n in ("oslo", "jerusalem", "rome", "amman")} == mapped
+    oslo = str(places["oslo"].pk)
+    assert rows[oslo].select_one("td.sure").text == "2"
+    assert "map-sure" in markers[oslo].circle["class"]
+    for name in ("rome", "amman"):
+        pk = str(places[name].pk)
+        assert "map-hollow" in markers[pk].circle["class"]
+        assert rows[pk].select_one("td.alternative").text == "1"
+    dashed = section.select("svg line.map-or")
+    assert [(line["data-a"], line["data-b"]) for line in dashed] == [
+        tuple(sorted((str(places["rome"].pk), str(places["amman"].pk)), key=int))
+    ]
+    assert "Rome or Amman (1 dialogue)" in section.select_one("ul.map-alternatives-list").text
+
+
+def test_drafts_never_appear_and_the_unplaced_are_counted(client, places):
+    page = soup(client, "/places/")
+    assert "Draftville" not in str(page)
+    # No place, a place without coordinates, and a draft place: three of seven not on the map.
+    assert block(page).select_one(".map-unplaced")["data-unplaced"] == "3"
+    assert "3 of 7 dialogues" in block(page).select_one(".map-unplaced").text
+
+
+def test_the_map_frames_what_it_shows():
+    counts = PlaceCounts()
+    for pk, name, lat, lon in [(1, "Oslo", 59.9, 10.7), (2, "Jerusalem", 31.8, 35.2)]:
+        counts.places[pk] = MapPlace(pk, name, "/", "", lat, lon, sure=1)
+    figure = map_drawing.drawing(counts)
+    x, y, w, h = (float(v) for v in figure["view"].split())
+    for p in figure["places"]:
+        assert x < p["x"] < x + w and y < p["y"] < y + h
+    # Coordinates are tenths of a degree: the frame is about the two places, not the world.
+    assert h < 0.3 * 1800 and w < 0.25 * 3600
+    assert len(figure["outlines"]) < len(map_drawing.countries()) / 2
+
+
+def test_the_list_s_map_follows_its_filters(client, places):
+    section = block(soup(client, "/dialogues/?from=1990&to=1991"))
+    assert {a["data-place"] for a in section.select("svg a.map-place")} == {str(places["oslo"].pk)}
+    era = block(soup(client, "/eras/era/"))
+    assert len(era.select("svg a.map-place")) == 4
+
+
+@pytest.mark.parametrize("query", ["?from=zz", "?era=nope", "?q=%00", "?page=-1"])
+def test_bad_parameters_are_no_server_error(client, places, query):
+    assert client.get("/dialogues/" + query).status_code == 200
+    response = client.get("/places/map.svg" + query)
+    assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
+
+
+def test_the_download_embeds_caption_filters_and_natural_earth(client, places):
+    text = client.get("/places/map.svg?from=1990&to=1991").content.decode()
+    assert "Natural Earth" in text and "Filters:" in text and "1990" in text
+
+
+def test_the_counts_cost_the_same_queries_at_any_size(places):
+    with CaptureQueriesContext(connection) as small:
+        place_counts()
+    era = make_era(date="2001/2009", position=9)
+    for n in range(30):
+        dialogue = make_dialogue(era=era, date=f"200{n % 9 + 1}", cite=False)
+        DialoguePlace.objects.create(dialogue=dialogue, place=places["oslo"])
+    with CaptureQueriesContext(connection) as large:
+        counts = place_counts()
+    assert len(large) == len(small)
+    assert counts.places[places["oslo"].pk].sure == 32
