@@ -88,6 +88,7 @@ class Writer:
         """Write the rows batch by batch, reporting progress after each; return how many."""
         rows = iter(rows)
         done = 0
+        stage = stage.replace("_", " ")  # a table's name, as a person reads it
         self.progress(stage, 0, total)
         while count := self.method(model, itertools.islice(rows, self.batch_size)):
             done += count

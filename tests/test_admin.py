@@ -39,7 +39,7 @@ from tests.factories import (
 
 DIALOGUE_MODELS = ["dialogue", "era", "conflict", "participant", "source"]
 EDITED_INLINE = ["participation", "outcome", "citation"]
-# Issue 21's records (tested in test_authorities_admin.py) and their inline rows.
+# Issue 21's records (tested in tests/authorities/test_admin.py) and their inline rows.
 AUTHORITIES = ["organisation", "affiliation", "place", "series"]
 AUTHORITY_ROWS = [
     *("namevariant", "externalid", "organisationcitation", "affiliationcitation"),

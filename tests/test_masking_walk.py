@@ -16,7 +16,18 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from dialogues.history.records import public_versions
-from dialogues.models import WITHHELD_NAME, Participation, Role, Side
+from dialogues.models import (
+    WITHHELD_NAME,
+    DialoguePlace,
+    Organisation,
+    Participation,
+    Place,
+    Role,
+    Series,
+    SeriesMembership,
+    Side,
+    Status,
+)
 from dialogues.releases.writer import make_release
 from tests.factories import make_conflict, make_dialogue, make_era, make_participant, make_source
 
@@ -82,6 +93,18 @@ def withheld_later(db, tmp_path, settings):
     # A second public dialogue, so lists and the era have more than the one record.
     other = make_dialogue(slug="other", title="Other talks", era=era, conflict=conflict)
     Participation.objects.create(dialogue=other, participant=named)
+    # The field's own records, each public, so their pages and pictures are walked too.
+    Organisation.objects.create(
+        slug="institute", name="An institute", kind="ngo", status=Status.PUBLISHED
+    )
+    place = Place.objects.create(
+        slug="sarpsborg", name="Sarpsborg", country="NO", status=Status.PUBLISHED
+    )
+    DialoguePlace.objects.create(dialogue=talks, place=place, position=1)
+    series = Series.objects.create(
+        slug="channel", name="The channel", kind="channel", status=Status.PUBLISHED
+    )
+    SeriesMembership.objects.create(series=series, dialogue=talks, position=1)
     make_release("1.0.0")
     return talks
 
@@ -136,6 +159,23 @@ def _urls(talks) -> dict[str, list[str]]:
         "dialogues:api:changes": ["/api/changes/"],
         "dialogues:api:openapi": ["/api/openapi.json"],
         "dialogues:api:not_found": ["/api/nothing-here/"],
+        "dialogues:years_figure": ["/dialogues/years.svg"],
+        "dialogues:timeline_figure": ["/timeline/figure.svg"],
+        "dialogues:network": ["/network/", "/network/?side=third_party"],
+        "dialogues:network_figure": ["/network/figure.svg"],
+        "dialogues:organisation_list": ["/organisations/"],
+        "dialogues:organisation": ["/organisations/institute/"],
+        "dialogues:place_list": ["/places/"],
+        "dialogues:place": ["/places/sarpsborg/"],
+        "dialogues:map_figure": ["/places/map.svg"],
+        "dialogues:series_list": ["/series/"],
+        "dialogues:series": ["/series/channel/"],
+        "dialogues:api:organisation_list": ["/api/organisations/"],
+        "dialogues:api:organisation": ["/api/organisations/institute/"],
+        "dialogues:api:place_list": ["/api/places/"],
+        "dialogues:api:place": ["/api/places/sarpsborg/"],
+        "dialogues:api:series_list": ["/api/series/"],
+        "dialogues:api:series": ["/api/series/channel/"],
     }
 
 

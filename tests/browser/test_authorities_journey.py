@@ -72,7 +72,7 @@ def test_editor_records_a_track_one_and_a_half_meeting_and_a_reader_finds_it(
     field(row, "combobox", "Scheme").select_option(label="Wikidata")
     field(row, "textbox", "Id").fill("Q4115189")
     field(row, "textbox", "Public source").fill("https://www.wikidata.org/wiki/Q4115189")
-    field(page, "textbox", "Reason for this change").fill("name forms and Wikidata id")
+    field(page, "textbox", "Reason for readers (public)").fill("name forms and Wikidata id")
     page.get_by_role("button", name="Save", exact=True).click()
     assert "was changed successfully" in page.locator(".messagelist").inner_text()
 
@@ -118,7 +118,7 @@ def test_editor_records_a_track_one_and_a_half_meeting_and_a_reader_finds_it(
     pick(page, row, "Target", later.title.split()[0], later.title)
     field(row, "combobox", "Basis").select_option(label="Inferred by the archive")
     field(row, "textbox", "How it is inferred").fill("The memoir's order of events.")
-    field(page, "textbox", "Reason for this change").fill("added from the memoir, ¶7")
+    field(page, "textbox", "Reason for readers (public)").fill("added from the memoir, ¶7")
     page.get_by_role("button", name="Save", exact=True).click()
     assert "was added successfully" in page.locator(".messagelist").inner_text()
 

@@ -27,13 +27,13 @@ def test_two_editors_save_the_same_record_and_the_second_merges(new_page, log_in
 
     first_place = "A farmhouse near Sarpsborg"
     field(first, "textbox", "Place").fill(first_place)
-    field(first, "textbox", "Reason for this change").fill("place from ¶4")
+    field(first, "textbox", "Reason for readers (public)").fill("place from ¶4")
     first.get_by_role("button", name="Save", exact=True).click()
     assert "was changed successfully" in first.locator(".messagelist").inner_text()
 
     second_summary = "A fuller summary, from the second editor."
     field(second, "textbox", "Summary").fill(second_summary)
-    field(second, "textbox", "Reason for this change").fill("summary from ¶2")
+    field(second, "textbox", "Reason for readers (public)").fill("summary from ¶2")
     second.get_by_role("button", name="Save", exact=True).click()
 
     conflict = second.locator(".history-conflict")

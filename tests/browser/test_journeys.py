@@ -289,7 +289,7 @@ def test_editor_adds_a_dialogue_views_finds_and_cannot_delete_it(
     pick(page, citation, "Source", source.title.split()[0], source.title)
     field(citation, "spinbutton", "Paragraph").fill("7")
     field(citation, "textbox", "Excerpt").fill("We met at a farmhouse.")
-    field(page, "textbox", "Reason for this change").fill("added from the memoir, ¶7")
+    field(page, "textbox", "Reason for readers (public)").fill("added from the memoir, ¶7")
     page.get_by_role("button", name="Save", exact=True).click()
 
     assert "was added successfully" in page.locator(".messagelist").inner_text()

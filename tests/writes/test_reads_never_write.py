@@ -17,7 +17,16 @@ from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from django.utils import timezone
 
-from dialogues.models import Citation, Dialogue, Participation, Side
+from dialogues.models import (
+    Citation,
+    Dialogue,
+    Organisation,
+    Participation,
+    Place,
+    Series,
+    Side,
+    Status,
+)
 from dialogues.search.index import rebuild_index, stale_dialogues
 from tests.factories import add_participant, make_archive, make_dialogue, make_participant
 from tests.reads_never_write import WRITES_IN_READS, WriteInRead
@@ -80,6 +89,16 @@ def _value(route: str, parameter: str, archive) -> list[str]:
     """The values to put in `parameter` of `route`: real records, every format served."""
     before = route.split(f"<{parameter}")[0] if "<" in route else route
     if parameter == "slug":
+        for folder, model, extra in (
+            ("organisations/", Organisation, {"kind": "ngo"}),
+            ("places/", Place, {"country": "NO"}),
+            ("series/", Series, {"kind": "channel"}),
+        ):
+            if before.endswith(folder):
+                record, _ = model.objects.get_or_create(
+                    slug="walked", defaults={"name": "Walked", "status": Status.PUBLISHED, **extra}
+                )
+                return [record.slug]
         for folder, record in (
             ("dialogues/", archive.record),
             ("eras/", archive.record.era),
