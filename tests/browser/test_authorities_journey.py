@@ -31,7 +31,7 @@ def _add_row(page, group: str):
 
 
 def test_editor_records_a_track_one_and_a_half_meeting_and_a_reader_finds_it(
-    new_page, archive, editor, log_in
+    new_page, archive, editor, publisher, log_in
 ):
     from dialogues import editorial
     from dialogues.models import Dialogue, Organisation, Place, Series, Status
@@ -125,7 +125,7 @@ def test_editor_records_a_track_one_and_a_half_meeting_and_a_reader_finds_it(
     meeting = Dialogue.objects.get(title=title)
     assert meeting.implied_level() == "track_1_5"
     assert meeting.participations.get(participant=amos).on_behalf_of == fafo
-    editorial.publish(meeting, user=editor)  # a publisher's step, outside the editor's journey
+    editorial.publish(meeting, user=publisher)  # a publisher's step, outside the editor's journey
 
     reader = new_page(width=1280)
     for query in (
