@@ -15,12 +15,19 @@ GUARD = "tests.reads_never_write.ReadsNeverWrite"
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Start every test with empty caches: a rolled-back test leaves its entries behind."""
+    """Start every test with empty caches: a rolled-back test leaves its entries behind.
+
+    The facet index a process keeps is one of them: a test database starts its generation
+    afresh, so another test's index could otherwise pass for this archive's."""
+    from dialogues.listing import facet_index
+
     for cache in caches.all():
         cache.clear()
+    facet_index.forget()
     yield
     for cache in caches.all():
         cache.clear()
+    facet_index.forget()
 
 
 @pytest.fixture(autouse=True)
