@@ -163,11 +163,10 @@ def archive(transactional_db):
     import reversion
     from django.db import transaction
 
-    from tests.factories import make_archive
-
     # One transaction, so the search index is brought up to date once rather than per row; one
     # revision, as a load makes, so every record has a first version to show.
     from dialogues.search import rebuild_index
+    from tests.factories import make_archive
 
     with transaction.atomic(), reversion.create_revision():
         reversion.set_comment("loaded from fixtures")
