@@ -158,6 +158,9 @@ MIDDLEWARE = [
     # and CSRF middleware, whose cookies make an answer private; it answers 304 before them.
     "trackii.http_cache.HttpCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The page's language: from the /he/ or /ar/ prefix of a public address (English keeps the
+    # unprefixed addresses); elsewhere (the admin) from the cookie or the browser's languages.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -183,6 +186,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
                 "csp.context_processors.nonce",
             ],
         },
@@ -197,6 +201,14 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
+# The interface's three languages. English is the default and keeps the unprefixed addresses;
+# Hebrew and Arabic are served under /he/ and /ar/, right to left.
+LANGUAGES = [
+    ("en-gb", "English"),
+    ("he", "עברית"),
+    ("ar", "العربية"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path
@@ -28,5 +29,10 @@ urlpatterns = [
     # OAI-PMH harvesters may POST (the protocol allows it); every other page is GET only.
     path("oai/", oai, name="oai"),
     path("data/", include("dialogues.releases.urls")),
-    path("", include("dialogues.pages.urls")),
 ]
+# The public pages in each language: English at today's addresses, Hebrew under /he/ and Arabic
+# under /ar/. The admin, feeds, OAI-PMH and releases keep one address each.
+urlpatterns += i18n_patterns(
+    path("", include("dialogues.pages.urls")),
+    prefix_default_language=False,
+)
