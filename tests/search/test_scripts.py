@@ -232,3 +232,22 @@ def test_no_form_of_a_draft_or_a_withheld_participant_s_organisation_is_indexed(
     for q in ("Quietchannel", "هادئة", "Draftbody", "Nowhereville", "Hidden"):
         assert _found(q) == set(), q
     assert _found('"Open Person"') == {"talks"}
+
+
+# --- Rebuilding the index after a change to how it is built ---------------------------------
+
+
+def test_rebuild_search_index_reindexes_every_dialogue(era):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    make_dialogue(era=era, cite=False, slug="marked", summary="לקראת הסכם שָׁלוֹם")
+    # Inside the test's transaction the write's own reindex never ran.
+    assert _found("שלום") == set()
+    out = StringIO()
+    call_command("rebuild_search_index", stdout=out)
+    assert out.getvalue().strip() == "Reindexed 1 dialogue."
+    assert _found("שלום") == {"marked"}
+    with pytest.raises(CommandError, match="invalid choice"):
+        call_command("rebuild_search_index", "--database", "nowhere")
