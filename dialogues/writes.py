@@ -35,16 +35,19 @@ from . import caching, era_rules
 from .models import (
     Citation,
     Dialogue,
+    DialoguePlace,
     Era,
     FixtureRecord,
     ImportBatch,
     ImportedRecord,
     KeepsPastSlugs,
     NameVariant,
+    Organisation,
     Outcome,
     Participant,
     Participation,
     PastSlug,
+    Place,
     Timestamped,
     UncertainDate,
     WithheldPair,
@@ -57,6 +60,8 @@ from .search import index as search_index
 NOT_ARCHIVE = (ImportBatch, ImportedRecord, FixtureRecord, WithheldPair)
 # The rows of a dialogue: a change to one is a change to its dialogue's index row.
 DIALOGUE_ROWS = (Participation, Outcome, Citation)
+# Records whose names (every form) the index holds beside each dialogue linked to them.
+NAMED_IN_INDEX = (Organisation, Place)
 
 _ATTRIBUTE = "_archive_changes"
 
@@ -257,7 +262,7 @@ def after_save(sender, instance, created=False, raw=False, using=None, **kwargs)
         removals._record_change(sender, instance, raw=raw, using=using)
     elif sender is Participation:
         removals._announce_withheld(sender, instance, raw=raw, using=using)
-    changed(using=using, **_touched(sender, instance, created))
+    changed(using=using, **_touched(sender, instance, created, using))
 
 
 @receiver(post_delete, dispatch_uid="archive-deleted")
@@ -269,10 +274,10 @@ def after_delete(sender, instance, using=None, **kwargs):
         removals._record_deletion(sender, instance, using=using)
     elif sender is Participation:
         withheld_pairs._keep_pair(sender, instance, using=using)
-    changed(using=using, **_touched(sender, instance, created=False))
+    changed(using=using, **_touched(sender, instance, False, using))
 
 
-def _touched(sender, instance, created: bool) -> dict:
+def _touched(sender, instance, created: bool, using: str = DEFAULT_DB_ALIAS) -> dict:
     if sender is Dialogue:
         return {"dialogues": [instance.pk]}
     if issubclass(sender, DIALOGUE_ROWS):
@@ -282,7 +287,27 @@ def _touched(sender, instance, created: bool) -> dict:
     if sender is NameVariant and instance.participant_id:
         # Another form of a participant's name is searchable in every dialogue they took part in.
         return {"participants": [instance.participant_id]}
+    if sender is DialoguePlace:
+        return {"dialogues": [instance.dialogue_id]}
+    # An organisation's or a place's names (and whether it is public) are searchable in every
+    # dialogue linked to it: a save of the record or of one of its forms reindexes those.
+    owner = None
+    if sender is NameVariant:
+        owner = instance.organisation_id and ("organisation", instance.organisation_id)
+        owner = owner or (instance.place_id and ("place", instance.place_id))
+    elif issubclass(sender, NAMED_IN_INDEX) and not created:
+        owner = (sender._meta.model_name, instance.pk)
+    if owner:
+        return {"dialogues": _linked_dialogues(*owner, using=using)}
     return {}
+
+
+def _linked_dialogues(kind: str, pk: int, *, using: str) -> list[int]:
+    if kind == "organisation":
+        rows = Participation.objects.using(using).filter(on_behalf_of_id=pk)
+    else:
+        rows = DialoguePlace.objects.using(using).filter(place_id=pk)
+    return list(rows.values_list("dialogue_id", flat=True).distinct())
 
 
 def _keep_past_slug(instance, using: str) -> None:

@@ -34,10 +34,9 @@ from ..models import (
     Track,
     public_q,
 )
-from ..search.query import ParsedQuery, parse
+from ..search.query import MAX_QUERY_LENGTH, ParsedQuery, parse
 from ..search.queryset import search_queryset
 
-MAX_QUERY_LENGTH = 10_000
 # Only these two shapes: Python's ISO parser also takes `19950602`, `1995-W23` and other digits.
 DATE_BOUND = re.compile(r"[0-9]{4}(-[0-9]{2}-[0-9]{2})?")
 
