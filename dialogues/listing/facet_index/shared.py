@@ -14,6 +14,10 @@ from django.utils import timezone
 from ... import caching
 from .build import build
 from .index import FORMAT, FacetIndex
+from .update import update
+
+# Beyond this many changed dialogues a save leaves the index to be built again (a bulk load).
+MOST_UPDATED = 2_000
 
 logger = logging.getLogger(__package__)
 
@@ -106,6 +110,52 @@ def _build_in_background(using: str, generation: int, day: datetime.date) -> Non
     finally:
         cache.delete(lock_key)
         connections[using].close()
+
+
+def follow(dialogues, *, generation: int, using: str = DEFAULT_DB_ALIAS) -> FacetIndex | None:
+    """After a commit that moved the archive to `generation`, changing `dialogues` (ids):
+    make the index of that generation from the one before it, updated in place.
+
+    Called by the write path once the transaction has committed. The index before is this
+    process's copy, else the shared cache's; the result is stored in both, as a build's is, so
+    that no worker builds it again. Nothing is done (the next request builds it, as before)
+    when there is no index before, when the change is too large, when another process holds
+    the lock, or when another save commits meanwhile (its changes would be half in it).
+    """
+    if dialogues is None or len(dialogues) > MOST_UPDATED:
+        return None
+    day = timezone.localdate()
+    old = _held(using, generation - 1, day)
+    if old is None:
+        return None
+    _, lock_key = _keys(using, generation, day)
+    if not cache.add(lock_key, 1, timeout=BUILD_TIMEOUT):
+        return None
+    try:
+        if caching.read_generation(using=using) != generation:
+            return None
+        index = update(old, dialogues, day, using=using)
+        if caching.read_generation(using=using) != generation:
+            return None
+        token = _store(using, generation, day, index)
+    finally:
+        cache.delete(lock_key)
+    with _process_lock:
+        _process[using] = (token, index)
+    return index
+
+
+def _held(using: str, generation: int, day: datetime.date) -> FacetIndex | None:
+    """The index of `generation` and `day`: this process's copy, else the shared cache's."""
+    token_key, _ = _keys(using, generation, day)
+    token = cache.get(token_key)
+    if token is None:
+        return None
+    with _process_lock:
+        held = _process.get(using)
+    if held is not None and held[0] == token:
+        return held[1]
+    return _load(token)
 
 
 def keep(index: FacetIndex, *, using: str = DEFAULT_DB_ALIAS) -> None:
