@@ -114,8 +114,10 @@ class _Changes:
         self.dialogues: set[int] = set()
         self.participants: set[int] = set()
         self.everything = False
-        # The generation this transaction moves the archive to (set by `_current`).
+        # The generation this transaction moves the archive to, and the token of the facet
+        # index's lock for it (set by `_current`).
         self.generation: int | None = None
+        self.reserved: str | None = None
         # For the facet index, kept until the commit (`reindex` may run before it, in `batch`):
         # the dialogues changed, the records whose dialogues' facets changed (model -> ids),
         # and whether the change is one the index cannot follow in place.
@@ -160,9 +162,18 @@ class _Changes:
         connection = connections[self.using]
         if getattr(connection, _ATTRIBUTE, None) is self:
             delattr(connection, _ATTRIBUTE)
+        # The facet index first: until it is stored, readers of the new generation answer by
+        # SQL (the lock `reserve` took tells them it is coming).
+        try:
+            dialogues = self.facet_changes()
+        except Exception:
+            logger.exception("facet index: the changes could not be read; it will be built")
+            dialogues = None
+        _update_facet_index(
+            dialogues, using=self.using, generation=self.generation, reserved=self.reserved
+        )
         self.reindex()
         caching.forget_generation()
-        _update_facet_index(self.facet_changes(), using=self.using, generation=self.generation)
 
 
 def _owner_rows(model):
@@ -175,7 +186,11 @@ def _owner_rows(model):
 
 
 def _update_facet_index(
-    dialogues: set[int] | None, *, using: str, generation: int | None = None
+    dialogues: set[int] | None,
+    *,
+    using: str,
+    generation: int | None = None,
+    reserved: str | None = None,
 ) -> None:
     """Bring the facet index up to date with the changed dialogues (None: all of them).
 
@@ -184,10 +199,10 @@ def _update_facet_index(
     `generation`, so that the next request of any worker reads it instead of building it. With
     no index before, or when `dialogues` is None or many, the index is left to be built.
     """
-    if dialogues is None or generation is None:
+    if generation is None:
         return
     try:
-        facet_index.follow(dialogues, generation=generation, using=using)
+        facet_index.follow(dialogues, generation=generation, using=using, reserved=reserved)
     except Exception:
         # The save has committed; a failed update only leaves the index to be built again.
         logger.exception("facet index: the update in place failed; it will be built again")
@@ -221,6 +236,9 @@ def _current(using: str) -> _Changes:
     changes = _Changes(using, transaction_id)
     setattr(connection, _ATTRIBUTE, changes)
     changes.generation = caching.bump(using=using)
+    if transaction_id is not None:
+        # A change a test makes in its own body never commits: it takes no lock either.
+        changes.reserved = facet_index.reserve(changes.generation, using=using)
     transaction.on_commit(changes.commit, using=using, robust=True)
     return changes
 

@@ -288,3 +288,32 @@ def test_a_bulk_load_leaves_the_index_to_be_built(
     token_key, _ = facet_index._keys("default")
     assert cache.get(token_key) is None  # nothing stored: the next request builds it
     assert facet_index.current(inline=True).size == 2
+
+
+def test_from_the_save_to_the_stored_update_no_reader_may_start_a_build(
+    db, monkeypatch, django_capture_on_commit_callbacks
+):
+    era = make_era(slug="oslo", date="1990/1999")
+    shown = make_dialogue(slug="shown", era=era, date="1993", cite=False)
+    facet_index.current(inline=True)
+    seen = []
+    real_update = facet_index.shared.update
+
+    def watched(old, dialogues, day, *, using):
+        # A reader of the new generation, now: the lock is held, so it would answer by SQL
+        # and leave the index to this update rather than build one itself.
+        token_key, lock_key = facet_index._keys("default", caching.read_generation())
+        seen.append((cache.add(lock_key, 1), cache.get(token_key)))
+        return real_update(old, dialogues, day, using=using)
+
+    monkeypatch.setattr(facet_index.shared, "update", watched)
+
+    def retitle():
+        shown.title = "Renamed"
+        shown.save()
+
+    save(django_capture_on_commit_callbacks, retitle)
+    assert seen == [(False, None)]
+    _, lock_key = facet_index._keys("default", caching.read_generation())
+    assert cache.add(lock_key, 1)  # released once the update is stored
+    assert followed(monkeypatch).size == 1

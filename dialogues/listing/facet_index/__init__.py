@@ -37,7 +37,7 @@ from .build import build
 from .build import progress as build_progress
 from .index import FACETED, FORMAT, SORT_ORDERS, FacetIndex
 from .selection import Selection, search_positions, selection, sort_of
-from .shared import BUILD_TIMEOUT, MOST_UPDATED, _keys, current, follow, forget, keep
+from .shared import BUILD_TIMEOUT, MOST_UPDATED, _keys, current, follow, forget, keep, reserve
 from .update import update
 
 __all__ = [
@@ -55,6 +55,7 @@ __all__ = [
     "follow",
     "forget",
     "keep",
+    "reserve",
     "search_positions",
     "selection",
     "sort_of",

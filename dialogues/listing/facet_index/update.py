@@ -172,28 +172,25 @@ class _Moves:
 
 def _merged(old_values, fresh: dict, gone: BitMap, moves, name: str):
     """One filter's values: the old bitmaps without the changed dialogues, renumbered, with
-    the changed dialogues' current values added."""
+    the changed dialogues' current values added. Values no change reached are kept as they
+    were: the same bitmap, or the same serialized bytes."""
     serialized = name in SERIALIZED
-    merged = {}
+    kept, made = {}, {}
     for key in old_values:
         raw = old_values.get(key)
         bitmap = BitMap.deserialize(raw) if serialized else raw
-        touched = key in fresh or bitmap.intersect(gone)
-        if not touched and moves is None:
-            merged[key] = bitmap
+        if moves is None and key not in fresh and not bitmap.intersect(gone):
+            kept[key] = raw
             continue
         if bitmap.intersect(gone):
             bitmap = bitmap - gone
-        if moves is not None:
-            bitmap = moves(bitmap)
-        merged[key] = bitmap
+        made[key] = moves(bitmap) if moves is not None else BitMap(bitmap)
     for key, bitmap in fresh.items():
         if bitmap:
-            merged[key] = merged[key] | bitmap if key in merged else bitmap
-    merged = {key: bitmap for key, bitmap in merged.items() if bitmap}
-    for key, bitmap in merged.items():
-        if old_values.get(key) is not bitmap:
-            bitmap.run_optimize()
+            made[key] = made[key] | bitmap if key in made else bitmap
+    for bitmap in made.values():
+        bitmap.run_optimize()
+    merged = {**kept, **{key: bitmap for key, bitmap in made.items() if bitmap}}
     if serialized:
-        return Packed(dict(sorted(merged.items())))
+        return Packed(merged)
     return merged
