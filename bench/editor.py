@@ -1,6 +1,6 @@
 """An editor who saves a dialogue every second, for the `write_during_reads` kind.
 
-    python -m bench.editor --out FILE [--interval 1] [--seconds N]
+    python -m bench.editor --out FILE [--interval 1] [--seconds N] [--saves N]
 
 Run beside the served workers, on their database and shared cache (the harness gives it their
 environment). Each save goes through the one write path, as the admin's form does: the model's
@@ -72,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between saves")
     parser.add_argument("--seconds", type=float, default=0, help="stop after (0: on a signal)")
+    parser.add_argument("--saves", type=int, default=0, help="stop after (0: on a signal)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     if args.interval <= 0:
@@ -89,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     try:
         while not stopping and not (args.seconds and time.monotonic() - started >= args.seconds):
+            if args.saves and len(saves) >= args.saves:
+                break
             tick = time.monotonic()
             saves.append(save_once(pk, other if len(saves) % 2 == 0 else original))
             time.sleep(max(0.0, args.interval - (time.monotonic() - tick)))

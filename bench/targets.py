@@ -266,11 +266,14 @@ class Editor:
         found = self.summary
         if "error" in found:
             return found["error"]
-        return (
+        text = (
             f"the editor saved {found['saves']} times (p50 {found['save_p50_ms']} ms, at most "
             f"{found['save_max_ms']} ms); {found['followed']} of the saves updated the facet "
             "index in place for the workers, the others left it to be built"
         )
+        if not self.env.get("REDIS_URL"):
+            text += " (without a shared cache only the editor holds it: each worker builds its own)"
+        return text
 
 
 def time_exports(args, gunicorn, workload: dict, kinds: dict) -> None:
