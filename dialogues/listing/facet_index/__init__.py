@@ -25,6 +25,12 @@ stores it serialized; the others wait for it and read it. Each process keeps its
 copy while the generation and day last. A token stored beside it names the copy, so that a
 process never trusts its own copy of an index the shared cache no longer vouches for.
 
+A save does not leave the next generation's index to be built: the write path takes its lock
+inside the save's transaction (`reserve`), and once the save commits it updates the index of
+the generation before in place with the dialogues the save changed (`follow`, `update`) and
+stores it as the new generation's, in the process and the shared cache. Readers of the new
+generation meanwhile find the lock and answer by SQL; none builds it.
+
 The package: `index.py` holds the index (`FacetIndex`: reading, storing and loading it),
 `build.py` builds one from the database (`build`), `update.py` brings one up to date with
 the dialogues a save changed (`update`), `shared.py` keeps the current one in the
