@@ -372,11 +372,10 @@ def after_save(sender, instance, created=False, raw=False, using=None, **kwargs)
         removals._record_change(sender, instance, raw=raw, using=using)
     elif sender is Participation:
         removals._announce_withheld(sender, instance, raw=raw, using=using)
-    changed(using=using, **_touched(sender, instance, created, using))
     changed(
         using=using,
         facets=_facets(sender, instance, deleted=False),
-        **_touched(sender, instance, created),
+        **_touched(sender, instance, created, using),
     )
 
 
@@ -389,11 +388,10 @@ def after_delete(sender, instance, using=None, **kwargs):
         removals._record_deletion(sender, instance, using=using)
     elif sender is Participation:
         withheld_pairs._keep_pair(sender, instance, using=using)
-    changed(using=using, **_touched(sender, instance, False, using))
     changed(
         using=using,
         facets=_facets(sender, instance, deleted=True),
-        **_touched(sender, instance, created=False),
+        **_touched(sender, instance, False, using),
     )
 
 
