@@ -99,3 +99,33 @@ def test_each_page_reads_right_to_left_with_no_axe_or_csp_violation(
             f"{name} in {language} at {width}px in {scheme}:\n{results.generate_report()}",
             pytrace=False,
         )
+
+
+@pytest.mark.parametrize(("language", "scheme"), [("he", "dark"), ("ar", "light")])
+def test_the_admin_reads_right_to_left_with_no_axe_or_csp_violation(
+    new_page, log_in, editor, fixtures, language, scheme
+):
+    """An editor who chose Hebrew or Arabic gets the admin right to left, and text typed into
+    it in either script shows in its own direction."""
+    from dialogues.models import Dialogue
+
+    record = Dialogue.objects.order_by("pk").first()
+    page = new_page(scheme=scheme)
+    log_in(page, editor)
+    page.goto("/admin/")
+    page.select_option("#admin-language", language)
+    page.click("form.admin-language button")
+    page.wait_for_url("**/admin/")
+    html = page.locator("html")
+    assert (html.get_attribute("lang"), html.get_attribute("dir")) == (language, "rtl")
+
+    assert page.goto(f"/admin/dialogues/dialogue/{record.pk}/change/").status == 200
+    assert (html.get_attribute("lang"), html.get_attribute("dir")) == (language, "rtl")
+    title = page.locator("#id_title")
+    assert title.get_attribute("dir") == "auto"
+    # An English title on the right-to-left admin still reads left to right.
+    title.fill("Track II talks in Oslo")
+    assert title.evaluate("e => getComputedStyle(e).direction") == "ltr"
+    results = axe.run(page, options=AXE_OPTIONS)
+    if results.violations_count:
+        pytest.fail(f"admin in {language}:\n{results.generate_report()}", pytrace=False)
