@@ -112,9 +112,15 @@ def test_the_downloads_run_as_their_pages_do(client, small_archive, language, di
             xs = [x for _, x in sorted(zip(years_drawn, xs, strict=True))]
         assert runs(xs) == direction
         # The caption strip starts on the side the language reads from.
-        first_line = root.findall(f"{SVG}text")[0]
+        lines = root.findall(f"{SVG}text")
         width = float(root.get("width"))
-        assert (float(first_line.get("x")) > width / 2) == (direction == "rtl")
+        assert (float(lines[0].get("x")) > width / 2) == (direction == "rtl")
+        # The last line is the address, which reads left to right, ending at that side.
+        assert lines[-1].text.startswith("http://")
+        if direction == "rtl":
+            assert (lines[-1].get("direction"), lines[-1].get("text-anchor")) == ("ltr", "end")
+        else:
+            assert lines[-1].get("direction") is None
 
 
 def test_each_language_gets_its_own_cached_pictures(client, small_archive):

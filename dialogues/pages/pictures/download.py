@@ -3,7 +3,8 @@
 The page's SVG is nested whole in a taller SVG whose lower strip carries, as text, what the
 figure is, which filters it shows, the archive's generation and code version and the day it was
 drawn, and the same facts as Dublin Core in `<metadata>`, so a figure pasted into a paper says
-where it came from. In Hebrew and Arabic the strip reads right to left, like the drawing above it.
+where it came from. In Hebrew and Arabic the strip reads right to left, like the drawing above it,
+but for its last line, the address, which reads left to right wherever it stands.
 """
 
 from __future__ import annotations
