@@ -161,6 +161,8 @@ MIDDLEWARE = [
     # The page's language: from the /he/ or /ar/ prefix of a public address (English keeps the
     # unprefixed addresses); elsewhere (the admin) from the cookie or the browser's languages.
     "django.middleware.locale.LocaleMiddleware",
+    # The admin's language: the editor's choice (a cookie) or the browser's languages.
+    "trackii.admin_language.AdminLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

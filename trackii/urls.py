@@ -29,6 +29,9 @@ urlpatterns = [
     # OAI-PMH harvesters may POST (the protocol allows it); every other page is GET only.
     path("oai/", oai, name="oai"),
     path("data/", include("dialogues.releases.urls")),
+    # Django's set_language: the admin's own language chooser posts here (the public pages take
+    # their language from their address instead).
+    path("i18n/", include("django.conf.urls.i18n")),
 ]
 # The public pages in each language: English at today's addresses, Hebrew under /he/ and Arabic
 # under /ar/. The admin, feeds, OAI-PMH and releases keep one address each.

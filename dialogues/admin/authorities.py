@@ -30,6 +30,7 @@ from ..models import (
 )
 from .base import RECORD_FIELDSET, SHORT_TEXT, LabelledTabularInline, PublicPageAdmin
 from .publishing import PUBLISH, WITHDRAW
+from .text_direction import TypedInAnyDirection
 
 STATUS_FIELDS = ["status", "published_at", "withdrawn_at", "withdrawal_reason"]
 EVIDENCE = ["basis", ("cited_source", "cited_paragraph"), "cited_excerpt", "reason"]
@@ -38,7 +39,7 @@ EVIDENCE = ["basis", ("cited_source", "cited_paragraph"), "cited_excerpt", "reas
 # --- Inlines ------------------------------------------------------------------------------
 
 
-class NameVariantInline(admin.StackedInline):
+class NameVariantInline(TypedInAnyDirection, admin.StackedInline):
     model = NameVariant
     fields = [
         ("name", "kind"),
@@ -80,7 +81,7 @@ class DialoguePlaceInline(LabelledTabularInline):
     verbose_name_plural = "places (several are alternatives, read as “Rome or Amman”)"
 
 
-class MembershipInline(admin.StackedInline):
+class MembershipInline(TypedInAnyDirection, admin.StackedInline):
     model = SeriesMembership
     fields = [("series", "dialogue", "position"), *EVIDENCE]
     autocomplete_fields = ["series", "dialogue", "cited_source"]
@@ -88,7 +89,7 @@ class MembershipInline(admin.StackedInline):
     extra = 0
 
 
-class DialogueLinkInline(admin.StackedInline):
+class DialogueLinkInline(TypedInAnyDirection, admin.StackedInline):
     model = DialogueLink
     fk_name = "origin"
     fields = [("relation", "target"), *EVIDENCE]

@@ -18,6 +18,7 @@ from .. import editorial
 from .. import publishing_rights as rights
 from ..models import Dialogue, Participant, Status
 from . import guard
+from .text_direction import typed_in_any_direction
 
 STATUS_READONLY = ["status", "published_at", "withdrawn_at", "withdrawal_reason", "replaced_by"]
 PUBLISH, WITHDRAW, MERGE = (
@@ -27,6 +28,7 @@ PUBLISH, WITHDRAW, MERGE = (
 )
 
 
+@typed_in_any_direction
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label="Public reason",
@@ -188,6 +190,7 @@ class PublishingAdminMixin:
         return reverse("admin:dialogues_dialogue_change", args=[dialogue.pk])
 
 
+@typed_in_any_direction
 class MergeForm(forms.Form):
     keep = forms.ModelChoiceField(
         queryset=Participant.objects.none(),

@@ -30,6 +30,7 @@ from .base import (
 )
 from .publishing import MergeAdminMixin
 from .revisions import RecordForm
+from .text_direction import TypedInAnyDirection
 
 # --- The other records --------------------------------------------------------------------
 
@@ -167,7 +168,7 @@ class ParticipantAdmin(MergeAdminMixin, PublicPageAdmin):
         return obj.dialogue_count
 
 
-class DisagreementCitationInline(admin.StackedInline):
+class DisagreementCitationInline(TypedInAnyDirection, admin.StackedInline):
     model = DisagreementCitation
     fields = ["key", "source", "paragraph", "excerpt", "says"]
     autocomplete_fields = ["source"]

@@ -1,17 +1,21 @@
 """The histogram of dialogues by year, stacked by track: geometry, links and its table.
 
-Time runs left to right in every language direction (the SVG sets `direction="ltr"`), as on
-the timeline. Each year's column is one link that sets `from` and `to` to that year; the table
-beside it gives the same numbers and, for each year, "from here" and "to here" links that set
-one end of a range, which is how a range is chosen without JavaScript.
+Time runs the way the page reads, as on the timeline: left to right in English, right to left
+in Hebrew and Arabic (earliest year at the right, the counts' scale on the right too), in the
+page and its download alike; the SVG sets `direction` to match. The table stays in
+chronological order in every language. Each year's column is one link that sets `from` and
+`to` to that year; the table beside it gives the same numbers and, for each year, "from here"
+and "to here" links that set one end of a range, which is how a range is chosen without
+JavaScript.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.http import QueryDict
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.safestring import mark_safe
 
 from .years import RULE, STACKS, YearWeights
@@ -58,8 +62,41 @@ def _with(params: QueryDict, **values) -> str:
     return "?" + query.urlencode()
 
 
-def histogram(weights: YearWeights, params: QueryDict, base: str, *, id_prefix="years") -> dict:
-    """Everything the template needs: columns, axis labels, legend and the table's rows."""
+def _mirrored(figure: dict) -> dict:
+    """The figure with every x reflected across the middle, so the years run right to left.
+
+    Text anchors stay: under `direction="rtl"` "start" and "end" swap sides, as the figure does.
+    """
+
+    def flip(x):
+        return round(WIDTH - x, 1)
+
+    return {
+        **figure,
+        "direction": "rtl",
+        "columns": [
+            replace(column, x=flip(column.x + column.width)) for column in figure["columns"]
+        ],
+        "labels": [(flip(x), year) for x, year in figure["labels"]],
+        "legend": [
+            (flip(x + 10), flip(text_x), box_y, y, n, fill, label)
+            for x, text_x, box_y, y, n, fill, label in figure["legend"]
+        ],
+        "left": flip(figure["right"]),
+        "right": flip(figure["left"]),
+        "value_x": flip(figure["value_x"]),
+    }
+
+
+def histogram(
+    weights: YearWeights, params: QueryDict, base: str, *, id_prefix="years", rtl=None
+) -> dict:
+    """Everything the template needs: columns, axis labels, legend and the table's rows.
+
+    `rtl` runs the years right to left; by default it follows the active language's direction.
+    """
+    if rtl is None:
+        rtl = translation.get_language_bidi()
     params = params.copy()
     years = sorted(y for y, stack in weights.years.items() if sum(stack.values()) > 0)
     first, last = (years[0], years[-1]) if years else (0, 0)
@@ -115,8 +152,9 @@ def histogram(weights: YearWeights, params: QueryDict, base: str, *, id_prefix="
         legend.append((legend_x, legend_x + 14, legend_y - 9, legend_y, n, FILLS[n], STACKS[n][1]))
         legend_x += room
     height = legend_y + 8
-    return {
+    figure = {
         "width": WIDTH,
+        "direction": "ltr",
         "height": height,
         "title_id": f"{id_prefix}-title",
         "desc_id": f"{id_prefix}-desc",
@@ -140,6 +178,7 @@ def histogram(weights: YearWeights, params: QueryDict, base: str, *, id_prefix="
         "headers": [STACKS[n][1] for n in used],
         "rows": rows,
     }
+    return _mirrored(figure) if rtl else figure
 
 
 def histogram_svg(figure: dict) -> str:
