@@ -133,6 +133,8 @@ INSTALLED_APPS = [
     # Serve static files through whitenoise under runserver too, as in production.
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # /sitemap.xml, with each page's addresses in the three languages.
+    "django.contrib.sitemaps",
     "django_filters",
     "drf_spectacular",
     "axes",

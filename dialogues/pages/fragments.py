@@ -14,14 +14,14 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from .. import caching
 
 # What draws the pages: templates, static files (their hashed names), and the code.
-CODE = ("templates", "static", "dialogues", "trackii")
-CODE_SUFFIXES = {".py", ".html", ".css", ".js", ".svg", ".txt"}
+CODE = ("templates", "static", "dialogues", "trackii", "locale")
+CODE_SUFFIXES = {".py", ".html", ".css", ".js", ".svg", ".txt", ".po"}
 
 
 @once
@@ -43,7 +43,7 @@ def rendered(namespace: str, key_parts, template: str, context_of):
     def render():
         return render_to_string(template, context_of())
 
-    return mark_safe(caching.cached(namespace, (code_digest(), *key_parts), render))
+    return mark_safe(caching.cached(namespace, (code_digest(), _language(), *key_parts), render))
 
 
 def rendered_many(namespace: str, items: dict, template: str, context_of) -> dict:
@@ -53,10 +53,7 @@ def rendered_many(namespace: str, items: dict, template: str, context_of) -> dic
     together.
     """
     stem = f"{namespace}:{caching.generation()}:{timezone.localdate().isoformat()}"
-    keys = {
-        parts: f"{stem}:{hashlib.sha256(repr((code_digest(), parts)).encode()).hexdigest()[:32]}"
-        for parts in items
-    }
+    keys = {parts: f"{stem}:{_digest((code_digest(), _language(), parts))}" for parts in items}
     found = cache.get_many(list(keys.values()))
     missing = {}
     markup = {}
@@ -74,4 +71,13 @@ def rendered_many(namespace: str, items: dict, template: str, context_of) -> dic
 
 def rendered_value(namespace: str, key_parts, compute) -> str:
     """Return `compute()` (a string), cached like `rendered` for this generation, day and code."""
-    return caching.cached(namespace, (code_digest(), *key_parts), compute)
+    return caching.cached(namespace, (code_digest(), _language(), *key_parts), compute)
+
+
+def _digest(parts) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+def _language() -> str:
+    # The same piece is drawn in each of the interface's languages, each kept apart.
+    return translation.get_language() or settings.LANGUAGE_CODE
