@@ -27,7 +27,8 @@ def catalogues(root: Path = LOCALE) -> list[Path]:
 
 def _read_po(po: Path):
     with po.open("rb") as handle:
-        return read_po(handle, locale=po.parent.parent.name)
+        # The language comes from the header's "Language:" line.
+        return read_po(handle)
 
 
 def messages(catalog) -> dict:

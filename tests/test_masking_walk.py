@@ -119,6 +119,7 @@ def _urls(talks) -> dict[str, list[str]]:
     before = [f"/data/0.9.0/{name}" for name in names]
     return {
         "healthz": ["/healthz"],
+        "sitemap": ["/sitemap.xml"],
         "feeds:changes": ["/feeds/changes.atom"],
         "feeds:era_changes": ["/feeds/eras/nineties.atom"],
         "oai": [

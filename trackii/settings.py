@@ -136,6 +136,8 @@ INSTALLED_APPS = [
     # /sitemap.xml, with each page's addresses in the three languages.
     "django.contrib.sitemaps",
     "django_filters",
+    # Only for its catalogues: country names in Hebrew and Arabic (it has no models).
+    "django_countries",
     "drf_spectacular",
     "axes",
     # Keeps every revision of the archive's records (see dialogues/history/).

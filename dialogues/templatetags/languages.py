@@ -8,31 +8,46 @@ from django.utils import translation
 
 register = template.Library()
 
+# A longer query (an over-long search, refused by the list's form) is not copied into the
+# links: each page would otherwise repeat it once per language and link.
+LONGEST_QUERY = 2000
 
-def _alternates(request):
+
+def _query(context) -> str:
+    request = context["request"]
+    # A view that checks its parameters passes the valid ones, so that no link echoes a bad one.
+    params = context.get("link_params")
+    query = params.urlencode() if params is not None else request.META.get("QUERY_STRING", "")
+    return query if len(query) <= LONGEST_QUERY else ""
+
+
+def _alternates(context):
     """(code, name, address, is current) for each language, the address keeping the query."""
-    here = request.get_full_path()
+    request = context["request"]
+    query = _query(context)
     current = translation.get_language() or settings.LANGUAGE_CODE
     return [
-        (code, name, translate_url(here, code), code == current)
+        (
+            code,
+            name,
+            translate_url(request.path, code) + (f"?{query}" if query else ""),
+            code == current,
+        )
         for code, name in settings.LANGUAGES
     ]
 
 
 @register.inclusion_tag("_language_switcher.html", takes_context=True)
 def language_switcher(context):
-    request = context["request"]
-    return {"languages": _alternates(request)}
+    return {"languages": _alternates(context)}
 
 
 @register.inclusion_tag("_hreflang.html", takes_context=True)
 def hreflang_links(context):
     request = context["request"]
     links = [
-        (code.split("-")[0], request.build_absolute_uri(address))
-        for code, _, address, _ in _alternates(request)
+        (code.split("-")[0], request.build_absolute_uri(address), code)
+        for code, _, address, _ in _alternates(context)
     ]
-    default = request.build_absolute_uri(
-        translate_url(request.get_full_path(), settings.LANGUAGE_CODE)
-    )
-    return {"links": links, "default": default}
+    default = next(address for _, address, code in links if code == settings.LANGUAGE_CODE)
+    return {"links": [(short, address) for short, address, _ in links], "default": default}
