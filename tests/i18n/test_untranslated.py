@@ -18,8 +18,16 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import translation
 
-from dialogues.models import Conflict, Dialogue, Era, Organisation, Participant, Place, Series
-from dialogues.models import Source
+from dialogues.models import (
+    Conflict,
+    Dialogue,
+    Era,
+    Organisation,
+    Participant,
+    Place,
+    Series,
+    Source,
+)
 from tests.i18n.archive import build
 
 LANGUAGES = ("he", "ar")
