@@ -15,6 +15,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from django_countries.fields import Country
 
 from .. import dates
 from ..models import (
@@ -45,9 +46,10 @@ MAX_QUERY_LENGTH = 10_000
 DATE_BOUND = re.compile(r"[0-9]{4}(-[0-9]{2}-[0-9]{2})?")
 
 
-def country_choices():
-    """ISO 3166 alpha-2 codes, named as django-countries names them in the page's language."""
-    return tuple((code, name) for code, name in countries)
+# Each country's name as django-countries gives it in the page's language.
+_country_name = lazy(lambda code: str(Country(code).name), str)
+# ISO 3166 alpha-2 codes (a fixed list, so that the API's schema can list them), named lazily.
+COUNTRIES = tuple((code, _country_name(code)) for code, _name in countries)
 
 
 SORTS = {
@@ -187,7 +189,7 @@ class DialogueFilterSet(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"placeholder": _("series slug")}),
     )
     country = django_filters.ChoiceFilter(
-        choices=country_choices,
+        choices=COUNTRIES,
         label=_("Country"),
         empty_label=_("Any country"),
         method="filter_country",
