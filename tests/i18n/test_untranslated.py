@@ -207,3 +207,35 @@ def test_the_check_finds_an_untranslated_string():
     )
     found = untranslated(page, "he", {"Harbour"})
     assert found == ["<p>: 'שלום Search'", "<button>: 'x'", "<button aria-label>: 'Close'"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_withdrawn_record_and_an_unknown_page_number_are_said_in_the_page_language(
+    client, records, language
+):
+    from django.utils import timezone
+
+    from dialogues.models import Status
+    from tests.factories import make_dialogue
+
+    make_dialogue(
+        slug="withdrawn-meeting",
+        title="A meeting that never was",
+        era=records.era,
+        date="1999",
+        status=Status.WITHDRAWN,
+        withdrawn_at=timezone.now(),
+        withdrawal_reason="The only source described another meeting.",
+        replaced_by=records.dialogue,
+    )
+    words = _record_words()
+    response = client.get(f"/{language}/dialogues/withdrawn-meeting/")
+    assert response.status_code == 410
+    html = response.content.decode()
+    assert untranslated(html, language, words) == []
+    # The reason is the archive's own English text, marked so.
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.select_one(".withdrawal-reason span[lang=en]") is not None
+    response = client.get(f"/{language}/participants/?page=0")
+    note = BeautifulSoup(response.content, "html.parser").select_one("p.note")
+    assert note is not None and untranslated(str(note), language, words) == []
