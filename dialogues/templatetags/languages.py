@@ -26,7 +26,7 @@ def _alternates(context):
     request = context["request"]
     query = _query(context)
     current = translation.get_language() or settings.LANGUAGE_CODE
-    return [
+    alternates = [
         (
             code,
             name,
@@ -35,6 +35,10 @@ def _alternates(context):
         )
         for code, name in settings.LANGUAGES
     ]
+    # A page served in one language only (the data releases) has no other address to offer.
+    if len({address for _, _, address, _ in alternates}) == 1:
+        return []
+    return alternates
 
 
 @register.inclusion_tag("_language_switcher.html", takes_context=True)
@@ -49,5 +53,7 @@ def hreflang_links(context):
         (code.split("-")[0], request.build_absolute_uri(address), code)
         for code, _, address, _ in _alternates(context)
     ]
+    if not links:
+        return {"links": [], "default": None}
     default = next(address for _, address, code in links if code == settings.LANGUAGE_CODE)
     return {"links": [(short, address) for short, address, _ in links], "default": default}

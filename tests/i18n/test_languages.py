@@ -138,3 +138,10 @@ def test_names_and_numbers_are_isolated_on_right_to_left_pages(client, records):
     assert name is not None and name["lang"] == "en" and name.get_text() == "Ann Person"
     date = page.select_one("ol.participations .date bdi")
     assert date is not None
+
+
+def test_a_page_in_one_language_only_offers_no_other(client, records, settings, tmp_path):
+    settings.TRACKII_RELEASES_DIR = tmp_path
+    page = _soup(client.get("/data/"))
+    assert page.select("nav.language-switcher") == []
+    assert page.head.find_all("link", hreflang=True) == []
