@@ -239,3 +239,19 @@ def test_a_withdrawn_record_and_an_unknown_page_number_are_said_in_the_page_lang
     response = client.get(f"/{language}/participants/?page=0")
     note = BeautifulSoup(response.content, "html.parser").select_one("p.note")
     assert note is not None and untranslated(str(note), language, words) == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_error_pages_are_in_the_page_language(client, records, language):
+    from django.template.loader import render_to_string
+
+    response = client.get(f"/{language}/no-such-page/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert f'<html lang="{language}" dir="rtl">' in html
+    assert untranslated(html, language, set()) == []
+    # The server error page is drawn without the request, in the language of the address.
+    with translation.override(language):
+        html = render_to_string("500.html")
+    assert f'<html lang="{language}" dir="rtl">' in html
+    assert untranslated(html, language, set()) == []
