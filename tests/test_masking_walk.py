@@ -121,6 +121,7 @@ def _urls(talks) -> dict[str, list[str]]:
         "healthz": ["/healthz"],
         # The admin's language chooser posts here; read, it only sends the reader back.
         "set_language": ["/i18n/setlang/?next=/"],
+        "sitemap": ["/sitemap.xml"],
         "feeds:changes": ["/feeds/changes.atom"],
         "feeds:era_changes": ["/feeds/eras/nineties.atom"],
         "oai": [

@@ -133,7 +133,11 @@ INSTALLED_APPS = [
     # Serve static files through whitenoise under runserver too, as in production.
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # /sitemap.xml, with each page's addresses in the three languages.
+    "django.contrib.sitemaps",
     "django_filters",
+    # Only for its catalogues: country names in Hebrew and Arabic (it has no models).
+    "django_countries",
     "drf_spectacular",
     "axes",
     # Keeps every revision of the archive's records (see dialogues/history/).

@@ -12,6 +12,8 @@ import reversion
 from django.contrib import admin, messages
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ..models import (
     Affiliation,
@@ -149,7 +151,7 @@ class SimplePublishingMixin:
     def publishing_problem(self, record) -> str | None:
         return None
 
-    @admin.action(description="Publish selected records", permissions=["publish"])
+    @admin.action(description=_("Publish selected records"), permissions=["publish"])
     def publish_selected(self, request, queryset):
         done = 0
         for record in queryset:
@@ -159,19 +161,21 @@ class SimplePublishingMixin:
                 continue
             _set_status(request, record, Status.PUBLISHED)
             done += 1
-        self.message_user(request, f"Published {done} record(s).")
+        self.message_user(request, gettext("Published %(n)s record(s).") % {"n": done})
 
-    @admin.action(description="Return selected records to draft", permissions=["publish"])
+    @admin.action(description=_("Return selected records to draft"), permissions=["publish"])
     def unpublish_selected(self, request, queryset):
         for record in queryset:
             _set_status(request, record, Status.DRAFT)
-        self.message_user(request, f"Returned {queryset.count()} record(s) to draft.")
+        self.message_user(
+            request, gettext("Returned %(n)s record(s) to draft.") % {"n": queryset.count()}
+        )
 
-    @admin.action(description="Withdraw selected records", permissions=["withdraw"])
+    @admin.action(description=_("Withdraw selected records"), permissions=["withdraw"])
     def withdraw_selected(self, request, queryset):
         for record in queryset:
             _set_status(request, record, Status.WITHDRAWN, "withdrawn by a publisher")
-        self.message_user(request, f"Withdrew {queryset.count()} record(s).")
+        self.message_user(request, gettext("Withdrew %(n)s record(s).") % {"n": queryset.count()})
 
 
 class AuthorityAdmin(SimplePublishingMixin, PublicPageAdmin):

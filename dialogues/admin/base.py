@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from .. import dates
 from .revisions import HistoryAdmin
@@ -50,7 +51,7 @@ class UncertainDateAdmin(PublicPageAdmin):
             )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
-    @admin.display(description="date in words")
+    @admin.display(description=_("date in words"))
     def date_in_words(self, obj):
         # Parse afresh rather than trust the stored bounds: after a refused edit the instance
         # holds the rejected text, and its words would only repeat it.

@@ -16,17 +16,17 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.urls import reverse
+from django.utils.translation import get_language
 
 from ..imports import cells
 from ..models import (
     WITHHELD_NAME,
-    Background,
     Citation,
     OutcomeKind,
     Participant,
-    ParticipantKind,
     Participation,
     Role,
     Side,
@@ -82,10 +82,21 @@ CITATION_FIELDS = (
     "paragraph",
 )
 
-LABELS = {
-    vocabulary: dict(vocabulary.choices)
-    for vocabulary in (Side, Role, OutcomeKind, Track, VenueKind, ParticipantKind, Background)
-}
+
+class _Labels:
+    """`LABELS[Vocabulary]`: value → label, said in the active language (the labels are lazy
+    translations), worked out once per vocabulary and language."""
+
+    def __getitem__(self, vocabulary) -> dict:
+        return _labels(vocabulary, get_language())
+
+
+@lru_cache(maxsize=64)
+def _labels(vocabulary, language) -> dict:
+    return {value: str(label) for value, label in vocabulary.choices}
+
+
+LABELS = _Labels()
 
 
 @dataclass(slots=True)

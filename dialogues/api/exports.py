@@ -217,7 +217,9 @@ def _json_pieces(rows, request):
     with closing(rows):
         yield "["
         for row in rows:
-            yield separator + json.dumps(export_rows.api_item(row, url), ensure_ascii=False)
+            item = export_rows.api_item(row, url)
+            # Vocabulary labels are lazy, said in the language of the address (/he/, /ar/).
+            yield separator + json.dumps(item, ensure_ascii=False, default=str)
             separator = ",\n"
     # No newline after it: the closing bracket is the last byte of a complete download.
     yield "]"

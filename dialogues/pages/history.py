@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from ..history.records import as_of
+from ..record_text import Field
 from .versions import UnknownVersion, record_history
 from .views import DialogueDetailView, dialogue_or_answer
 
@@ -30,8 +32,8 @@ def dialogue_history(request, slug):
             "dialogue": dialogue,
             "versions": list(reversed(history.versions)),
             "breadcrumb_trail": [
-                (reverse("dialogues:dialogue_list"), "Dialogues"),
-                (dialogue.get_absolute_url(), dialogue.title),
+                (reverse("dialogues:dialogue_list"), _("Dialogues")),
+                (dialogue.get_absolute_url(), Field(dialogue, "title")),
             ],
         },
     )

@@ -20,7 +20,9 @@ from dataclasses import dataclass, replace
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
+from .. import dates, record_text
 from .scale import Scale
 
 MARGIN = 12
@@ -201,6 +203,11 @@ def _tooltip(name: str, when: str) -> str:
     return f"{name} ({when})"
 
 
+def _when(record) -> str:
+    """The record's date in words in the page's language (stored in English)."""
+    return record.date_display if record_text.is_english() else dates.display_localized(record.date)
+
+
 def _fit(number: int, name: str, width: float) -> str:
     """The band's label: its number and whole name if both fit, else the number alone.
 
@@ -285,7 +292,7 @@ def _era_band(number: int, era, scale: Scale) -> EraBand:
     x0, x1 = scale.day_span(era.date_earliest, era.date_latest)
     return EraBand(
         href=era.get_absolute_url(),
-        tooltip=_tooltip(era.name, era.date_display),
+        tooltip=_tooltip(era.name, _when(era)),
         x=_rounded(x0),
         width=_rounded(x1 - x0),
         number=number,
@@ -300,7 +307,7 @@ def _dialogue_mark(dialogue, extent: tuple[float, float, bool], row: int) -> Dia
     middle_y = LANES_TOP + row * ROW_HEIGHT + ROW_HEIGHT / 2
     return DialogueMark(
         href=dialogue.get_absolute_url(),
-        tooltip=_tooltip(dialogue.title, dialogue.date_display),
+        tooltip=_tooltip(dialogue.title, _when(dialogue)),
         is_span=span,
         x=_rounded(x0),
         y=_rounded(middle_y - MARK_HEIGHT / 2),
@@ -372,7 +379,7 @@ def timeline_drawing(
     row_count = max(rows, default=-1) + 1
     lanes_bottom = LANES_TOP + max(row_count, 1) * ROW_HEIGHT
     legend = [
-        (lanes_bottom + LEGEND_LINE * (n + 1), f"{number}  {era.name} ({era.date_display})")
+        (lanes_bottom + LEGEND_LINE * (n + 1), f"{number}  {era.name} ({_when(era)})")
         for n, (number, era) in enumerate(enumerate(shown_eras, start=first_number))
     ]
     step = (
@@ -384,14 +391,17 @@ def timeline_drawing(
         width=_rounded(width),
         height=lanes_bottom + LEGEND_LINE * len(legend) + BOTTOM + (6 if legend else 0),
         title_id=f"{id_prefix}-title",
-        title=f"Timeline of Track II dialogues{_span_words(shown_eras)}",
+        title=gettext("Timeline of Track II dialogues") + _span_words(shown_eras),
         desc_id=f"{id_prefix}-desc",
         desc=(
-            f"{len(shown_eras)} eras shown as bands across a time axis, and "
-            f"{len(shown_dialogues)} dialogues shown as marks below them: a dot for a dialogue "
-            "dated to a day, a bar across the whole span for an uncertain or longer date. "
-            "Each era is given at least a minimum width, so the axis is not to one scale. "
-            "Eras are numbered in order; the legend under the marks names each number."
+            gettext(
+                "%(eras)s eras shown as bands across a time axis, and %(dialogues)s dialogues "
+                "shown as marks below them: a dot for a dialogue dated to a day, a bar across the "
+                "whole span for an uncertain or longer date. Each era is given at least a minimum "
+                "width, so the axis is not to one scale. Eras are numbered in order; the legend "
+                "under the marks names each number."
+            )
+            % {"eras": len(shown_eras), "dialogues": len(shown_dialogues)}
         ),
         bands=[_era_band(n, era, scale) for n, era in enumerate(shown_eras, start=first_number)],
         legend=legend,

@@ -17,6 +17,7 @@ from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext
 
 from .years import RULE, STACKS, YearWeights
 
@@ -29,6 +30,12 @@ LEGEND_TOP = PLOT_BOTTOM + 34
 LEGEND_LINE = 15
 # The light scheme's fills, one per track; the page's stylesheet repaints them per scheme.
 FILLS = ("#1f5f8b", "#7a9e3c", "#c9822b", "#8a6bb0", "#8c8c8c")
+
+
+def _plural(amount) -> int:
+    """The number that chooses a plural form: the amount itself when whole; a share of a
+    dialogue (0.5) takes the form most languages give fractions, as English "dialogues" does."""
+    return int(amount) if amount == int(amount) else 100
 
 
 def amount(value: float) -> str:
@@ -121,7 +128,12 @@ def histogram(
             Column(
                 year=year,
                 href=base + _with(params, **{"from": year, "to": year}),
-                tooltip=f"{year}: {amount(total)} dialogue{'s' if total != 1 else ''}",
+                tooltip=ngettext(
+                    "%(year)s: %(amount)s dialogue",
+                    "%(year)s: %(amount)s dialogues",
+                    _plural(total),
+                )
+                % {"year": year, "amount": amount(total)},
                 x=round(x + step * 0.1, 1),
                 width=round(max(step * 0.8, 1), 1),
                 parts=parts,
@@ -159,9 +171,14 @@ def histogram(
         "title_id": f"{id_prefix}-title",
         "desc_id": f"{id_prefix}-desc",
         "title": (
-            f"Dialogues by year, {first}–{last}, stacked by track" if years else "Dialogues by year"
+            gettext("Dialogues by year, %(first)s–%(last)s, stacked by track")
+            % {"first": first, "last": last}
+            if years
+            else gettext("Dialogues by year")
         ),
-        "desc": f"{RULE} Highest year: {amount(peak)}. Each column sets the years to that year.",
+        "desc": f"{RULE} "
+        + gettext("Highest year: %(peak)s. Each column sets the years to that year.")
+        % {"peak": amount(peak)},
         "columns": columns,
         "labels": labels,
         "legend": legend,
