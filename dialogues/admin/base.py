@@ -9,6 +9,7 @@ from django.utils.text import capfirst
 
 from .. import dates
 from .revisions import HistoryAdmin
+from .translations import TranslationInputs
 
 SHORT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 50})}}
 
@@ -62,7 +63,7 @@ class UncertainDateAdmin(PublicPageAdmin):
 # --- Dialogue and its inlines -------------------------------------------------------------
 
 
-class LabelledTabularInline(admin.TabularInline):
+class LabelledTabularInline(TranslationInputs, admin.TabularInline):
     """A tabular inline whose fields have names that assistive technology can read.
 
     Django shows a tabular inline's labels only as column headings, which name no field, so a

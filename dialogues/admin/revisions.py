@@ -22,6 +22,7 @@ from ..history.diff import compare
 from ..history.records import version_at_number, versions_of
 from ..models import RevisionReason, StaleRecord
 from . import guard
+from .translations import TranslationInputs
 
 REASON_HELP = (
     "Public: shown to readers in the record's history. Say what you changed and on what "
@@ -95,7 +96,7 @@ class RecordForm(forms.ModelForm):
         return cleaned
 
 
-class HistoryAdmin(VersionAdmin):
+class HistoryAdmin(TranslationInputs, VersionAdmin):
     form = RecordForm
     object_history_template = "admin/dialogues/object_history.html"
     change_form_template = "admin/dialogues/record_change_form.html"
