@@ -187,12 +187,12 @@ def test_the_english_page_is_unchanged_by_translations(client, talks):
 
 
 @pytest.mark.django_db
-def test_a_page_without_any_translation_says_none_is_the_archive_s(client, talks):
+def test_a_page_without_any_translation_says_it_is_shown_in_english(client, talks):
     Dialogue.objects.filter(pk=talks.pk).update(title_he=None)
     Era.objects.update(name_he=None)
     Citation.objects.update(excerpt_he=None)
     page = soup(client.get(address(talks, "he")))
-    assert page.select_one(".translation-note") is None
+    assert page.select_one(".translation-note")["data-translation"] == "none"
     assert page.select_one("h1 span")["lang"] == "en"
 
 

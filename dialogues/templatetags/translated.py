@@ -52,9 +52,9 @@ def translated(obj, field):
 @register.simple_tag
 def translation_note(*objs):
     """`{% translation_note dialogue %}`: on a Hebrew or Arabic page, say that the translated
-    words on it are the archive's own, and that words shown in English have no translation yet.
-
-    Says nothing on an English page, or when none of `objs` has a translation in the language.
+    words on it are the archive's own, and that words shown in English have no translation yet;
+    or, when none of `objs` has a translation in the language, that the record is shown in
+    English. Says nothing on an English page.
     """
     if _is_english():
         return ""
@@ -68,7 +68,14 @@ def translation_note(*objs):
         for name in translated_fields(type(obj))
     )
     if not has_any:
-        return ""
+        if lang == "he":
+            said = _("This record has not been translated into Hebrew yet: it is shown in English.")
+        else:
+            said = _("This record has not been translated into Arabic yet: it is shown in English.")
+        return format_html(
+            '<p class="note translation-note untranslated-note" data-translation="none">{}</p>',
+            said,
+        )
     if lang == "he":
         said = _("Hebrew translation by the archive.")
     else:
