@@ -215,6 +215,19 @@ LANGUAGES = [
     ("ar", "العربية"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The languages the records' own words are translated into (see dialogues/models/translations.py).
+# English is not among them: it stays in the original column (`title`), which everything that
+# reads a record reads, and a translation sits beside it (`title_he`, `title_ar`).
+MODELTRANSLATION_LANGUAGES = ("he", "ar")
+_TRANSLATION_LANGUAGE_NAMES = {"he": "Hebrew", "ar": "Arabic"}
+
+
+def _translation_verbose_name(verbose_name, lang):
+    """How the admin, the history and the diff name a translation field."""
+    return f"{verbose_name} ({_TRANSLATION_LANGUAGE_NAMES.get(lang, lang)} translation)"
+
+
+MODELTRANSLATION_BUILD_LOCALIZED_VERBOSE_NAME = _translation_verbose_name
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import dates
 from .revisions import HistoryAdmin
 from .text_direction import TypedInAnyDirection
+from .translations import TranslationInputs
 
 SHORT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 50})}}
 
@@ -64,7 +65,7 @@ class UncertainDateAdmin(PublicPageAdmin):
 # --- Dialogue and its inlines -------------------------------------------------------------
 
 
-class LabelledTabularInline(TypedInAnyDirection, admin.TabularInline):
+class LabelledTabularInline(TranslationInputs, TypedInAnyDirection, admin.TabularInline):
     """A tabular inline whose fields have names that assistive technology can read.
 
     Django shows a tabular inline's labels only as column headings, which name no field, so a

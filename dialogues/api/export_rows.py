@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 
 from ..imports import cells
+from ..imports.cells import TRANSLATED_FIELDS, TRANSLATION_COLUMNS
 from ..models import (
     WITHHELD_NAME,
     Citation,
@@ -35,6 +36,7 @@ from ..models import (
 )
 from ..models import Outcome as OutcomeModel
 from ..models.disclosure import is_withheld, today
+from ..models.translations import TRANSLATION_LANGUAGES, translation_columns
 
 CHUNK_SIZE = 2000
 
@@ -58,6 +60,7 @@ DIALOGUE_FIELDS = (
     "summary",
     "status",
     "embargo_until",
+    *TRANSLATION_COLUMNS,
 )
 # A participation row as a Row holds it: (dialogue_id, slug, name, kind, side, background,
 # role, name_withheld, withheld, withheld_until, show_side); the last three are the flags as
@@ -80,6 +83,7 @@ CITATION_FIELDS = (
     "source__author",
     "excerpt",
     "paragraph",
+    *translation_columns(("excerpt",)),
 )
 
 
@@ -210,6 +214,21 @@ def _iso(day) -> str | None:
     return day.isoformat() if day else None
 
 
+def _translations(values: tuple, names, index: dict) -> dict:
+    """As `translations_field` gives them: by language, None where there is no translation."""
+    result = {}
+    for lang in TRANSLATION_LANGUAGES:
+        shown = {}
+        for name in names:
+            value = values[index[f"{name}_{lang}"]]
+            shown[name] = value if value and value.strip() else None
+        result[lang] = shown
+    return result
+
+
+_CITATION_INDEX = {name: i for i, name in enumerate(CITATION_FIELDS)}
+
+
 def api_item(row: Row, url) -> dict:
     """The dialogue as the API's DialogueSerializer gives it."""
     v = row.values
@@ -248,9 +267,17 @@ def api_item(row: Row, url) -> dict:
             for o in row.outcomes
         ],
         "sources": [
-            {"slug": c[1], "title": c[2], "author": c[3], "excerpt": c[4], "locator": f"¶ {c[5]}"}
+            {
+                "slug": c[1],
+                "title": c[2],
+                "author": c[3],
+                "excerpt": c[4],
+                "locator": f"¶ {c[5]}",
+                "translations": _translations(c, ("excerpt",), _CITATION_INDEX),
+            }
             for c in row.citations
         ],
+        "translations": _translations(v, TRANSLATED_FIELDS, i),
     }
 
 
@@ -284,6 +311,7 @@ def csv_cells(row: Row, url, separator: str) -> dict[str, str]:
         "outcomes": separator.join(LABELS[OutcomeKind].get(o[1], o[1]) for o in row.outcomes),
         "sources": separator.join(sources),
         "summary": v[i["summary"]],
+        **{column: v[i[column]] or "" for column in TRANSLATION_COLUMNS},
         # What an import reads back (see `dialogues.imports.cells`).
         "era_slug": v[i["era__slug"]],
         "conflict_slug": v[i["conflict__slug"]],

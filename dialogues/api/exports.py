@@ -32,7 +32,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework.generics import GenericAPIView
 
-from ..imports.cells import IMPORT_COLUMNS
+from ..imports.cells import IMPORT_COLUMNS, TRANSLATION_COLUMNS
 from ..listing.browse import Browse
 from ..listing.filters import DialogueFilterSet
 from ..models import Dialogue
@@ -68,6 +68,9 @@ CSV_COLUMNS = (
     "outcomes",
     "sources",
     "summary",
+    # The archive's translations, one column per field and language (`title_he`, `title_ar`,
+    # …), empty where there is none; an import reads them back.
+    *TRANSLATION_COLUMNS,
     # Added for imports: codes and slugs, and the related rows one a line
     # (see `dialogues.imports.cells`), so that a downloaded file can be imported again.
     *IMPORT_COLUMNS,

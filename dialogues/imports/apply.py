@@ -28,7 +28,7 @@ from ..models import (
     citation_key,
     removals,
 )
-from . import stored
+from . import cells, stored
 from .archive import chunks, unnamed_hidden
 from .checks import RowPlan
 from .history import record_revision
@@ -50,6 +50,7 @@ DIALOGUE_FIELDS = [
     "track",
     "summary",
     "embargo_until",
+    *cells.TRANSLATION_COLUMNS,
     "version",
     "updated",
 ]

@@ -134,6 +134,7 @@ def _existing(slugs: set[str]) -> dict[str, Existing]:
             "track",
             "summary",
             "embargo_until",
+            *cells.TRANSLATION_COLUMNS,
         ):
             fields = {
                 "title": values["title"],
@@ -147,6 +148,8 @@ def _existing(slugs: set[str]) -> dict[str, Existing]:
                 "track": values["track"],
                 "summary": values["summary"],
                 "embargo_until": values["embargo_until"],
+                # No translation reads as an empty cell, as the export writes it.
+                **{column: values[column] or "" for column in cells.TRANSLATION_COLUMNS},
             }
             record = Existing(
                 values["pk"], values["version"], values["status"], fields, {}, [], {}, []

@@ -24,6 +24,7 @@ SCALAR_COLUMNS = {
     "track_code": "track",
     "summary": "summary",
     "embargo_until": "embargo_until",
+    **{column: column for column in cells.TRANSLATION_COLUMNS},
 }
 
 

@@ -26,6 +26,7 @@ from ..models import (
     Participation,
     Source,
 )
+from ..models.translations import TRANSLATION_LANGUAGES, field_name
 
 # Django's own slug validator (`validate_slug`), written as a Table Schema pattern.
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
@@ -89,6 +90,26 @@ def _plain(model, *names: str) -> tuple[Column, ...]:
     return tuple(Column(name, model, name) for name in names)
 
 
+LANGUAGE_NAMES = {"he": "Hebrew", "ar": "Arabic"}
+
+
+def _translations(model, *names: str, withheld: bool = False) -> tuple[Column, ...]:
+    """The archive's Hebrew and Arabic of `names`: `<name>_he`, `<name>_ar`, each after the
+    other, empty where there is no translation. The English stays in the column `<name>`."""
+    columns = []
+    for name in names:
+        for lang in TRANSLATION_LANGUAGES:
+            column = field_name(name, lang)
+            said = (
+                f"The archive's own {LANGUAGE_NAMES.get(lang, lang)} translation (language tag "
+                f"`{lang}`) of `{name}`; empty where there is none yet. `{name}` holds the English."
+            )
+            if withheld:
+                said += " Empty when the name is withheld."
+            columns.append(Column(column, model, column, required=False, description=said))
+    return tuple(columns)
+
+
 def _slug(model, description: str) -> Column:
     return Column("slug", model, "slug", description=description)
 
@@ -113,6 +134,7 @@ ERAS = Table(
         *_plain(Era, "name", "position"),
         *_dated(Era),
         *_plain(Era, "summary", "boundary_note"),
+        *_translations(Era, "name", "summary", "boundary_note"),
     ),
     ("slug",),
 )
@@ -140,6 +162,7 @@ PARTICIPANTS = Table(
         *_plain(
             Participant, "name", "kind", "side", "side_note", "background", "background_note", "bio"
         ),
+        *_translations(Participant, "bio"),
     ),
     ("slug",),
 )
@@ -160,6 +183,7 @@ DIALOGUES = Table(
             description="The conflict the dialogue belongs to (its slug).",
         ),
         *_plain(Dialogue, "place", "venue", "venue_kind", "track", "summary"),
+        *_translations(Dialogue, "title", "summary", "date_note"),
     ),
     ("slug",),
     ((("era",), "eras", ("slug",)), (("conflict",), "conflicts", ("slug",))),
@@ -225,6 +249,7 @@ PARTICIPATIONS = Table(
             "note",
             description="A note on the participation; empty when the name is withheld.",
         ),
+        *_translations(Participation, "note", withheld=True),
     ),
     ("dialogue", "participant_key"),
     (
@@ -275,6 +300,8 @@ CITATIONS = Table(
                 "participant's name is withheld in this dialogue."
             ),
         ),
+        # The excerpt stays verbatim in its source's language; these are translations of it.
+        *_translations(Citation, "excerpt"),
     ),
     ("dialogue", "key"),
     (

@@ -29,6 +29,7 @@ from ..models import (
     public_q,
 )
 from ..models.disclosure import is_withheld, today
+from ..models.translations import translation_columns
 
 CHUNK_SIZE = 2000
 
@@ -68,6 +69,7 @@ def dialogues() -> Iterator[Cells]:
             "venue_kind",
             "track",
             "summary",
+            *translation_columns(("title", "summary", "date_note")),
         ),
     )
 
@@ -75,7 +77,10 @@ def dialogues() -> Iterator[Cells]:
 def participants() -> Iterator[Cells]:
     return _plain(
         Participant.objects.public().order_by("slug"),
-        ("slug", "name", "kind", "side", "side_note", "background", "background_note", "bio"),
+        (
+            *("slug", "name", "kind", "side", "side_note", "background", "background_note", "bio"),
+            *translation_columns(("bio",)),
+        ),
     )
 
 
@@ -100,6 +105,7 @@ def participations() -> Iterator[Cells]:
             "withheld",
             "withheld_until",
             "show_side",
+            *translation_columns(("note",)),
         )
         .iterator(chunk_size=CHUNK_SIZE)
     )
@@ -119,12 +125,15 @@ def _participation_rows(group: list[tuple], day: datetime.date) -> Iterator[Cell
     named, withheld = [], []
     for row in group:
         (withheld if is_withheld(row[6], row[7], day) else named).append(row)
-    for dialogue, slug, name, side, role, note, *_ in sorted(named, key=lambda row: row[1]):
-        yield [dialogue, slug, slug, name, "false", side, role, note]
+    for dialogue, slug, name, side, role, note, *rest in sorted(named, key=lambda row: row[1]):
+        note_translations = [cell(value) for value in rest[3:]]
+        yield [dialogue, slug, slug, name, "false", side, role, note, *note_translations]
     for n, row in enumerate(withheld, start=1):
         dialogue, side, role, show_side = row[0], row[3], row[4], row[8]
         shown_side = side if show_side else ""
-        yield [dialogue, f"withheld-{n}", "", WITHHELD_NAME, "true", shown_side, role, ""]
+        # No note, and so none of its translations either.
+        blank = [""] * len(row[9:])
+        yield [dialogue, f"withheld-{n}", "", WITHHELD_NAME, "true", shown_side, role, "", *blank]
 
 
 def outcomes() -> Iterator[Cells]:
@@ -156,6 +165,7 @@ def citations() -> Iterator[Cells]:
         outcome_kind,
         person_id,
         person,
+        *excerpt_translations,
     ) in (
         Citation.objects.public()
         .order_by("dialogue__slug", "key", "pk")
@@ -170,6 +180,7 @@ def citations() -> Iterator[Cells]:
             "outcome__kind",
             "participant_id",
             "participant__slug",
+            *translation_columns(("excerpt",)),
         )
         .iterator(chunk_size=CHUNK_SIZE)
     ):
@@ -182,13 +193,17 @@ def citations() -> Iterator[Cells]:
             excerpt,
             (outcome_key or outcome_kind or "") if outcome_kind else "",
             person if shown else "",
+            *(cell(value) for value in excerpt_translations),
         ]
 
 
 def eras() -> Iterator[Cells]:
     return _plain(
         Era.objects.order_by("position"),
-        ("slug", "name", "position", *DATED, "summary", "boundary_note"),
+        (
+            *("slug", "name", "position", *DATED, "summary", "boundary_note"),
+            *translation_columns(("name", "summary", "boundary_note")),
+        ),
     )
 
 
