@@ -386,3 +386,27 @@ def test_a_fixture_translation_cites_the_paragraphs_its_english_cites(lang):
         for name in names:
             cited = re.findall(r"¶\d+", fields[name])
             assert re.findall(r"¶\d+", fields[f"{name}_{lang}"]) == cited, fields["slug"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "title", "typed"),
+    [
+        ("he", "מגעים ראשונים עם אנשי אש״ף", "מגעים"),
+        ("ar", "الاتصالات الأولى مع قدامى منظمة التحرير", "الاتصالات"),
+    ],
+)
+def test_a_translated_title_is_found_by_a_search_in_its_script(client, language, title, typed):
+    from dialogues.search.index import rebuild_index
+    from tests.factories import make_dialogue, make_era
+
+    found = make_dialogue(era=make_era(date="1970/1980"), title="First contacts")
+    other = make_dialogue(era=found.era, title="Second contacts", slug="second-contacts")
+    setattr(found, f"title_{language}", title)
+    found.save()
+    rebuild_index()
+    response = client.get(f"/{language}/dialogues/", {"q": typed})
+    assert response.status_code == 200
+    links = {a["href"] for a in BeautifulSoup(response.content, "html.parser").select("a[href]")}
+    assert any(found.slug in href for href in links)
+    assert not any(other.slug in href for href in links)

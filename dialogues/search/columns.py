@@ -22,10 +22,13 @@ COLUMNS = ("title", "summary", "people", "places", "outcomes", "excerpts")
 # The dialogue's own text fields each column is built from, in order: the first is required,
 # those after it may be NULL (a translation: e.g. "title": ("title", "title_he", "title_ar")).
 OWN_FIELDS = {
-    "title": ("title",),
-    "summary": ("summary",),
+    "title": ("title", "title_he", "title_ar"),
+    "summary": ("summary", "summary_he", "summary_ar"),
     "places": ("place", "venue"),
 }
+
+# The archive's translations of a field (`dialogues/models/translations.py`).
+TRANSLATION_SUFFIXES = ("_he", "_ar")
 
 PUBLISHED = "published"
 
@@ -52,11 +55,17 @@ def texts(vendor: str, alias: str = "d", day: datetime.date | None = None) -> di
         )
 
     def own(column: str) -> str:
-        # The first field is required; the ones after it (a translation) may be NULL.
+        # The first field is required; the ones after it may be NULL. A translation adds its
+        # words only when there is one, so a record without any indexes as it did before.
         first, *others = OWN_FIELDS[column]
-        return " || ' ' || ".join(
-            [f"{alias}.{first}", *(f"coalesce({alias}.{field}, '')" for field in others)]
+        plain = [field for field in others if not field.endswith(TRANSLATION_SUFFIXES)]
+        sql = " || ' ' || ".join(
+            [f"{alias}.{first}", *(f"coalesce({alias}.{field}, '')" for field in plain)]
         )
+        for field in others:
+            if field.endswith(TRANSLATION_SUFFIXES):
+                sql += f" || coalesce(' ' || nullif({alias}.{field}, ''), '')"
+        return sql
 
     if vendor == "postgresql":
         # string_agg orders within the aggregate, so snippets read the same on every run.
