@@ -132,6 +132,9 @@ def _existing(slugs: set[str]) -> dict[str, Existing]:
             "venue",
             "venue_kind",
             "track",
+            "talks",
+            "level",
+            "level_note",
             "summary",
             "embargo_until",
         ):
@@ -145,6 +148,9 @@ def _existing(slugs: set[str]) -> dict[str, Existing]:
                 "venue": values["venue"],
                 "venue_kind": values["venue_kind"],
                 "track": values["track"],
+                "talks": values["talks"],
+                "level": values["level"],
+                "level_note": values["level_note"],
                 "summary": values["summary"],
                 "embargo_until": values["embargo_until"],
             }

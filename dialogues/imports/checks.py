@@ -18,10 +18,12 @@ from .. import xmltext
 from ..models import (
     EXCERPT_MAX_WORDS,
     Dialogue,
+    Level,
     OutcomeKind,
     PastSlug,
     Role,
     Status,
+    TalksStatus,
     Track,
     VenueKind,
 )
@@ -36,6 +38,9 @@ DEFAULTS = {
     "venue": "",
     "venue_kind": VenueKind.NOT_STATED,
     "track": Track.TRACK_II,
+    "talks": TalksStatus.HELD,
+    "level": Level.NOT_STATED,
+    "level_note": "",
     "embargo_until": None,
 }
 
@@ -45,8 +50,15 @@ LIMITS = {"title": 300, "place": 200, "venue": 200, "slug": 120}
 
 # A TextChoices' `values` is worked out afresh on each call; a row asks for it several times.
 ROLES = frozenset(Role.values)
-VOCABULARIES = {"venue_kind": frozenset(VenueKind.values), "track": frozenset(Track.values)}
+VOCABULARIES = {
+    "venue_kind": frozenset(VenueKind.values),
+    "track": frozenset(Track.values),
+    "talks": frozenset(TalksStatus.values),
+    "level": frozenset(Level.values),
+}
 OUTCOME_KINDS = frozenset(OutcomeKind.values)
+# How a vocabulary's error names it, where its field's name is not a word.
+WORDS = {"talks": "status of talks", "level": "level (track)"}
 
 
 @dataclass
@@ -252,7 +264,12 @@ def _check_fields(plan, row, header, lookups: Lookups, existing) -> dict:
             f"No conflict has this slug. Accepted: {_listed(lookups.conflicts)}.",
         )
     fields["conflict"] = conflict
-    for column, name in (("date_note", "date_note"), ("place", "place"), ("venue", "venue")):
+    for column, name in (
+        ("date_note", "date_note"),
+        ("place", "place"),
+        ("venue", "venue"),
+        ("level_note", "level_note"),
+    ):
         if column in header:
             value = row[column].strip()
             if name in LIMITS and len(value) > LIMITS[name]:
@@ -261,12 +278,16 @@ def _check_fields(plan, row, header, lookups: Lookups, existing) -> dict:
     for column, name, vocabulary in (
         ("venue_kind_code", "venue_kind", VenueKind),
         ("track_code", "track", Track),
+        ("talks_code", "talks", TalksStatus),
+        ("level_code", "level", Level),
     ):
         if column in header:
             value = row[column].strip() or DEFAULTS[name]
             if value not in VOCABULARIES[name]:
                 plan.problem(
-                    column, value, f"Not a known {name}. Accepted: {_choices_text(vocabulary)}."
+                    column,
+                    value,
+                    f"Not a known {WORDS.get(name, name)}. Accepted: {_choices_text(vocabulary)}.",
                 )
             fields[name] = value
     if "embargo_until" in header:

@@ -22,6 +22,9 @@ SCALAR_COLUMNS = {
     "venue": "venue",
     "venue_kind_code": "venue_kind",
     "track_code": "track",
+    "talks_code": "talks",
+    "level_code": "level",
+    "level_note": "level_note",
     "summary": "summary",
     "embargo_until": "embargo_until",
 }

@@ -13,22 +13,35 @@ Each reader yields lists of cells already in their CSV form, in the column order
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Callable, Iterator
+
+from django.db.models import Case, CharField, F, Q, Value, When
+from django.db.models.functions import Concat
 
 from ..models import (
     WITHHELD_NAME,
+    Affiliation,
     Citation,
     Conflict,
     Dialogue,
+    DialoguePlace,
     Era,
+    ExternalId,
+    Organisation,
     Outcome,
     Participant,
     Participation,
+    Place,
+    Series,
+    SeriesMembership,
     Source,
     citation_key,
     public_q,
 )
 from ..models.disclosure import is_withheld, today
+from ..models.identifiers import OWNERS
+from ..models.table import AT_THE_TABLE, implied_level
 
 CHUNK_SIZE = 2000
 
@@ -55,9 +68,20 @@ DATED = ("date", "date_display", "date_earliest", "date_latest", "date_note")
 
 
 def dialogues() -> Iterator[Cells]:
-    return _plain(
-        Dialogue.objects.public().order_by("slug"),
-        (
+    """Each public dialogue, with the level its capacities at the table imply."""
+    capacities: dict[int, set[str]] = defaultdict(set)
+    for dialogue_id, capacity in (
+        Participation.objects.in_public_dialogues()
+        .filter(role__in=AT_THE_TABLE)
+        .values_list("dialogue_id", "capacity")
+        .iterator(chunk_size=CHUNK_SIZE)
+    ):
+        capacities[dialogue_id].add(capacity)
+    for pk, *values, level_note, summary in (
+        Dialogue.objects.public()
+        .order_by("slug")
+        .values_list(
+            "pk",
             "slug",
             "title",
             *DATED,
@@ -67,9 +91,15 @@ def dialogues() -> Iterator[Cells]:
             "venue",
             "venue_kind",
             "track",
+            "talks",
+            "level",
+            "level_note",
             "summary",
-        ),
-    )
+        )
+        .iterator(chunk_size=CHUNK_SIZE)
+    ):
+        implied = implied_level(capacities.get(pk, ()))
+        yield [cell(value) for value in (*values, implied, level_note, summary)]
 
 
 def participants() -> Iterator[Cells]:
@@ -90,6 +120,12 @@ def participations() -> Iterator[Cells]:
     values = (
         Participation.objects.in_public_dialogues()
         .order_by("dialogue__slug", "pk")
+        # The organisation only while it is published.
+        .annotate(
+            public_on_behalf_of=Case(
+                When(public_q("on_behalf_of__"), then=F("on_behalf_of__slug")), default=None
+            )
+        )
         .values_list(
             "dialogue__slug",
             "participant__slug",
@@ -100,6 +136,12 @@ def participations() -> Iterator[Cells]:
             "withheld",
             "withheld_until",
             "show_side",
+            "capacity",
+            "capacity_basis",
+            "public_on_behalf_of",
+            "side_then",
+            "participant__background",
+            "background_then",
         )
         .iterator(chunk_size=CHUNK_SIZE)
     )
@@ -119,12 +161,22 @@ def _participation_rows(group: list[tuple], day: datetime.date) -> Iterator[Cell
     named, withheld = [], []
     for row in group:
         (withheld if is_withheld(row[6], row[7], day) else named).append(row)
-    for dialogue, slug, name, side, role, note, *_ in sorted(named, key=lambda row: row[1]):
-        yield [dialogue, slug, slug, name, "false", side, role, note]
+    for row in sorted(named, key=lambda row: row[1]):
+        dialogue, slug, name, side, role, note = row[:6]
+        capacity, basis, on_behalf_of, side_then, background, background_then = row[9:]
+        yield [
+            *(dialogue, slug, slug, name, "false", side, role, note),
+            *(capacity, basis, on_behalf_of or "", side_then or side),
+            background_then or background,
+        ]
     for n, row in enumerate(withheld, start=1):
-        dialogue, side, role, show_side = row[0], row[3], row[4], row[8]
-        shown_side = side if show_side else ""
-        yield [dialogue, f"withheld-{n}", "", WITHHELD_NAME, "true", shown_side, role, ""]
+        dialogue, side, role, show_side, side_then = row[0], row[3], row[4], row[8], row[12]
+        # The side held at the meeting, as readers see it (see `models.disclosure.mask`).
+        shown_side = (side_then or side) if show_side else ""
+        yield [
+            *(dialogue, f"withheld-{n}", "", WITHHELD_NAME, "true", shown_side, role, ""),
+            *("", "", "", "", ""),
+        ]
 
 
 def outcomes() -> Iterator[Cells]:
@@ -213,6 +265,101 @@ def conflicts() -> Iterator[Cells]:
     return _plain(Conflict.objects.order_by("slug"), ("slug", "name", "summary"))
 
 
+def organisations() -> Iterator[Cells]:
+    return _plain(
+        Organisation.objects.public().order_by("slug"),
+        ("slug", "name", "kind", "country", "description"),
+    )
+
+
+def affiliations() -> Iterator[Cells]:
+    """Published affiliations whose person and organisation the release lists, numbered by
+    spell: the n-th time a role was held in an organisation, by start."""
+    people = set(Participant.objects.public().values_list("pk", flat=True))
+    rows = (
+        Affiliation.objects.public()
+        .filter(public_q("organisation__"), participant__in=people)
+        .values_list(
+            "participant__slug",
+            "organisation__slug",
+            "role",
+            "start",
+            "end",
+            "title",
+            "note",
+            "pk",
+        )
+    )
+    spells: dict[tuple, list] = defaultdict(list)
+    for row in rows:
+        spells[row[:3]].append(row)
+    for key in sorted(spells):
+        ordered = sorted(spells[key], key=lambda row: (row[3] == "", row[3], row[7]))
+        for n, (_, _, _, start, end, title, note, _pk) in enumerate(ordered, start=1):
+            yield [*key, str(n), start, end, title, note]
+
+
+def places() -> Iterator[Cells]:
+    return _plain(
+        Place.objects.public().order_by("slug"),
+        ("slug", "name", "country", "latitude", "longitude", "geonames_id", "geography_source"),
+    )
+
+
+def dialogue_places() -> Iterator[Cells]:
+    return _plain(
+        DialoguePlace.objects.filter(public_q("dialogue__"), public_q("place__")).order_by(
+            "dialogue__slug", "position", "place__slug"
+        ),
+        ("dialogue__slug", "place__slug", "position"),
+    )
+
+
+def series() -> Iterator[Cells]:
+    return _plain(Series.objects.public().order_by("slug"), ("slug", "name", "kind", "description"))
+
+
+def series_memberships() -> Iterator[Cells]:
+    return _plain(
+        SeriesMembership.objects.filter(public_q("dialogue__"), public_q("series__")).order_by(
+            "series__slug", "position", "dialogue__slug"
+        ),
+        ("series__slug", "dialogue__slug", "position"),
+    )
+
+
+def external_ids() -> Iterator[Cells]:
+    """The ids of the records the release holds, and of nothing else."""
+    public = {
+        "participant": Q(participant__in=Participant.objects.public().values("pk")),
+        "organisation": public_q("organisation__"),
+        "place": public_q("place__"),
+        "conflict": Q(conflict__isnull=False),
+        "dialogue": public_q("dialogue__"),
+        "outcome": public_q("outcome__dialogue__"),
+    }
+    found = []
+    for owner in OWNERS:
+        key = (
+            Concat(
+                F("outcome__dialogue__slug"),
+                Value("/"),
+                F("outcome__key"),
+                output_field=CharField(),
+            )
+            if owner == "outcome"
+            else F(f"{owner}__slug")
+        )
+        rows = (
+            ExternalId.objects.filter(public[owner], **{f"{owner}__isnull": False})
+            .annotate(record=key)
+            .values_list("record", "scheme", "value", "source_url")
+        )
+        found.extend((owner, *row) for row in rows)
+    for row in sorted(found):
+        yield [cell(value) for value in row]
+
+
 READERS: dict[str, Callable[[], Iterator[Cells]]] = {
     "dialogues": dialogues,
     "participants": participants,
@@ -222,4 +369,11 @@ READERS: dict[str, Callable[[], Iterator[Cells]]] = {
     "eras": eras,
     "sources": sources,
     "conflicts": conflicts,
+    "organisations": organisations,
+    "affiliations": affiliations,
+    "places": places,
+    "dialogue_places": dialogue_places,
+    "series": series,
+    "series_memberships": series_memberships,
+    "external_ids": external_ids,
 }
