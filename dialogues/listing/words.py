@@ -40,7 +40,7 @@ def _label(name: str, value) -> str:
     if name == "track":
         return Track(value).label
     if name == "place":
-        return f"place “{value}”"
+        return str(value) if hasattr(value, "slug") else f"place “{value}”"
     if name == "from":
         return f"from {value.isoformat()}"
     if name == "to":
@@ -89,7 +89,11 @@ def sentence(filterset: DialogueFilterSet, count: int) -> str:
     if "track" in cleaned:
         parts.append(f"on the track “{Track(cleaned['track']).label}”")
     if "place" in cleaned:
-        parts.append(f"at a place matching “{cleaned['place']}”")
+        place = cleaned["place"]
+        if hasattr(place, "slug"):
+            parts.append(f"at {place.name}")
+        else:
+            parts.append(f"at a place matching “{place}”")
     start, end = cleaned.get("from"), cleaned.get("to")
     if start or end:
         within = cleaned.get("match") == "within"
