@@ -439,6 +439,8 @@ def csv_cells(row: Row, url, separator: str) -> dict[str, str]:
         "level_code": v[i["level"]],
         "status": v[i["status"]],
         "embargo_until": _iso(v[i["embargo_until"]]) or "",
+        # In reading order ("Rome or Amman"), not sorted as the other lists are.
+        "place_slugs": "\n".join(p[1] for p in row.places),
         "participant_list": cells.joined(
             [
                 cells.masked_line(p[6])

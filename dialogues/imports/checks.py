@@ -77,6 +77,7 @@ class Target:
     masked: int = 0
     outcomes: dict | None = None  # kind -> description
     citations: list = field(default_factory=list)  # (source slug, paragraph, excerpt)
+    places: list | None = None  # place slugs, in order
 
 
 @dataclass
@@ -124,6 +125,8 @@ def check_row(number, row: dict, header: set, lookups: Lookups, seen: dict) -> R
     if "outcome_list" in header:
         target.outcomes = _check_outcomes(plan, row["outcome_list"])
     target.citations = _check_citations(plan, row["citation_list"], lookups)
+    if "place_slugs" in header:
+        target.places = _check_places(plan, row["place_slugs"], lookups)
     _check_slug(plan, lookups, seen)
     if existing is not None and target.masked:
         unnamed = len(unnamed_hidden(existing, target.takings))
@@ -300,6 +303,24 @@ def _check_fields(plan, row, header, lookups: Lookups, existing) -> dict:
         for name, default in DEFAULTS.items():
             fields.setdefault(name, default)
     return fields
+
+
+def _check_places(plan, cell: str, lookups: Lookups) -> list[str]:
+    places = []
+    for line in cells.lines(cell):
+        slug = line.strip()
+        if slug not in lookups.places:
+            plan.problem(
+                "place_slugs",
+                line,
+                f"No place has the slug “{slug}”. Use the slug of a place in the archive, one "
+                "a line (add new places in the admin first).",
+            )
+        elif slug in places:
+            plan.problem("place_slugs", line, "This place is listed twice.")
+        else:
+            places.append(slug)
+    return places
 
 
 def _check_takings(plan, cell: str, lookups: Lookups):

@@ -108,6 +108,7 @@ def test_the_csv_columns_are_in_the_documented_order():
         "level_code",
         "status",
         "embargo_until",
+        "place_slugs",
         "participant_list",
         "outcome_list",
         "citation_list",

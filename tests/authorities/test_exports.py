@@ -127,6 +127,8 @@ def test_the_csv_export_gives_the_new_fields_in_words(client, oslo_meeting):
     assert tuple(header) == CSV_COLUMNS
     cells = dict(zip(header, row, strict=True))
     assert cells["places"] == "Oslo or Stockholm"
+    # What an import reads back: the published places' slugs in reading order.
+    assert cells["place_slugs"] == "oslo\nstockholm"
     assert cells["countries"] == "NO | SE"
     assert cells["coordinates"] == "59.91273,10.74609"
     assert (cells["level"], cells["implied_level"], cells["talks"]) == (

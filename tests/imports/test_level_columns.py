@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from dialogues import editorial
 from dialogues.imports import apply
 from dialogues.imports.plan import make_plan
-from dialogues.models import Dialogue, Level, TalksStatus
+from dialogues.models import Dialogue, DialoguePlace, Level, Place, TalksStatus
 
 from ..factories import make_dialogue
 
@@ -62,3 +63,66 @@ def test_a_file_without_the_new_columns_leaves_them_as_they_are(world, good_row,
     apply.run_import(batch, user=editor)
     dialogue.refresh_from_db()
     assert (dialogue.level, dialogue.level_note) == (Level.TRACK_I, "Stated in ¶4.")
+
+
+@pytest.fixture
+def places():
+    made = {}
+    for slug, status in (("rome", "published"), ("amman", "published"), ("villa", "draft")):
+        made[slug] = Place.objects.create(slug=slug, name=slug.title(), country="IT", status=status)
+    return made
+
+
+def _places_of(slug):
+    rows = DialoguePlace.objects.filter(dialogue__slug=slug).order_by("position", "pk")
+    return [row.place.slug for row in rows]
+
+
+def test_an_unknown_or_repeated_place_is_named(world, good_row, to_csv, places):
+    for cell, message in (
+        ("rome\natlantis", "No place has the slug “atlantis”"),
+        ("rome\nrome", "This place is listed twice"),
+    ):
+        (row,) = make_plan("file.csv", to_csv({**good_row, "place_slugs": cell})).rows
+        assert row.action == "invalid"
+        assert any(message in p.message for p in row.problems if p.column == "place_slugs")
+
+
+def test_places_are_imported_in_order_a_draft_place_is_kept_and_undo_restores(
+    world, good_row, to_csv, editor, places
+):
+    batch, plan = apply.store(
+        "new.csv", to_csv({**good_row, "place_slugs": "rome\namman"}), user=editor
+    )
+    assert plan.is_clean
+    apply.run_import(batch, user=editor)
+    assert _places_of("talks-in-oslo") == ["rome", "amman"]
+    dialogue = Dialogue.objects.get(slug="talks-in-oslo")
+    DialoguePlace.objects.create(dialogue=dialogue, place=places["villa"], position=3)
+    changed = {**good_row, "slug": "talks-in-oslo", "place_slugs": "amman"}
+    (row,) = make_plan("again.csv", to_csv(changed)).rows
+    assert ("place_slugs", "rome\namman", "amman") in row.diff
+    batch, _ = apply.store("again.csv", to_csv(changed), user=editor)
+    apply.run_import(batch, user=editor)
+    # The cell names the published places; the draft place, which no public file can name, stays.
+    assert _places_of("talks-in-oslo") == ["amman", "villa"]
+    apply.undo(batch, user=editor, reason="the wrong file")
+    assert sorted(_places_of("talks-in-oslo")) == ["amman", "rome", "villa"]
+
+
+def test_an_exported_file_imported_again_changes_no_place(
+    client, world, good_row, to_csv, editor, places
+):
+    batch, _ = apply.store(
+        "new.csv", to_csv({**good_row, "place_slugs": "amman\nrome"}), user=editor
+    )
+    apply.run_import(batch, user=editor)
+    dialogue = Dialogue.objects.get(slug="talks-in-oslo")
+    editorial.publish(dialogue, user=None)
+    DialoguePlace.objects.create(dialogue=dialogue, place=places["villa"], position=3)
+    response = client.get("/dialogues/export.csv")
+    exported = b"".join(response.streaming_content)
+    assert b"villa" not in exported  # a draft place is not named to readers
+    (row,) = make_plan("export.csv", exported).rows
+    assert row.action == "unchanged", row.diff
+    assert _places_of("talks-in-oslo") == ["amman", "rome", "villa"]
