@@ -9,7 +9,8 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 export DJANGO_DEBUG ?= true
 
 .PHONY: run test install migrate load lint format check-migrations check-archive ci clean \
-	screenshots page-weights mutation-check prod prod-check nginx contract rum
+	screenshots page-weights mutation-check prod prod-check nginx contract rum messages \
+	compilemessages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +43,19 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Extracts the strings of the templates and code into locale/he and locale/ar. Django's
+# makemessages needs GNU gettext (apt-get install gettext); nothing else does: the compiled
+# catalogues are committed, and `make compilemessages` compiles them with Babel.
+LOCALE_IGNORE := .venv tests bench synthetic scripts deploy docs staticfiles static
+messages: install
+	$(BIN)/python manage.py makemessages -l he -l ar --no-obsolete \
+		$(foreach dir,$(LOCALE_IGNORE),--ignore=$(dir))
+
+# Compiles locale/*/LC_MESSAGES/django.po into the .mo files Django reads, with Babel (no
+# msgfmt); a test checks that the committed .mo files match their .po files.
+compilemessages: install
+	$(BIN)/python -m scripts.catalogues
 
 check-migrations: install
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -34,6 +34,7 @@ COLD_KINDS = (
     "cold_search",
     "cold_search_filter",
     "cold_record",
+    "write_during_reads",
 )
 # The warm kind each cold kind is set beside in the report, and warmed up on: its code and
 # templates are loaded before the run, none of its data.
@@ -43,6 +44,7 @@ WARM_OF = {
     "cold_search": "search_rare",
     "cold_search_filter": "search_filter",
     "cold_record": "record",
+    "write_during_reads": "era_outcome",
 }
 # The in-process capture requests these many URLs from the end of each cold list; the load
 # never reaches them unless it runs out of list, which it reports.
@@ -234,7 +236,18 @@ def build_lists(
         "cold_search": range_searches(spread, sorts, n, query_order),
         "cold_search_filter": filtered_searches(drawer, spread, n),
         "cold_record": [{"slug": slug} for slug in sample],
+        "write_during_reads": edited_lists(values, order, n, seed),
     }
+
+
+def edited_lists(values: dict, order: list[str], n: int, seed: int) -> list[dict]:
+    """Random filter combinations of 1 to 5 for the readers while an editor saves.
+
+    Drawn with a generator of their own, so that they are not `cold_filter`'s addresses:
+    whichever kind runs first would otherwise leave pages for the other.
+    """
+    drawer = Drawer(values, order, random.Random(f"write-{seed}"))
+    return _distinct([], lambda: drawer.params(drawer.random_names(1, 5)), n, drawer.order)
 
 
 def coverage(params_lists: Iterable[list[dict]]) -> dict:

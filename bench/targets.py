@@ -7,9 +7,14 @@ is restarted, so that one slow kind does not load the next.
 
 from __future__ import annotations
 
+import json
+import signal
+import subprocess
+import sys
+
 from bench import cold, datasette_compare, load, server
 from bench.databases import Database, postgres_idle
-from bench.environment import TMP_DIR, BenchError, manage, say
+from bench.environment import ROOT, TMP_DIR, BenchError, manage, say
 from bench.workload import KINDS
 
 # A streamed export is timed --ttfb-runs times, but for no longer than this per URL.
@@ -164,7 +169,14 @@ def serve_gunicorn(args, database: Database, env, workload: dict, kinds: dict, n
             }
         )
         for key, paths in plan.items():
-            _load_kind(args, gunicorn, key, paths, f"{db}-{label}-{key}", kinds, notes, workload)
+            name = f"{db}-{label}-{key}"
+            if key == "write_during_reads":
+                with Editor(env, name, args.seed) as editor:
+                    _load_kind(args, gunicorn, key, paths, name, kinds, notes, workload)
+                kinds[key]["editor"] = editor.summary
+                notes.append(f"{key}: {editor.describe()}")
+                continue
+            _load_kind(args, gunicorn, key, paths, name, kinds, notes, workload)
         time_exports(args, gunicorn, workload, kinds)
     except server.ServerError as exc:
         raise BenchError(f"gunicorn: {exc}") from None
@@ -212,6 +224,56 @@ def _load_kind(args, gunicorn, key, paths, name, kinds, notes, workload) -> None
         f"p50 {_ms(latency.p50_ms if latency else None)} at -c{args.latency_connections}  "
         f"({len(walked)} URLs)" + (f"  [{'; '.join(remarks)}]" if remarks else "")
     )
+
+
+class Editor:
+    """`bench.editor` in a process of its own, on the workers' database and shared cache,
+    saving a dialogue every second through the write path for as long as the block runs."""
+
+    def __init__(self, env: dict[str, str], name: str, seed: int):
+        self.env, self.seed = env, seed
+        self.out = TMP_DIR / f"editor-{name}.json"
+        self.log = TMP_DIR / f"editor-{name}.log"
+        self.summary: dict = {}
+
+    def __enter__(self):
+        self.out.unlink(missing_ok=True)
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "bench.editor", "--out", str(self.out)]
+                + ["--interval", "1", "--seed", str(self.seed)],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        return self
+
+    def __exit__(self, *exc_info):
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.out.exists():
+            self.summary = json.loads(self.out.read_text())
+        else:
+            self.summary = {"error": f"the editor wrote nothing (see {self.log.name})"}
+        return False
+
+    def describe(self) -> str:
+        found = self.summary
+        if "error" in found:
+            return found["error"]
+        text = (
+            f"the editor saved {found['saves']} times (p50 {found['save_p50_ms']} ms, at most "
+            f"{found['save_max_ms']} ms); {found['followed']} of the saves updated the facet "
+            "index in place for the workers, the others left it to be built"
+        )
+        if not self.env.get("REDIS_URL"):
+            text += " (without a shared cache only the editor holds it: each worker builds its own)"
+        return text
 
 
 def time_exports(args, gunicorn, workload: dict, kinds: dict) -> None:

@@ -83,6 +83,8 @@ KINDS = (
     Kind("cold_search", "any word, never requested", cold=True),
     Kind("cold_search_filter", "search + filters, never req.", cold=True),
     Kind("cold_record", "record, never requested", cold=True),
+    # Lists never requested before, while an editor saves a dialogue every second (editor.py).
+    Kind("write_during_reads", "lists never req., editor saving", cold=True),
 )
 KIND_LABELS = {kind.key: kind.label for kind in KINDS}
 

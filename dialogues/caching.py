@@ -72,17 +72,21 @@ def generation() -> int:
     return value
 
 
-def bump(*, using: str = DEFAULT_DB_ALIAS) -> None:
+def bump(*, using: str = DEFAULT_DB_ALIAS) -> int:
     """Mark every cached figure stale. Called by `dialogues.writes` once per transaction.
 
     The increment joins the caller's transaction: a rolled-back save leaves the generation as
     it was, and no other worker sees the new number before the change itself is committed.
+    Return the new number (the facet index is updated from the one before it).
     """
     with connections[using].cursor() as cursor:
-        cursor.execute(f"UPDATE {TABLE} SET number = number + 1 WHERE id = 1")
-        if cursor.rowcount == 0:
-            _start(using)
+        cursor.execute(f"UPDATE {TABLE} SET number = number + 1 WHERE id = 1 RETURNING number")
+        found = cursor.fetchone()
+    if found is None:
+        _start(using)
+        found = (read_generation(using=using),)
     forget_generation()
+    return found[0]
 
 
 def forget_generation() -> None:

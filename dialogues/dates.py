@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.utils import dates as django_dates
+from django.utils.translation import gettext, pgettext
 from edtf import parse_edtf, struct_time_to_date
 from edtf.parser.parser_classes import (
     Date,
@@ -64,9 +66,25 @@ class Bounds:
         return (self.claimed_earliest or self.earliest, self.claimed_latest or self.latest)
 
 
-def invalid_message(value: str, label: str = "Date") -> str:
+def invalid_message(value: str, label: str | None = None) -> str:
     shown = value if len(value) <= 60 else value[:57] + "…"
-    return f"{label}: “{shown}” is not a valid EDTF date. Valid examples: {EXAMPLES_TEXT}."
+    return gettext(
+        "%(label)s: “%(value)s” is not a valid EDTF date. Valid examples: %(examples)s."
+    ) % {"label": label or gettext("Date"), "value": shown, "examples": _examples_text()}
+
+
+def _examples_text() -> str:
+    # The codes stay EDTF; their meanings are said in the page's language.
+    meanings = (
+        gettext("about 1976"),
+        gettext("some time from 1992 to 1993"),
+        gettext("July 2000"),
+        gettext("18 March 2025"),
+        gettext("2006, but uncertain"),
+    )
+    return ", ".join(
+        f"{code} ({meaning})" for (code, _meaning), meaning in zip(EXAMPLES, meanings, strict=True)
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -263,3 +281,98 @@ def parse_bound(value: str, *, end: bool) -> datetime.date:
         return datetime.date.fromisoformat(text)
     except ValueError as exc:
         raise InvalidDate(text) from exc
+
+
+def display_localized(value: str) -> str:
+    """The words for an EDTF string in the active language, or the string itself when it cannot
+    be read. `display` stays English: its words are stored with each record."""
+    from django.utils.translation import get_language
+
+    return _localized(value or "", get_language() or "")
+
+
+@lru_cache(maxsize=4096)
+def _localized(value: str, language: str) -> str:
+    text = value.strip()
+    if not text or len(text) > 64:
+        return value
+    try:
+        parsed = parse_edtf(text)
+    except Exception:  # the parser raises ParseException, TypeError, ValueError…
+        return value
+    try:
+        if isinstance(parsed, (Interval, Level1Interval)):
+            return _local_span(parsed.lower, parsed.upper)
+        return _local_point(parsed)
+    except Exception:  # a form the words below do not cover: say the code itself
+        return value
+
+
+def _local_month(month: int) -> str:
+    return str(django_dates.MONTHS[month])
+
+
+def _local_year(year) -> str:
+    number = int(year)
+    if number < 0:
+        return pgettext("date", "%(year)s BCE") % {"year": -number}
+    return str(number)
+
+
+def _local_point(parsed) -> str:
+    if isinstance(parsed, UncertainOrApproximate):
+        inner = _local_point(parsed.date)
+        if parsed.ua is None:
+            return inner
+        both = parsed.ua.is_uncertain_and_approximate
+        approximate = parsed.ua.is_approximate or both
+        uncertain = parsed.ua.is_uncertain or both
+        if approximate and uncertain:
+            return pgettext("date", "around %(date)s, uncertain") % {"date": inner}
+        if approximate:
+            return pgettext("date", "around %(date)s") % {"date": inner}
+        if uncertain:
+            return pgettext("date", "%(date)s, uncertain") % {"date": inner}
+        return inner
+    if isinstance(parsed, Season):
+        seasons = {
+            21: pgettext("season", "Spring"),
+            22: pgettext("season", "Summer"),
+            23: pgettext("season", "Autumn"),
+            24: pgettext("season", "Winter"),
+        }
+        season = seasons.get(int(parsed.season), pgettext("date", "Season"))
+        return pgettext("date", "%(season)s %(year)s") % {"season": season, "year": parsed.year}
+    if isinstance(parsed, Unspecified):
+        code = str(parsed)
+        if len(code) == 4 and code.endswith("XX"):
+            return pgettext("date", "the %(century)s00s") % {"century": code[:2]}
+        if len(code) == 4 and code.endswith("X"):
+            return pgettext("date", "the %(decade)s0s") % {"decade": code[:3]}
+        return code
+    if isinstance(parsed, Date):
+        year = _local_year(parsed.year)
+        if parsed.day:
+            return pgettext("date", "%(day)s %(month)s %(year)s") % {
+                "day": int(parsed.day),
+                "month": _local_month(int(parsed.month)),
+                "year": year,
+            }
+        if parsed.month:
+            return pgettext("date", "%(month)s %(year)s") % {
+                "month": _local_month(int(parsed.month)),
+                "year": year,
+            }
+        return year
+    return str(parsed)
+
+
+def _local_span(lower, upper) -> str:
+    start, end = _local_point(lower), _local_point(upper)
+    if isinstance(lower, Date) and isinstance(upper, Date) and type(lower) is type(upper) is Date:
+        if lower.year == upper.year and lower.month and upper.month:
+            if lower.day and upper.day and lower.month == upper.month:
+                return f"{int(lower.day)}–{end}"
+            if not lower.day and not upper.day:
+                return f"{_local_month(int(lower.month))}–{end}"
+    return pgettext("date span", "%(start)s – %(end)s") % {"start": start, "end": end}

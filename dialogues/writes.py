@@ -5,9 +5,13 @@ its sync, the synthetic generator) changes records through the models or in bulk
 module decides what follows, inside the transaction that made the change:
 
 - **the generation** (`caching.bump`) moves on once per transaction, at its first change, so
-  that every cached figure keyed by it is recomputed after the commit. The facet index is keyed
-  by the generation too: moving it on is, for now, the facet index's update
-  (`_update_facet_index`).
+  that every cached figure keyed by it is recomputed after the commit.
+- **the facet index**, keyed by the generation too, is updated in place once the transaction
+  has committed: the bits of the dialogues it changed, in this process's copy and in the
+  shared cache's, so that no worker rebuilds it (`_update_facet_index`). A rolled-back
+  transaction never reaches it. A change it cannot follow exactly (a bulk load, a deleted
+  participant, organisation, series or place, a record it does not know) leaves the index to
+  be built again, as every change did before.
 - **the search index** is rebuilt once for every dialogue the transaction touched, and for every
   dialogue of a participant whose name changed, when the transaction commits (or at the end of
   a `batch()`, still inside it).
@@ -23,6 +27,7 @@ touched, inside `batch()`, and calls no effect itself.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterable
 
 from django.core.signals import request_started
@@ -32,19 +37,37 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from . import caching, era_rules
+from .listing import facet_index
 from .models import (
+    Affiliation,
+    AffiliationCitation,
     Citation,
+    Conflict,
     Dialogue,
+    DialogueLink,
+    DialoguePlace,
+    DisagreementCitation,
     Era,
+    ExternalId,
     FixtureRecord,
     ImportBatch,
     ImportedRecord,
     KeepsPastSlugs,
     NameVariant,
+    Organisation,
+    OrganisationCitation,
     Outcome,
     Participant,
     Participation,
     PastSlug,
+    Place,
+    Removal,
+    RevisionReason,
+    Series,
+    SeriesLink,
+    SeriesMembership,
+    Source,
+    SourceDisagreement,
     Timestamped,
     UncertainDate,
     WithheldPair,
@@ -57,8 +80,26 @@ from .search import index as search_index
 NOT_ARCHIVE = (ImportBatch, ImportedRecord, FixtureRecord, WithheldPair)
 # The rows of a dialogue: a change to one is a change to its dialogue's index row.
 DIALOGUE_ROWS = (Participation, Outcome, Citation)
+# Records whose names (every form) the index holds beside each dialogue linked to them.
+NAMED_IN_INDEX = (Organisation, Place)
+# What the facet index holds of a dialogue besides its rows above: changing one of these
+# changes the facets of the dialogues it is tied to (found when the transaction commits).
+FACET_ROWS = (DialoguePlace, SeriesMembership)
+FACET_OWNERS = {
+    Participant: ("participations", "participant_id"),
+    Organisation: ("participations", "on_behalf_of_id"),
+    Series: ("memberships", "series_id"),
+    Place: ("dialogue places", "place_id"),
+}
+# Records the facet index holds nothing of (an era's name is read afresh by every update).
+FACET_NEUTRAL = (
+    *(PastSlug, Removal, NameVariant, Citation, ExternalId, Source, SourceDisagreement),
+    *(DisagreementCitation, OrganisationCitation, Affiliation, AffiliationCitation),
+    *(DialogueLink, SeriesLink, RevisionReason, Era, Conflict),
+)
 
 _ATTRIBUTE = "_archive_changes"
+logger = logging.getLogger(__name__)
 
 
 class _Changes:
@@ -75,6 +116,16 @@ class _Changes:
         self.dialogues: set[int] = set()
         self.participants: set[int] = set()
         self.everything = False
+        # The generation this transaction moves the archive to, and the token of the facet
+        # index's lock for it (set by `_current`).
+        self.generation: int | None = None
+        self.reserved: str | None = None
+        # For the facet index, kept until the commit (`reindex` may run before it, in `batch`):
+        # the dialogues changed, the records whose dialogues' facets changed (model -> ids),
+        # and whether the change is one the index cannot follow in place.
+        self.facet_dialogues: set[int] = set()
+        self.facet_owners: dict[type, set[int]] = {}
+        self.facets_unknown = False
 
     def is_registered(self) -> bool:
         connection = connections[self.using]
@@ -95,25 +146,68 @@ class _Changes:
                 .filter(participant_id__in=participants)
                 .values_list("dialogue_id", flat=True)
             )
-        indexed = search_index.rebuild_index(None if everything else dialogues, using=self.using)
-        _update_facet_index(None if everything else dialogues, using=self.using)
-        return indexed
+        return search_index.rebuild_index(None if everything else dialogues, using=self.using)
+
+    def facet_changes(self) -> set[int] | None:
+        """The dialogues whose facets this transaction changed, read after its commit; None
+        when the index cannot follow it in place."""
+        if self.facets_unknown:
+            return None
+        dialogues = set(self.facet_dialogues)
+        for model, ids in self.facet_owners.items():
+            _, field = FACET_OWNERS[model]
+            rows = _owner_rows(model).using(self.using).filter(**{f"{field}__in": ids})
+            dialogues.update(rows.values_list("dialogue_id", flat=True).distinct())
+        return dialogues
 
     def commit(self) -> None:
         connection = connections[self.using]
         if getattr(connection, _ATTRIBUTE, None) is self:
             delattr(connection, _ATTRIBUTE)
+        # The facet index first: until it is stored, readers of the new generation answer by
+        # SQL (the lock `reserve` took tells them it is coming).
+        try:
+            dialogues = self.facet_changes()
+        except Exception:
+            logger.exception("facet index: the changes could not be read; it will be built")
+            dialogues = None
+        _update_facet_index(
+            dialogues, using=self.using, generation=self.generation, reserved=self.reserved
+        )
         self.reindex()
         caching.forget_generation()
 
 
-def _update_facet_index(dialogues: set[int] | None, *, using: str) -> None:
+def _owner_rows(model):
+    return {
+        Participant: Participation,
+        Organisation: Participation,
+        Series: SeriesMembership,
+        Place: DialoguePlace,
+    }[model].objects
+
+
+def _update_facet_index(
+    dialogues: set[int] | None,
+    *,
+    using: str,
+    generation: int | None = None,
+    reserved: str | None = None,
+) -> None:
     """Bring the facet index up to date with the changed dialogues (None: all of them).
 
-    The facet index is keyed by the generation, which this transaction has moved on already:
-    each worker rebuilds its index on its next filtered request. An update in place of the
-    changed dialogues' bits belongs here.
+    Called once the transaction has committed. The index of the generation before it (this
+    process's, else the shared cache's) is updated in place and stored as the index of
+    `generation`, so that the next request of any worker reads it instead of building it. With
+    no index before, or when `dialogues` is None or many, the index is left to be built.
     """
+    if generation is None:
+        return
+    try:
+        facet_index.follow(dialogues, generation=generation, using=using, reserved=reserved)
+    except Exception:
+        # The save has committed; a failed update only leaves the index to be built again.
+        logger.exception("facet index: the update in place failed; it will be built again")
 
 
 def _transaction_id(connection):
@@ -143,7 +237,10 @@ def _current(using: str) -> _Changes:
         return changes
     changes = _Changes(using, transaction_id)
     setattr(connection, _ATTRIBUTE, changes)
-    caching.bump(using=using)
+    changes.generation = caching.bump(using=using)
+    if transaction_id is not None:
+        # A change a test makes in its own body never commits: it takes no lock either.
+        changes.reserved = facet_index.reserve(changes.generation, using=using)
     transaction.on_commit(changes.commit, using=using, robust=True)
     return changes
 
@@ -154,6 +251,7 @@ def changed(
     participants: Iterable[int] = (),
     everything: bool = False,
     using: str = DEFAULT_DB_ALIAS,
+    facets: dict | None = None,
 ) -> None:
     """Note that the transaction under way changed the archive, touching these records.
 
@@ -161,18 +259,35 @@ def changed(
     changed or went; `participants` are participants whose name changed; `everything` says
     that any dialogue may have (a bulk load). Outside a transaction the change has committed
     already, and what follows it is done at once.
+
+    `facets` (from the receivers below) says what else the change means for the facet index:
+    `{"owner": (model, pk)}` for a record whose dialogues' facets may have changed, or
+    `{"unknown": True}` for one the index cannot follow in place.
     """
     connection = connections[using]
     if not connection.in_atomic_block:
         with transaction.atomic(using=using):
             changed(
-                dialogues=dialogues, participants=participants, everything=everything, using=using
+                dialogues=dialogues,
+                participants=participants,
+                everything=everything,
+                using=using,
+                facets=facets,
             )
         return
     changes = _current(using)
-    changes.dialogues.update(pk for pk in dialogues if pk is not None)
-    changes.participants.update(pk for pk in participants if pk is not None)
+    dialogues = [pk for pk in dialogues if pk is not None]
+    participants = [pk for pk in participants if pk is not None]
+    changes.dialogues.update(dialogues)
+    changes.participants.update(participants)
     changes.everything |= everything
+    changes.facet_dialogues.update(dialogues)
+    if participants:
+        changes.facet_owners.setdefault(Participant, set()).update(participants)
+    changes.facets_unknown |= everything or bool((facets or {}).get("unknown"))
+    if facets and "owner" in facets:
+        model, pk = facets["owner"]
+        changes.facet_owners.setdefault(model, set()).add(pk)
 
 
 def flush(using: str = DEFAULT_DB_ALIAS) -> int:
@@ -258,7 +373,11 @@ def after_save(sender, instance, created=False, raw=False, using=None, **kwargs)
         removals._record_change(sender, instance, raw=raw, using=using)
     elif sender is Participation:
         removals._announce_withheld(sender, instance, raw=raw, using=using)
-    changed(using=using, **_touched(sender, instance, created))
+    changed(
+        using=using,
+        facets=_facets(sender, instance, deleted=False),
+        **_touched(sender, instance, created, using),
+    )
 
 
 @receiver(post_delete, dispatch_uid="archive-deleted")
@@ -270,20 +389,58 @@ def after_delete(sender, instance, using=None, **kwargs):
         removals._record_deletion(sender, instance, using=using)
     elif sender is Participation:
         withheld_pairs._keep_pair(sender, instance, using=using)
-    changed(using=using, **_touched(sender, instance, created=False))
+    changed(
+        using=using,
+        facets=_facets(sender, instance, deleted=True),
+        **_touched(sender, instance, False, using),
+    )
 
 
-def _touched(sender, instance, created: bool) -> dict:
+def _touched(sender, instance, created: bool, using: str = DEFAULT_DB_ALIAS) -> dict:
     if sender is Dialogue:
         return {"dialogues": [instance.pk]}
     if issubclass(sender, DIALOGUE_ROWS):
+        return {"dialogues": [instance.dialogue_id]}
+    if issubclass(sender, FACET_ROWS):
+        # Not in the search index's rows, but in the facet index's (a place's country, a
+        # series); the search index row is rebuilt along, which is harmless.
         return {"dialogues": [instance.dialogue_id]}
     if sender is Participant and not created and getattr(instance, "_search_name_changed", True):
         return {"participants": [instance.pk]}
     if sender is NameVariant and instance.participant_id:
         # Another form of a participant's name is searchable in every dialogue they took part in.
         return {"participants": [instance.participant_id]}
+    # An organisation's or a place's names (and whether it is public) are searchable in every
+    # dialogue linked to it: a save of the record or of one of its forms reindexes those.
+    owner = None
+    if sender is NameVariant:
+        owner = instance.organisation_id and ("organisation", instance.organisation_id)
+        owner = owner or (instance.place_id and ("place", instance.place_id))
+    elif issubclass(sender, NAMED_IN_INDEX) and not created:
+        owner = (sender._meta.model_name, instance.pk)
+    if owner:
+        return {"dialogues": _linked_dialogues(*owner, using=using)}
     return {}
+
+
+def _linked_dialogues(kind: str, pk: int, *, using: str) -> list[int]:
+    if kind == "organisation":
+        rows = Participation.objects.using(using).filter(on_behalf_of_id=pk)
+    else:
+        rows = DialoguePlace.objects.using(using).filter(place_id=pk)
+    return list(rows.values_list("dialogue_id", flat=True).distinct())
+
+
+def _facets(sender, instance, *, deleted: bool) -> dict:
+    """What a save or deletion through the models means for the facet index (see `changed`)."""
+    if sender is Dialogue or issubclass(sender, DIALOGUE_ROWS) or issubclass(sender, FACET_ROWS):
+        return {}  # its dialogue is noted as changed (`_touched`, and below)
+    if issubclass(sender, FACET_NEUTRAL):
+        return {}
+    if sender in FACET_OWNERS and not deleted:
+        return {"owner": (sender, instance.pk)}
+    # A deleted owner's rows are gone or changed by the time of the commit, without signals.
+    return {"unknown": True}
 
 
 def _keep_past_slug(instance, using: str) -> None:

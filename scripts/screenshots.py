@@ -1,6 +1,10 @@
 """Write a full-page PNG of each kind of page, phone and desktop, light and dark.
 
-    python -m scripts.screenshots [--out screenshots]
+    python -m scripts.screenshots [--out screenshots] [--lang en|he|ar ...] [--kinds home,record]
+
+`--lang` (repeatable) takes the public pages under the language's address (/he/..., /ar/...)
+and the admin in that language (its cookie); the files of a language other than English are
+named kind-LANG-width-scheme.png. `--kinds` keeps only the kinds of page named.
 
 The archive's own content is served from a throwaway database (see archive_server), so this
 works on a fresh clone once Chromium is installed, and leaves the developer's data alone.
@@ -18,6 +22,20 @@ from scripts.chromium import launch, missing_reason
 WIDTHS = (390, 1280)
 SCHEMES = ("light", "dark")
 HEIGHT = 900
+LANGUAGES = {"en": "en-gb", "he": "he", "ar": "ar"}
+
+
+def address(path: str, lang: str) -> str:
+    """The page's address in `lang`: English unprefixed, the others under /he/ or /ar/.
+
+    The admin has one address in every language; its language comes from the cookie."""
+    if lang == "en" or path.startswith("/admin/"):
+        return path
+    return f"/{lang}{path}"
+
+
+def name(kind: str, lang: str, *rest) -> str:
+    return "-".join(str(part) for part in (kind, *([] if lang == "en" else [lang]), *rest))
 
 
 def log_in(page, site) -> None:
@@ -31,7 +49,17 @@ def log_in(page, site) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("screenshots"))
+    parser.add_argument(
+        "--lang",
+        action="append",
+        choices=sorted(LANGUAGES),
+        help="a language to take the pages in (repeatable; default en)",
+    )
+    parser.add_argument(
+        "--kinds", help="comma-separated kinds of page to take (default: every kind)"
+    )
     args = parser.parse_args(argv)
+    languages = args.lang or ["en"]
     reason = missing_reason()
     if reason:
         print(f"Cannot take screenshots: {reason}", file=sys.stderr)
@@ -42,27 +70,42 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     written = []
     with serve_archive() as site, sync_playwright() as playwright:
-        browser = launch(playwright)
-        for width in WIDTHS:
-            for scheme in SCHEMES:
-                context = browser.new_context(
-                    viewport={"width": width, "height": HEIGHT}, color_scheme=scheme
+        pages = site.pages
+        if args.kinds:
+            wanted = {kind.strip() for kind in args.kinds.split(",")}
+            unknown = wanted - {kind for kind, _ in pages}
+            if unknown:
+                known = ", ".join(kind for kind, _ in pages)
+                print(
+                    f"Unknown kinds: {', '.join(sorted(unknown))}; known: {known}", file=sys.stderr
                 )
-                page = context.new_page()
-                log_in(page, site)
-                for kind, path in site.pages:
-                    page.goto(site.url(path))
-                    target = args.out / f"{kind}-{width}-{scheme}.png"
-                    page.screenshot(path=str(target), full_page=True)
-                    written.append(target)
-                context.close()
+                return 2
+            pages = [(kind, path) for kind, path in pages if kind in wanted]
+        browser = launch(playwright)
+        for lang in languages:
+            for width in WIDTHS:
+                for scheme in SCHEMES:
+                    context = browser.new_context(
+                        viewport={"width": width, "height": HEIGHT}, color_scheme=scheme
+                    )
+                    context.add_cookies(
+                        [{"name": "django_language", "value": LANGUAGES[lang], "url": site.base}]
+                    )
+                    page = context.new_page()
+                    log_in(page, site)
+                    for kind, path in pages:
+                        page.goto(site.url(address(path, lang)))
+                        target = args.out / f"{name(kind, lang, width, scheme)}.png"
+                        page.screenshot(path=str(target), full_page=True)
+                        written.append(target)
+                    context.close()
         # The record's print stylesheet is part of the design, so it is captured too.
         context = browser.new_context(viewport={"width": 800, "height": HEIGHT})
         page = context.new_page()
         record = dict(site.pages)["record"]
-        page.goto(site.url(record))
+        page.goto(site.url(address(record, languages[0])))
         page.emulate_media(media="print")
-        target = args.out / "record-print.png"
+        target = args.out / f"{name('record', languages[0], 'print')}.png"
         page.screenshot(path=str(target), full_page=True)
         written.append(target)
         context.close()

@@ -1,9 +1,11 @@
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.cache import caches
 from django.db import connection
+from django.utils import translation
 
 from .admin_forms import EDITORS
 from .archives import build_small_archive
@@ -24,6 +26,9 @@ def _empty_cache():
     for cache in caches.all():
         cache.clear()
     facet_index.forget()
+    # A request for /he/ or /ar/ leaves its language active in the thread; code a test calls
+    # directly must start in the default language, as a fresh request does.
+    translation.activate(settings.LANGUAGE_CODE)
     yield
     for cache in caches.all():
         cache.clear()

@@ -237,3 +237,41 @@ def test_gunicorn_runs_without_the_rate_limit(tmp_path):
     from bench.environment import production_env
 
     assert production_env("key")["TRACKII_RATE_LIMIT"] == "off"
+
+
+def test_the_readers_beside_an_editor_walk_filter_combinations_of_their_own():
+    lists = cold_paths(cold_lists(3))
+    readers = lists["write_during_reads"]
+    assert len(readers) == len(set(readers)) == 2000
+    # Their own addresses: a page cold_filter's run left behind would be no cold read.
+    assert len(set(readers) & set(lists["cold_filter"])) < len(readers) // 4
+    assert all(path.startswith("/dialogues/?") for path in readers)
+    assert cold.WARM_OF["write_during_reads"] == "era_outcome"
+
+
+def test_while_the_readers_run_an_editor_process_saves_and_reports(tmp_path, monkeypatch):
+    # The harness's side of it: the editor starts with the workers' environment, is stopped
+    # when the readers' runs end, and its summary goes into the kind's figures and notes.
+    monkeypatch.setattr(targets, "TMP_DIR", tmp_path)
+    started = {}
+
+    class FakeProcess:
+        def __init__(self, command, **kwargs):
+            started.update(command=command, env=kwargs["env"])
+            self.out = command[command.index("--out") + 1]
+
+        def send_signal(self, signum):
+            started["signal"] = signum
+            with open(self.out, "w") as out:
+                out.write('{"saves": 4, "followed": 4, "save_p50_ms": 9.5, "save_max_ms": 20.1}')
+
+        def wait(self, timeout=None):
+            return 0
+
+    monkeypatch.setattr(targets.subprocess, "Popen", FakeProcess)
+    with targets.Editor({"REDIS_URL": "redis://x/1"}, "sqlite-10k-write_during_reads", 1) as ed:
+        assert "signal" not in started
+    assert started["command"][1:3] == ["-m", "bench.editor"]
+    assert started["env"] == {"REDIS_URL": "redis://x/1"}
+    assert ed.summary["saves"] == 4
+    assert "saved 4 times" in ed.describe() and "4 of the saves updated" in ed.describe()

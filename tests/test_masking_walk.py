@@ -119,6 +119,9 @@ def _urls(talks) -> dict[str, list[str]]:
     before = [f"/data/0.9.0/{name}" for name in names]
     return {
         "healthz": ["/healthz"],
+        # The admin's language chooser posts here; read, it only sends the reader back.
+        "set_language": ["/i18n/setlang/?next=/"],
+        "sitemap": ["/sitemap.xml"],
         "feeds:changes": ["/feeds/changes.atom"],
         "feeds:era_changes": ["/feeds/eras/nineties.atom"],
         "oai": [

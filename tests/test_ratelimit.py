@@ -74,7 +74,7 @@ def test_the_refused_page_says_why_and_when_to_retry(client):
     assert page.h1.get_text() == "Too many requests"
     text = page.main.get_text(" ", strip=True)
     assert f"the limit is {LIMIT} a minute" in text
-    assert f"Try again in {retry_after} seconds" in text
+    assert f"Try again in {retry_after} second{'s' if retry_after != 1 else ''}." in text
 
 
 def test_the_api_is_refused_with_its_json_envelope(client):

@@ -18,12 +18,13 @@ import psycopg
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from .refusals import refuse
 
 # How many SQLite virtual-machine steps run between two looks at the clock.
 SQLITE_STEPS = 10_000
-MESSAGE = (
+MESSAGE = gettext_lazy(
     "This request needed more work than the archive gives one request, and was stopped. "
     "Narrow it: add a filter (an era, a conflict, a range of years) or use fewer or rarer "
     "search words."
@@ -44,7 +45,7 @@ class QueryBudgetMiddleware:
     def process_exception(self, request, exception):
         if not ran_out(exception):
             return None
-        return refuse(request, status=503, message=MESSAGE, template="503_query_budget.html")
+        return refuse(request, status=503, message=str(MESSAGE), template="503_query_budget.html")
 
 
 def is_public_read(request) -> bool:

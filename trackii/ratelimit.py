@@ -15,6 +15,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext_lazy, ngettext
 
 from .clients import client_ip
 from .refusals import refuse
@@ -33,7 +34,12 @@ EXPENSIVE_ROUTES = {
 }
 # Cheap to list, expensive to search.
 SEARCH_ROUTES = {"dialogues:dialogue_list"}
-PERIOD_WORDS = {1: "a second", 60: "a minute", 3600: "an hour", 86400: "a day"}
+PERIOD_WORDS = {
+    1: gettext_lazy("a second"),
+    60: gettext_lazy("a minute"),
+    3600: gettext_lazy("an hour"),
+    86400: gettext_lazy("a day"),
+}
 
 
 class RateLimitMiddleware:
@@ -54,10 +60,13 @@ class RateLimitMiddleware:
         if used <= allowed:
             return None
         retry_after = max(1, math.ceil((window + 1) * period - now))
-        message = (
-            f"Too many searches, exports or API lists from your address: the limit is {allowed} "
-            f"{PERIOD_WORDS[period]}. Try again in {retry_after} seconds."
-        )
+        message = ngettext(
+            "Too many searches, exports or API lists from your address: the limit is "
+            "%(allowed)s %(period)s. Try again in %(seconds)s second.",
+            "Too many searches, exports or API lists from your address: the limit is "
+            "%(allowed)s %(period)s. Try again in %(seconds)s seconds.",
+            retry_after,
+        ) % {"allowed": allowed, "period": PERIOD_WORDS[period], "seconds": retry_after}
         return refuse(
             request,
             status=429,

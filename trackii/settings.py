@@ -133,7 +133,11 @@ INSTALLED_APPS = [
     # Serve static files through whitenoise under runserver too, as in production.
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # /sitemap.xml, with each page's addresses in the three languages.
+    "django.contrib.sitemaps",
     "django_filters",
+    # Only for its catalogues: country names in Hebrew and Arabic (it has no models).
+    "django_countries",
     "drf_spectacular",
     "axes",
     # Keeps every revision of the archive's records (see dialogues/history/).
@@ -161,6 +165,8 @@ MIDDLEWARE = [
     # The page's language: from the /he/ or /ar/ prefix of a public address (English keeps the
     # unprefixed addresses); elsewhere (the admin) from the cookie or the browser's languages.
     "django.middleware.locale.LocaleMiddleware",
+    # The admin's language: the editor's choice (a cookie) or the browser's languages.
+    "trackii.admin_language.AdminLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -209,6 +215,19 @@ LANGUAGES = [
     ("ar", "العربية"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The languages the records' own words are translated into (see dialogues/models/translations.py).
+# English is not among them: it stays in the original column (`title`), which everything that
+# reads a record reads, and a translation sits beside it (`title_he`, `title_ar`).
+MODELTRANSLATION_LANGUAGES = ("he", "ar")
+_TRANSLATION_LANGUAGE_NAMES = {"he": "Hebrew", "ar": "Arabic"}
+
+
+def _translation_verbose_name(verbose_name, lang):
+    """How the admin, the history and the diff name a translation field."""
+    return f"{verbose_name} ({_TRANSLATION_LANGUAGE_NAMES.get(lang, lang)} translation)"
+
+
+MODELTRANSLATION_BUILD_LOCALIZED_VERBOSE_NAME = _translation_verbose_name
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

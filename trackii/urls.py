@@ -1,11 +1,14 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.http import HttpResponse
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from dialogues.feeds.oai import oai
+from dialogues.methods import read_only
+from dialogues.pages.sitemaps import SITEMAPS
 
 
 # Exempt from CSRF so that a POST gets the 405 rather than the CSRF failure page.
@@ -29,6 +32,16 @@ urlpatterns = [
     # OAI-PMH harvesters may POST (the protocol allows it); every other page is GET only.
     path("oai/", oai, name="oai"),
     path("data/", include("dialogues.releases.urls")),
+    # Django's set_language: the admin's own language chooser posts here (the public pages take
+    # their language from their address instead).
+    path("i18n/", include("django.conf.urls.i18n")),
+    # Every public page in each language, with its hreflang alternates (one address for all).
+    path(
+        "sitemap.xml",
+        read_only(sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap",
+    ),
 ]
 # The public pages in each language: English at today's addresses, Hebrew under /he/ and Arabic
 # under /ar/. The admin, feeds, OAI-PMH and releases keep one address each.

@@ -14,6 +14,8 @@ from django.contrib import admin, messages
 from django.db import models
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .. import editorial
 from .. import publishing_rights as rights
@@ -34,6 +36,7 @@ from ..models import (
 )
 from .base import RECORD_FIELDSET, SHORT_TEXT, LabelledTabularInline, PublicPageAdmin
 from .publishing import PUBLISH, WITHDRAW
+from .text_direction import TypedInAnyDirection
 
 STATUS_FIELDS = ["status", "published_at", "withdrawn_at", "withdrawal_reason"]
 EVIDENCE = ["basis", ("cited_source", "cited_paragraph"), "cited_excerpt", "reason"]
@@ -42,7 +45,7 @@ EVIDENCE = ["basis", ("cited_source", "cited_paragraph"), "cited_excerpt", "reas
 # --- Inlines ------------------------------------------------------------------------------
 
 
-class NameVariantInline(admin.StackedInline):
+class NameVariantInline(TypedInAnyDirection, admin.StackedInline):
     model = NameVariant
     fields = [
         ("name", "kind"),
@@ -84,7 +87,7 @@ class DialoguePlaceInline(LabelledTabularInline):
     verbose_name_plural = "places (several are alternatives, read as “Rome or Amman”)"
 
 
-class MembershipInline(admin.StackedInline):
+class MembershipInline(TypedInAnyDirection, admin.StackedInline):
     model = SeriesMembership
     fields = [("series", "dialogue", "position"), *EVIDENCE]
     autocomplete_fields = ["series", "dialogue", "cited_source"]
@@ -92,7 +95,7 @@ class MembershipInline(admin.StackedInline):
     extra = 0
 
 
-class DialogueLinkInline(admin.StackedInline):
+class DialogueLinkInline(TypedInAnyDirection, admin.StackedInline):
     model = DialogueLink
     fk_name = "origin"
     fields = [("relation", "target"), *EVIDENCE]
@@ -152,7 +155,7 @@ class SimplePublishingMixin:
     def publishing_problem(self, record) -> str | None:
         return None
 
-    @admin.action(description="Publish selected records", permissions=["publish"])
+    @admin.action(description=_("Publish selected records"), permissions=["publish"])
     def publish_selected(self, request, queryset):
         done = 0
         for record in queryset:
@@ -162,19 +165,21 @@ class SimplePublishingMixin:
                 continue
             _set_status(request, record, Status.PUBLISHED)
             done += 1
-        self.message_user(request, f"Published {done} record(s).")
+        self.message_user(request, gettext("Published %(n)s record(s).") % {"n": done})
 
-    @admin.action(description="Return selected records to draft", permissions=["publish"])
+    @admin.action(description=_("Return selected records to draft"), permissions=["publish"])
     def unpublish_selected(self, request, queryset):
         for record in queryset:
             _set_status(request, record, Status.DRAFT)
-        self.message_user(request, f"Returned {queryset.count()} record(s) to draft.")
+        self.message_user(
+            request, gettext("Returned %(n)s record(s) to draft.") % {"n": queryset.count()}
+        )
 
-    @admin.action(description="Withdraw selected records", permissions=["withdraw"])
+    @admin.action(description=_("Withdraw selected records"), permissions=["withdraw"])
     def withdraw_selected(self, request, queryset):
         for record in queryset:
             _set_status(request, record, Status.WITHDRAWN, "withdrawn by a publisher")
-        self.message_user(request, f"Withdrew {queryset.count()} record(s).")
+        self.message_user(request, gettext("Withdrew %(n)s record(s).") % {"n": queryset.count()})
 
 
 class MergeRecordsForm(forms.Form):

@@ -6,9 +6,12 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from .. import dates
 from .revisions import HistoryAdmin
+from .text_direction import TypedInAnyDirection
+from .translations import TranslationInputs
 
 SHORT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 50})}}
 
@@ -49,7 +52,7 @@ class UncertainDateAdmin(PublicPageAdmin):
             )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
-    @admin.display(description="date in words")
+    @admin.display(description=_("date in words"))
     def date_in_words(self, obj):
         # Parse afresh rather than trust the stored bounds: after a refused edit the instance
         # holds the rejected text, and its words would only repeat it.
@@ -62,7 +65,7 @@ class UncertainDateAdmin(PublicPageAdmin):
 # --- Dialogue and its inlines -------------------------------------------------------------
 
 
-class LabelledTabularInline(admin.TabularInline):
+class LabelledTabularInline(TranslationInputs, TypedInAnyDirection, admin.TabularInline):
     """A tabular inline whose fields have names that assistive technology can read.
 
     Django shows a tabular inline's labels only as column headings, which name no field, so a

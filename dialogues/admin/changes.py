@@ -15,6 +15,7 @@ from reversion.models import Version
 
 from ..history.diff import compare
 from ..models import Conflict, Dialogue, Era, Participant, Source, SourceDisagreement
+from .text_direction import typed_in_any_direction
 
 # The records a reviewer patrols; their inline rows show inside each record's diff.
 RECORD_KINDS = (Dialogue, Era, Source, Conflict, Participant, SourceDisagreement)
@@ -29,6 +30,7 @@ def _kind_choices(user):
     ]
 
 
+@typed_in_any_direction
 class ChangesFilter(forms.Form):
     editor = forms.ModelChoiceField(
         queryset=get_user_model().objects.filter(is_staff=True).order_by("username"),

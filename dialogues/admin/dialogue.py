@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from .. import publishing_rights as rights
 from ..models import (
@@ -101,7 +102,7 @@ class ParticipationInline(LabelledTabularInline):
     formfield_overrides = SHORT_TEXT
     extra = 1
 
-    @admin.display(description="Readers see")
+    @admin.display(description=_("Readers see"))
     def disclosure(self, participation):
         """Say, beside the name editors see, what readers see today."""
         if participation.pk is None or not participation.withheld:
@@ -256,7 +257,7 @@ class DialogueAdmin(PublishingAdminMixin, UncertainDateAdmin):
     ]
     inlines = [ParticipationInline, OutcomeInline, CitationInline, *DIALOGUE_INLINES]
 
-    @admin.display(description="level the capacities imply")
+    @admin.display(description=_("level the capacities imply"))
     def implied_level(self, obj):
         return obj.implied_level_display if obj.pk else "—"
 
@@ -291,10 +292,10 @@ class DialogueAdmin(PublishingAdminMixin, UncertainDateAdmin):
             citation_count=Count("citations", distinct=True),
         )
 
-    @admin.display(description="participants", ordering="participant_count")
+    @admin.display(description=_("participants"), ordering="participant_count")
     def participant_count(self, obj):
         return obj.participant_count
 
-    @admin.display(description="citations", ordering="citation_count")
+    @admin.display(description=_("citations"), ordering="citation_count")
     def citation_count(self, obj):
         return obj.citation_count

@@ -25,6 +25,7 @@ from ..imports import apply
 from ..imports.reading import UnreadableFile
 from ..models import Dialogue, ImportBatch
 from . import guard
+from .text_direction import TypedInAnyDirection, typed_in_any_direction
 
 UNDO_PERMISSION = "dialogues.undo_importbatch"
 # The template's example row: a comment (it starts with #), so importing the template as it is
@@ -52,6 +53,7 @@ EXAMPLE = {
 }
 
 
+@typed_in_any_direction
 class UploadForm(forms.Form):
     file = forms.FileField(
         help_text="A CSV file saved as UTF-8, or an XLSX workbook (its first sheet).",
@@ -62,6 +64,7 @@ class UploadForm(forms.Form):
     )
 
 
+@typed_in_any_direction
 class UndoForm(forms.Form):
     reason = forms.CharField(
         max_length=200,
@@ -72,7 +75,7 @@ class UndoForm(forms.Form):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(TypedInAnyDirection, admin.ModelAdmin):
     list_display = [
         "__str__",
         "state",

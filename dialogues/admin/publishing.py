@@ -13,11 +13,14 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .. import editorial
 from .. import publishing_rights as rights
 from ..models import Dialogue, Participant, Status
 from . import guard
+from .text_direction import typed_in_any_direction
 
 STATUS_READONLY = ["status", "published_at", "withdrawn_at", "withdrawal_reason", "replaced_by"]
 PUBLISH, WITHDRAW, MERGE = (
@@ -27,6 +30,7 @@ PUBLISH, WITHDRAW, MERGE = (
 )
 
 
+@typed_in_any_direction
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label="Public reason",
@@ -107,21 +111,25 @@ class PublishingAdminMixin:
 
     # --- actions on the list -------------------------------------------------------------
 
-    @admin.action(description="Publish the selected dialogues", permissions=["publish"])
+    @admin.action(description=_("Publish the selected dialogues"), permissions=["publish"])
     def publish_selected(self, request, queryset):
         for dialogue in queryset:
             editorial.publish(dialogue, user=request.user)
-        self.message_user(request, f"Published {queryset.count()} dialogue(s).")
+        self.message_user(
+            request, gettext("Published %(n)s dialogue(s).") % {"n": queryset.count()}
+        )
 
     @admin.action(
-        description="Unpublish the selected dialogues (back to draft)", permissions=["publish"]
+        description=_("Unpublish the selected dialogues (back to draft)"), permissions=["publish"]
     )
     def unpublish_selected(self, request, queryset):
         for dialogue in queryset:
             editorial.unpublish(dialogue, user=request.user)
-        self.message_user(request, f"Returned {queryset.count()} dialogue(s) to draft.")
+        self.message_user(
+            request, gettext("Returned %(n)s dialogue(s) to draft.") % {"n": queryset.count()}
+        )
 
-    @admin.action(description="Withdraw the selected dialogues…", permissions=["withdraw"])
+    @admin.action(description=_("Withdraw the selected dialogues…"), permissions=["withdraw"])
     def withdraw_selected(self, request, queryset):
         return self._withdraw(request, list(queryset), action=True)
 
@@ -136,14 +144,18 @@ class PublishingAdminMixin:
         if request.method == "POST":
             if request.POST.get("to") == "draft":
                 editorial.unpublish(dialogue, user=request.user)
-                self.message_user(request, f"“{dialogue}” is a draft again.")
+                self.message_user(
+                    request, gettext("“%(dialogue)s” is a draft again.") % {"dialogue": dialogue}
+                )
             else:
                 editorial.publish(dialogue, user=request.user)
-                self.message_user(request, f"Published “{dialogue}”.")
+                self.message_user(
+                    request, gettext("Published “%(dialogue)s”.") % {"dialogue": dialogue}
+                )
             return HttpResponseRedirect(self._change_url(dialogue))
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Publish “{dialogue}”",
+            "title": gettext("Publish “%(dialogue)s”") % {"dialogue": dialogue},
             "dialogue": dialogue,
             "opts": self.model._meta,
             "published": dialogue.status == Status.PUBLISHED,
@@ -170,7 +182,9 @@ class PublishingAdminMixin:
                         reason=form.cleaned_data["reason"],
                         replaced_by=form.cleaned_data["replaced_by"],
                     )
-                self.message_user(request, f"Withdrew {len(dialogues)} dialogue(s).")
+                self.message_user(
+                    request, gettext("Withdrew %(n)s dialogue(s).") % {"n": len(dialogues)}
+                )
                 if action:
                     return None
                 return HttpResponseRedirect(self._change_url(dialogues[0]))
@@ -188,6 +202,7 @@ class PublishingAdminMixin:
         return reverse("admin:dialogues_dialogue_change", args=[dialogue.pk])
 
 
+@typed_in_any_direction
 class MergeForm(forms.Form):
     keep = forms.ModelChoiceField(
         queryset=Participant.objects.none(),
@@ -212,12 +227,12 @@ class MergeAdminMixin:
         # A merge moves withheld participations between people: a publisher's act too.
         return request.user.has_perm(MERGE) and rights.may_decide(request.user)
 
-    @admin.action(description="Merge the two selected participants…", permissions=["merge"])
+    @admin.action(description=_("Merge the two selected participants…"), permissions=["merge"])
     def merge_selected(self, request, queryset):
         participants = list(queryset.order_by("name", "pk"))
         if len(participants) != 2:
             self.message_user(
-                request, "Select exactly two participants to merge.", level=messages.ERROR
+                request, gettext("Select exactly two participants to merge."), level=messages.ERROR
             )
             return None
         form = MergeForm(participants=participants)
@@ -228,11 +243,15 @@ class MergeAdminMixin:
                 (lose,) = [p for p in participants if p.pk != keep.pk]
                 lose_name = lose.name
                 editorial.merge_participants(keep, lose, user=request.user)
-                self.message_user(request, f"Merged “{lose_name}” into “{keep}”.")
+                self.message_user(
+                    request,
+                    gettext("Merged “%(lose)s” into “%(keep)s”.")
+                    % {"lose": lose_name, "keep": keep},
+                )
                 return None
         context = {
             **self.admin_site.each_context(request),
-            "title": "Merge participants",
+            "title": gettext("Merge participants"),
             "participants": participants,
             "form": form,
             "opts": self.model._meta,

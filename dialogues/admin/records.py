@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count
 from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
 
 from .. import era_rules
 from ..models import (
@@ -30,6 +31,7 @@ from .base import (
 )
 from .publishing import MergeAdminMixin
 from .revisions import RecordForm
+from .text_direction import TypedInAnyDirection
 
 # --- The other records --------------------------------------------------------------------
 
@@ -74,7 +76,7 @@ class EraAdmin(UncertainDateAdmin):
     def get_queryset(self, request):
         return with_counts(super().get_queryset(request), dialogue_count=Count("dialogues"))
 
-    @admin.display(description="dialogues", ordering="dialogue_count")
+    @admin.display(description=_("dialogues"), ordering="dialogue_count")
     def dialogue_count(self, obj):
         return obj.dialogue_count
 
@@ -113,7 +115,7 @@ class SourceAdmin(UncertainDateAdmin):
     def get_queryset(self, request):
         return with_counts(super().get_queryset(request), citation_count=Count("citations"))
 
-    @admin.display(description="citations", ordering="citation_count")
+    @admin.display(description=_("citations"), ordering="citation_count")
     def citation_count(self, obj):
         return obj.citation_count
 
@@ -127,7 +129,7 @@ class ConflictAdmin(HistoryAdmin):
     def get_queryset(self, request):
         return with_counts(super().get_queryset(request), dialogue_count=Count("dialogues"))
 
-    @admin.display(description="dialogues", ordering="dialogue_count")
+    @admin.display(description=_("dialogues"), ordering="dialogue_count")
     def dialogue_count(self, obj):
         return obj.dialogue_count
 
@@ -162,12 +164,12 @@ class ParticipantAdmin(MergeAdminMixin, PublicPageAdmin):
     def get_queryset(self, request):
         return with_counts(super().get_queryset(request), dialogue_count=Count("participations"))
 
-    @admin.display(description="dialogues", ordering="dialogue_count")
+    @admin.display(description=_("dialogues"), ordering="dialogue_count")
     def dialogue_count(self, obj):
         return obj.dialogue_count
 
 
-class DisagreementCitationInline(admin.StackedInline):
+class DisagreementCitationInline(TypedInAnyDirection, admin.StackedInline):
     model = DisagreementCitation
     fields = ["key", "source", "paragraph", "excerpt", "says"]
     autocomplete_fields = ["source"]

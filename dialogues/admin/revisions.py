@@ -22,6 +22,8 @@ from ..history.diff import compare
 from ..history.records import version_at_number, versions_of
 from ..models import RevisionReason, StaleRecord
 from . import guard
+from .text_direction import TypedInAnyDirection
+from .translations import TranslationInputs
 
 REASON_HELP = (
     "Public: shown to readers in the record's history. Say what you changed and on what "
@@ -95,7 +97,7 @@ class RecordForm(forms.ModelForm):
         return cleaned
 
 
-class HistoryAdmin(VersionAdmin):
+class HistoryAdmin(TranslationInputs, TypedInAnyDirection, VersionAdmin):
     form = RecordForm
     object_history_template = "admin/dialogues/object_history.html"
     change_form_template = "admin/dialogues/record_change_form.html"

@@ -17,15 +17,17 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db.models import Case, F, When
 from django.urls import reverse
+from django.utils.translation import get_language
 
 from ..imports import cells
+from ..imports.cells import TRANSLATED_FIELDS, TRANSLATION_COLUMNS
 from ..models import (
     SCHEMES,
     WITHHELD_NAME,
-    Background,
     Capacity,
     Citation,
     DialoguePlace,
@@ -33,7 +35,6 @@ from ..models import (
     Level,
     OutcomeKind,
     Participant,
-    ParticipantKind,
     Participation,
     Role,
     SeriesMembership,
@@ -47,6 +48,7 @@ from ..models import Outcome as OutcomeModel
 from ..models.disclosure import is_withheld, today
 from ..models.places import places_in_words
 from ..models.table import AT_THE_TABLE, implied_level
+from ..models.translations import TRANSLATION_LANGUAGES, translation_columns
 
 CHUNK_SIZE = 2000
 
@@ -73,6 +75,7 @@ DIALOGUE_FIELDS = (
     "summary",
     "status",
     "embargo_until",
+    *TRANSLATION_COLUMNS,
 )
 # A participation row as a Row holds it: (dialogue_id, slug, name, kind, side, background,
 # role, name_withheld, withheld, withheld_until, show_side, at_the_table, capacity); the three
@@ -112,15 +115,24 @@ CITATION_FIELDS = (
     "source__author",
     "excerpt",
     "paragraph",
+    *translation_columns(("excerpt",)),
 )
 
-LABELS = {
-    vocabulary: dict(vocabulary.choices)
-    for vocabulary in (
-        *(Side, Role, OutcomeKind, Track, VenueKind, ParticipantKind, Background),
-        *(Capacity, Level, TalksStatus),
-    )
-}
+
+class _Labels:
+    """`LABELS[Vocabulary]`: value → label, said in the active language (the labels are lazy
+    translations), worked out once per vocabulary and language."""
+
+    def __getitem__(self, vocabulary) -> dict:
+        return _labels(vocabulary, get_language())
+
+
+@lru_cache(maxsize=64)
+def _labels(vocabulary, language) -> dict:
+    return {value: str(label) for value, label in vocabulary.choices}
+
+
+LABELS = _Labels()
 
 
 @dataclass(slots=True)
@@ -320,6 +332,21 @@ def _level_words(value) -> str:
     return LABELS[Level].get(value, value) if value else ""
 
 
+def _translations(values: tuple, names, index: dict) -> dict:
+    """As `translations_field` gives them: by language, None where there is no translation."""
+    result = {}
+    for lang in TRANSLATION_LANGUAGES:
+        shown = {}
+        for name in names:
+            value = values[index[f"{name}_{lang}"]]
+            shown[name] = value if value and value.strip() else None
+        result[lang] = shown
+    return result
+
+
+_CITATION_INDEX = {name: i for i, name in enumerate(CITATION_FIELDS)}
+
+
 def api_item(row: Row, url) -> dict:
     """The dialogue as the API's DialogueSerializer gives it."""
     v = row.values
@@ -378,9 +405,17 @@ def api_item(row: Row, url) -> dict:
             for o in row.outcomes
         ],
         "sources": [
-            {"slug": c[1], "title": c[2], "author": c[3], "excerpt": c[4], "locator": f"¶ {c[5]}"}
+            {
+                "slug": c[1],
+                "title": c[2],
+                "author": c[3],
+                "excerpt": c[4],
+                "locator": f"¶ {c[5]}",
+                "translations": _translations(c, ("excerpt",), _CITATION_INDEX),
+            }
             for c in row.citations
         ],
+        "translations": _translations(v, TRANSLATED_FIELDS, i),
     }
 
 
@@ -430,6 +465,7 @@ def csv_cells(row: Row, url, separator: str) -> dict[str, str]:
         "outcomes": separator.join(LABELS[OutcomeKind].get(o[1], o[1]) for o in row.outcomes),
         "sources": separator.join(sources),
         "summary": v[i["summary"]],
+        **{column: v[i[column]] or "" for column in TRANSLATION_COLUMNS},
         # What an import reads back (see `dialogues.imports.cells`).
         "era_slug": v[i["era__slug"]],
         "conflict_slug": v[i["conflict__slug"]],

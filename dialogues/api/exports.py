@@ -32,7 +32,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework.generics import GenericAPIView
 
-from ..imports.cells import IMPORT_COLUMNS
+from ..imports.cells import IMPORT_COLUMNS, TRANSLATION_COLUMNS
 from ..listing.browse import Browse
 from ..listing.filters import DialogueFilterSet
 from ..models import Dialogue
@@ -81,6 +81,9 @@ CSV_COLUMNS = (
     "outcomes",
     "sources",
     "summary",
+    # The archive's translations, one column per field and language (`title_he`, `title_ar`,
+    # …), empty where there is none; an import reads them back.
+    *TRANSLATION_COLUMNS,
     # Added for imports: codes and slugs, and the related rows one a line
     # (see `dialogues.imports.cells`), so that a downloaded file can be imported again.
     *IMPORT_COLUMNS,
@@ -230,7 +233,9 @@ def _json_pieces(rows, request):
     with closing(rows):
         yield "["
         for row in rows:
-            yield separator + json.dumps(export_rows.api_item(row, url), ensure_ascii=False)
+            item = export_rows.api_item(row, url)
+            # Vocabulary labels are lazy, said in the language of the address (/he/, /ar/).
+            yield separator + json.dumps(item, ensure_ascii=False, default=str)
             separator = ",\n"
     # No newline after it: the closing bracket is the last byte of a complete download.
     yield "]"

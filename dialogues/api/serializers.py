@@ -12,13 +12,20 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ..imports.cells import TRANSLATED_FIELDS as DIALOGUE_TRANSLATED
 from ..models import Background, Level, OutcomeKind, ParticipantKind, Role, Side, TalksStatus, Track
+from ..models.translations import TRANSLATION_LANGUAGES, translations
 from .authority_serializers import (
     CapacitySerializer,
     ExternalIdSerializer,
     MembershipSerializer,
     PlaceRefSerializer,
 )
+
+# The fields whose Hebrew and Arabic the API gives under `translations` (see `translations_field`).
+ERA_TRANSLATED = ("name", "summary")
+PARTICIPANT_TRANSLATED = ("bio",)
+EXCERPT_TRANSLATED = ("excerpt",)
 
 LOCATOR_PATTERN = r"^¶ [0-9]+$"
 
@@ -34,6 +41,42 @@ class AbsoluteURLField(serializers.Field):
 
     def to_representation(self, record):
         return self.context["request"].build_absolute_uri(record.get_absolute_url())
+
+
+def translations_field(names: tuple[str, ...], **kwargs):
+    """The archive's Hebrew and Arabic of the record's `names`, by language tag.
+
+    `{"he": {"title": "…", "summary": null}, "ar": {…}}`: null where the archive has no
+    translation yet. The record's own fields stay in English, as before.
+    """
+    per_language = {
+        "type": "object",
+        "properties": {name: {"type": ["string", "null"]} for name in names},
+        "required": list(names),
+        "additionalProperties": False,
+    }
+    schema = {
+        "type": "object",
+        "description": (
+            "The archive's own translations of this record's words, by language tag (BCP 47); "
+            "null where there is none yet. Quoted excerpts are never translated in place."
+        ),
+        "properties": {lang: per_language for lang in TRANSLATION_LANGUAGES},
+        "required": list(TRANSLATION_LANGUAGES),
+        "additionalProperties": False,
+    }
+
+    @extend_schema_field(schema)
+    class TranslationsField(serializers.Field):
+        def __init__(self, **field_kwargs):
+            field_kwargs.setdefault("source", "*")
+            field_kwargs["read_only"] = True
+            super().__init__(**field_kwargs)
+
+        def to_representation(self, record):
+            return translations(record, names)
+
+    return TranslationsField(**kwargs)
 
 
 class CountField(serializers.IntegerField):
@@ -140,6 +183,7 @@ class DialogueSourceSerializer(serializers.Serializer):
     locator = serializers.RegexField(
         LOCATOR_PATTERN, help_text="Where the passage is in the source, e.g. “¶ 4”."
     )
+    translations = translations_field(EXCERPT_TRANSLATED)
 
 
 class DialogueSerializer(serializers.Serializer):
@@ -185,6 +229,7 @@ class DialogueSerializer(serializers.Serializer):
         many=True,
         help_text="One item per citation, by source date, then paragraph.",
     )
+    translations = translations_field(DIALOGUE_TRANSLATED)
 
     def get_venue(self, dialogue) -> str:
         return dialogue.venue or dialogue.get_venue_kind_display()
@@ -202,6 +247,7 @@ class EraSerializer(serializers.Serializer):
     summary = serializers.CharField(help_text="What marks the period.")
     dialogue_count = CountField(help_text="How many dialogues it holds.")
     url = AbsoluteURLField(help_text="The era's page in the archive.")
+    translations = translations_field(ERA_TRANSLATED)
 
 
 class ParticipantSerializer(serializers.Serializer):
@@ -215,6 +261,7 @@ class ParticipantSerializer(serializers.Serializer):
     bio = serializers.CharField(help_text="A short bio; may be empty.")
     dialogue_count = CountField(help_text="How many dialogues they took part in.")
     url = AbsoluteURLField(help_text="The participant's page in the archive.")
+    translations = translations_field(PARTICIPANT_TRANSLATED)
 
 
 class SourceSerializer(serializers.Serializer):

@@ -72,7 +72,9 @@ def _field_changes(model, before: dict, after: dict, parent_fk=None) -> list[Fie
     changes = []
     for f in _shown_fields(model, parent_fk):
         old, new = before.get(f.attname), after.get(f.attname)
-        if old != new:
+        # An empty text and no value read the same: a translation field is empty (None) until
+        # a form saves it as "" without anyone writing in it.
+        if old != new and not (old in (None, "") and new in (None, "")):
             label = str(f.verbose_name)
             changes.append(FieldChange(f.name, label, names.show(f, old), names.show(f, new)))
     return changes

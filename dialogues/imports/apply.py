@@ -15,6 +15,7 @@ from collections import defaultdict
 from django.core import serializers
 from django.utils import timezone
 
+from .. import progress as progress_bars
 from .. import writes
 from ..models import (
     Citation,
@@ -28,7 +29,7 @@ from ..models import (
     citation_key,
     removals,
 )
-from . import stored
+from . import cells, stored
 from .archive import chunks, unnamed_hidden
 from .checks import RowPlan
 from .history import record_revision
@@ -53,6 +54,7 @@ DIALOGUE_FIELDS = [
     "level_note",
     "summary",
     "embargo_until",
+    *cells.TRANSLATION_COLUMNS,
     "version",
     "updated",
 ]
@@ -102,8 +104,23 @@ def dry_run(batch: ImportBatch) -> Plan:
     return make_plan(batch.file_name, bytes(batch.content))
 
 
-def run_import(batch: ImportBatch, *, user=None, progress=None) -> Plan:
-    """Check the batch's file again and write it, all or nothing; return the plan written."""
+# The steps of writing an import once its rows are checked, as `steps` hears of them.
+IMPORT_STEPS = 5
+
+
+def run_import(
+    batch: ImportBatch,
+    *,
+    user=None,
+    progress=None,
+    steps: progress_bars.Report = progress_bars.silent,
+) -> Plan:
+    """Check the batch's file again and write it, all or nothing; return the plan written.
+
+    `progress(done, total)` hears of the rows checked, `steps("import steps", done, total)` of
+    the writing after them: the new records, the changed ones and their rows, the history, the
+    search index, the batch's own records.
+    """
     with writes.batch():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.state != ImportBatch.State.CHECKED:
@@ -132,18 +149,26 @@ def run_import(batch: ImportBatch, *, user=None, progress=None) -> Plan:
         changed = [row for row in plan.rows if row.action == "changed"]
         _refuse_moved(changed, plan)
         now = timezone.now()
+        steps("import steps", 0, IMPORT_STEPS)
         befores = _snapshots([row.existing.pk for row in changed])
         created = _create(new, plan, now)
+        steps("import steps", 1, IMPORT_STEPS)
         # Bulk writes send no save signals: mirrors hear of an embargo set or lifted and of a
         # name withheld as they do of an admin's save (a new record is a draft: nothing seen).
         with removals.announced(row.existing.pk for row in changed):
             _change(changed, plan, now)
             _write_rows([*new, *changed], plan, created)
+        steps("import steps", 2, IMPORT_STEPS)
         ids = [created[row.slug] for row in new] + [row.existing.pk for row in changed]
         actor = user if user is not None and user.is_authenticated else None
         if ids:
             record_revision(ids, user=actor, comment=batch.revision_comment, when=now)
             writes.changed(dialogues=ids)
+        steps("import steps", 3, IMPORT_STEPS)
+        # The search index, which `batch()` would rebuild at its end anyway: now, so that the
+        # longest step of a large import is shown as one.
+        writes.flush()
+        steps("import steps", 4, IMPORT_STEPS)
         versions = (
             dict(Dialogue.objects.filter(pk__in=ids).values_list("pk", "version")) if ids else {}
         )
@@ -178,6 +203,7 @@ def run_import(batch: ImportBatch, *, user=None, progress=None) -> Plan:
         batch.imported_at = now
         batch.imported_by = actor
         batch.save()
+        steps("import steps", 5, IMPORT_STEPS)
     return plan
 
 

@@ -144,6 +144,7 @@ def _existing(slugs: set[str]) -> dict[str, Existing]:
             "level_note",
             "summary",
             "embargo_until",
+            *cells.TRANSLATION_COLUMNS,
         ):
             fields = {
                 "title": values["title"],
@@ -160,6 +161,8 @@ def _existing(slugs: set[str]) -> dict[str, Existing]:
                 "level_note": values["level_note"],
                 "summary": values["summary"],
                 "embargo_until": values["embargo_until"],
+                # No translation reads as an empty cell, as the export writes it.
+                **{column: values[column] or "" for column in cells.TRANSLATION_COLUMNS},
             }
             record = Existing(
                 values["pk"], values["version"], values["status"], fields, {}, [], {}, []

@@ -22,6 +22,8 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from ..models.translations import translation_columns
+
 SEPARATOR = " | "
 MASKED_SLUG = "*"
 
@@ -50,6 +52,10 @@ REQUIRED_COLUMNS = (
     "summary",
     "citation_list",
 )
+# The archive's Hebrew and Arabic of a dialogue's title, summary and date note: `title_he`,
+# `title_ar`, `summary_he`, … Empty where there is no translation; the English stays in `title`.
+TRANSLATED_FIELDS = ("title", "summary", "date_note")
+TRANSLATION_COLUMNS = translation_columns(TRANSLATED_FIELDS)
 # Read by the import when present; a column left out of the file leaves that field as it is.
 OPTIONAL_COLUMNS = (
     "date_note",
@@ -64,6 +70,7 @@ OPTIONAL_COLUMNS = (
     "place_slugs",
     "participant_list",
     "outcome_list",
+    *TRANSLATION_COLUMNS,
 )
 # Written by the export for people to read, and ignored by the import: words worked out from
 # the columns above (`era` is the era's name, `participants` the names in words, …), and the

@@ -278,6 +278,15 @@ def _check_fields(plan, row, header, lookups: Lookups, existing) -> dict:
             if name in LIMITS and len(value) > LIMITS[name]:
                 plan.problem(column, value[:60] + "…", f"At most {LIMITS[name]} characters.")
             fields[name] = value
+    # The archive's translations (`title_he`, …): empty where there is none, and limited as
+    # the English field is.
+    for column in cells.TRANSLATION_COLUMNS:
+        if column in header:
+            value = row[column].strip()
+            limit = LIMITS.get(column.rsplit("_", 1)[0])
+            if limit and len(value) > limit:
+                plan.problem(column, value[:60] + "…", f"At most {limit} characters.")
+            fields[column] = value
     for column, name, vocabulary in (
         ("venue_kind_code", "venue_kind", VenueKind),
         ("track_code", "track", Track),

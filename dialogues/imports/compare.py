@@ -27,6 +27,7 @@ SCALAR_COLUMNS = {
     "level_note": "level_note",
     "summary": "summary",
     "embargo_until": "embargo_until",
+    **{column: column for column in cells.TRANSLATION_COLUMNS},
 }
 
 

@@ -62,6 +62,8 @@ def make_plan(name: str, content: bytes, *, progress=None, user=None) -> Plan:
         plan.rows.append(row)
     seen: dict[str, int] = {}
     header = set(table.header)
+    if progress is not None:
+        progress(0, len(table.rows))
     for done, (number, cells_by_column) in enumerate(table.rows, start=1):
         plan.rows.append(check_row(number, cells_by_column, header, lookups, seen))
         if progress is not None:

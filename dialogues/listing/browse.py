@@ -139,6 +139,11 @@ class Browse:
         return words.sentence(self.filterset, self.count)
 
     @cached_property
+    def sentence_html(self) -> str:
+        """The sentence as markup for the page, its records' names and dates isolated."""
+        return words.sentence(self.filterset, self.count, html=True)
+
+    @cached_property
     def chips(self) -> list[words.Chip]:
         return words.chips(self.filterset, self.valid_params)
 

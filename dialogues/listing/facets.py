@@ -10,6 +10,8 @@ over `DialogueFilterSet.filter_queryset`), which the tests hold the index to.
 from __future__ import annotations
 
 from django.db.models import Count, F, QuerySet
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country
 
 from .. import caching
@@ -38,6 +40,8 @@ class Facet:
 
     name: str
     label: str
+    # Whether the values' labels are records' own names (held in English), not vocabulary.
+    recorded = False
 
     def __init__(self, filterset: DialogueFilterSet):
         self.filterset = filterset
@@ -68,7 +72,8 @@ class Facet:
 
 
 class EraFacet(Facet):
-    name, label = "era", "Era"
+    recorded = True
+    name, label = "era", _("Era")
 
     def labelled(self, found, index):
         eras = sorted((index.eras[pk][2], pk) for pk in found)
@@ -103,7 +108,7 @@ class ChoiceFacet(Facet):
 
 
 class OutcomeFacet(ChoiceFacet):
-    name, label, path, choices = "outcome", "Outcome", "outcomes__kind", OutcomeKind
+    name, label, path, choices = "outcome", _("Outcome"), "outcomes__kind", OutcomeKind
 
 
 class ParticipantFacet(Facet):
@@ -134,14 +139,15 @@ class ParticipantFacet(Facet):
 
 
 class SideFacet(ParticipantFacet):
-    name, label, choices, at_meeting = "side", "Side", Side, SIDE_AT_MEETING
+    name, label, choices, at_meeting = "side", _("Side"), Side, SIDE_AT_MEETING
 
     def participations(self):
         return Participation.objects.shows_side()
 
 
 class BackgroundFacet(ParticipantFacet):
-    name, label, choices, at_meeting = "background", "Background", Background, BACKGROUND_AT_MEETING
+    name, label, choices = "background", _("Background"), Background
+    at_meeting = BACKGROUND_AT_MEETING
 
     def participations(self):
         return Participation.objects.disclosed()
@@ -150,7 +156,7 @@ class BackgroundFacet(ParticipantFacet):
 class LevelFacet(Facet):
     """The recorded level of the dialogues (issue 21)."""
 
-    name, label, choices = "level", "Level", Level
+    name, label, choices = "level", _("Level"), Level
 
     def sql_counts(self):
         rows = self.base().values(value=F("level")).annotate(n=Count("pk"))
@@ -161,7 +167,7 @@ class LevelFacet(Facet):
 class CapacityFacet(Facet):
     """Capacities at the table, counting disclosed participations only, as the filter does."""
 
-    name, label, choices = "capacity", "Capacity", Capacity
+    name, label, choices = "capacity", _("Capacity"), Capacity
 
     def sql_counts(self):
         rows = (
@@ -176,6 +182,8 @@ class CapacityFacet(Facet):
 
 class RecordFacet(Facet):
     """A facet over published records (organisations, series), labelled by their names."""
+
+    recorded = True
 
     model: type
     path: str
@@ -204,14 +212,14 @@ class RecordFacet(Facet):
 
 
 class OrganisationFacet(RecordFacet):
-    name, label, model, path = "organisation", "On behalf of", Organisation, "on_behalf_of"
+    name, label, model, path = "organisation", _("On behalf of"), Organisation, "on_behalf_of"
 
     def rows(self):
         return Participation.objects.disclosed()
 
 
 class SeriesFacet(RecordFacet):
-    name, label, model, path = "series", "Series", Series, "series"
+    name, label, model, path = "series", _("Series"), Series, "series"
 
     def rows(self):
         return SeriesMembership.objects.all()
@@ -229,7 +237,7 @@ class PlaceFacet(RecordFacet):
 class CountryFacet(Facet):
     """Countries of the dialogues' published places."""
 
-    name, label = "country", "Country"
+    name, label = "country", _("Country")
 
     def labelled(self, found, index):
         named = sorted((Country(code).name, code) for code in found)
@@ -264,7 +272,10 @@ def facet_counts(filterset: DialogueFilterSet) -> list[tuple[Facet, list]]:
         (
             facet,
             caching.cached(
-                f"facet-{facet.name}", filterset.cache_key(without=facet.name), facet.sql_counts
+                f"facet-{facet.name}",
+                # Countries are named in the page's language when they are counted.
+                (get_language(), filterset.cache_key(without=facet.name)),
+                facet.sql_counts,
             ),
         )
         for facet in facets

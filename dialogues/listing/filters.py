@@ -10,8 +10,12 @@ import re
 
 import django_filters
 from django import forms
-from django.utils.functional import cached_property
+from django.utils.functional import cached_property, lazy
+from django.utils.text import format_lazy
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from django_countries.fields import Country
 
 from .. import dates
 from ..models import (
@@ -36,23 +40,41 @@ from ..models import (
     public_q,
 )
 from ..models.table import background_at_meeting_q, side_at_meeting_q
-from ..search.query import ParsedQuery, parse
+from ..search.query import MAX_QUERY_LENGTH, ParsedQuery, parse
 from ..search.queryset import search_queryset
 
-MAX_QUERY_LENGTH = 10_000
 # Only these two shapes: Python's ISO parser also takes `19950602`, `1995-W23` and other digits.
 DATE_BOUND = re.compile(r"[0-9]{4}(-[0-9]{2}-[0-9]{2})?")
 
-# ISO 3166 alpha-2 codes, named as django-countries names them.
-COUNTRIES = tuple((code, name) for code, name in countries)
+
+# Each country's name as django-countries gives it in the page's language.
+_country_name = lazy(lambda code: str(Country(code).name), str)
+# ISO 3166 alpha-2 codes (a fixed list, so that the API's schema can list them), named lazily.
+COUNTRIES = tuple((code, _country_name(code)) for code, _name in countries)
+
 
 SORTS = {
-    "date": ("Date, earliest first", Dialogue.CHRONOLOGICAL),
+    "date": (_("Date, earliest first"), Dialogue.CHRONOLOGICAL),
     # By the latest possible day; all keys descending, so one index serves it read backwards.
-    "-date": ("Date, latest first", ("-date_latest", "-date_earliest", "-title", "-pk")),
-    "title": ("Title", ("title", "date_earliest", "pk")),
-    "relevance": ("Relevance", ("-search_rank", "date_earliest", "pk")),
+    "-date": (_("Date, latest first"), ("-date_latest", "-date_earliest", "-title", "-pk")),
+    "title": (_("Title"), ("title", "date_earliest", "pk")),
+    "relevance": (_("Relevance"), ("-search_rank", "date_earliest", "pk")),
 }
+
+# A filter's name inside a sentence ("There is no era …"), lowercased as English writes it.
+_lower = lazy(lambda label: str(label).lower(), str)
+
+
+class RecordSelect(forms.Select):
+    """A list of records by name: on a page in another language each name, held in English,
+    is marked `lang="en"`."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        language = (get_language() or "en").split("-")[0]
+        if value not in (None, "") and language != "en":
+            option["attrs"] = {**option["attrs"], "lang": "en"}
+        return option
 
 
 class DateBoundField(forms.CharField):
@@ -73,8 +95,10 @@ class DateBoundField(forms.CharField):
             return dates.parse_bound(value, end=self.end)
         except dates.InvalidDate as exc:
             raise forms.ValidationError(
-                "“%(value)s” is not a date. Enter a year such as 1995 or a date such as "
-                "1995-06-02.",
+                _(
+                    "“%(value)s” is not a date. Enter a year such as 1995 or a date such as "
+                    "1995-06-02."
+                ),
                 code="invalid_bound",
                 params={"value": value[:20]},
             ) from exc
@@ -98,9 +122,9 @@ def _slug_choice(queryset, label, **kw):
         to_field_name="slug",
         label=label,
         error_messages={
-            "invalid_choice": (
-                f"There is no {label.lower()} “%(value)s”. Choose one from the list, or "
-                "leave it empty."
+            "invalid_choice": format_lazy(
+                _("There is no {kind} “%(value)s”. Choose one from the list, or leave it empty."),
+                kind=_lower(label),
             )
         },
         **kw,
@@ -111,14 +135,12 @@ def _choice(choices, label, **kw):
     return django_filters.ChoiceFilter(
         choices=choices,
         label=label,
-        empty_label=f"Any {label.lower()}",
+        empty_label=format_lazy(_("Any {kind}"), kind=_lower(label)),
         error_messages={
-            "invalid_choice": (
-                "“%(value)s” is not a known "
-                + label.lower()
-                + ". Accepted: "
-                + ", ".join(value for value, _ in choices)
-                + "."
+            "invalid_choice": format_lazy(
+                _("“%(value)s” is not a known {kind}. Accepted: {accepted}."),
+                kind=_lower(label),
+                accepted=", ".join(value for value, _label in choices),
             )
         },
         **kw,
@@ -155,67 +177,70 @@ class PlaceFilter(django_filters.Filter):
 
 class DialogueFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label="Search",
+        label=_("Search"),
         method="filter_search",
         max_length=MAX_QUERY_LENGTH,
         error_messages={
-            "max_length": f"The search is too long: use at most {MAX_QUERY_LENGTH:,} characters."
+            "max_length": format_lazy(
+                _("The search is too long: use at most {limit} characters."),
+                limit=f"{MAX_QUERY_LENGTH:,}",
+            )
         },
     )
-    era = _slug_choice(Era.objects.all(), "Era")
-    conflict = _slug_choice(Conflict.objects.all(), "Conflict")
+    era = _slug_choice(Era.objects.all(), _("Era"), widget=RecordSelect)
+    conflict = _slug_choice(Conflict.objects.all(), _("Conflict"), widget=RecordSelect)
     # Only a participant readers may see can be chosen: naming another would show their name.
     participant = _slug_choice(
         # A callable, so that "today" is the request's day; a participant with no public page
         # is then "no such participant", word for word as for a slug that never existed.
         lambda request: Participant.objects.public(),
-        "Participant",
+        _("Participant"),
         method="filter_participant",
-        widget=forms.TextInput(attrs={"placeholder": "participant slug"}),
+        widget=forms.TextInput(attrs={"placeholder": _("participant slug")}),
     )
-    side = _choice(Side.choices, "Side", method="filter_side")
-    background = _choice(Background.choices, "Background", method="filter_background")
-    outcome = _choice(OutcomeKind.choices, "Outcome", method="filter_outcome")
-    track = _choice(Track.choices, "Track")
+    side = _choice(Side.choices, _("Side"), method="filter_side")
+    background = _choice(Background.choices, _("Background"), method="filter_background")
+    outcome = _choice(OutcomeKind.choices, _("Outcome"), method="filter_outcome")
+    track = _choice(Track.choices, _("Track"))
     place = PlaceFilter(
-        label="Place",
+        label=_("Place"),
         max_length=200,
-        widget=forms.TextInput(attrs={"placeholder": "place slug"}),
-        error_messages={"max_length": "A place has at most 200 characters."},
+        widget=forms.TextInput(attrs={"placeholder": _("place slug")}),
+        error_messages={"max_length": _("A place has at most 200 characters.")},
     )
-    level = _choice(Level.choices, "Level")
-    capacity = _choice(Capacity.choices, "Capacity", method="filter_capacity")
+    level = _choice(Level.choices, _("Level"))
+    capacity = _choice(Capacity.choices, _("Capacity"), method="filter_capacity")
     organisation = _slug_choice(
         lambda request: Organisation.objects.public(),
-        "Organisation",
+        _("Organisation"),
         method="filter_organisation",
-        widget=forms.TextInput(attrs={"placeholder": "organisation slug"}),
+        widget=forms.TextInput(attrs={"placeholder": _("organisation slug")}),
     )
     series = _slug_choice(
         lambda request: Series.objects.public(),
-        "Series",
+        _("Series"),
         method="filter_series",
-        widget=forms.TextInput(attrs={"placeholder": "series slug"}),
+        widget=forms.TextInput(attrs={"placeholder": _("series slug")}),
     )
     country = django_filters.ChoiceFilter(
         choices=COUNTRIES,
-        label="Country",
-        empty_label="Any country",
+        label=_("Country"),
+        empty_label=_("Any country"),
         method="filter_country",
         error_messages={
-            "invalid_choice": (
+            "invalid_choice": _(
                 "“%(value)s” is not an ISO 3166 country code. Write its two capital letters, "
                 "e.g. NO for Norway or JO for Jordan."
             )
         },
     )
-    date_from = DateBoundFilter(label="From")
-    date_to = DateBoundFilter(label="To", end=True)
+    date_from = DateBoundFilter(label=_("From"))
+    date_to = DateBoundFilter(label=_("To"), end=True)
     match = _choice(
-        (("overlap", "Overlaps the range"), ("within", "Lies wholly within the range")),
-        "Match",
+        (("overlap", _("Overlaps the range")), ("within", _("Lies wholly within the range"))),
+        _("Match"),
     )
-    sort = _choice(tuple((key, label) for key, (label, _) in SORTS.items()), "Sort")
+    sort = _choice(tuple((key, label) for key, (label, _order) in SORTS.items()), _("Sort"))
 
     class Meta:
         model = Dialogue
@@ -348,9 +373,9 @@ DialogueFilterSet.base_filters["to"].field_name = "date_to"
 class ParticipantFilterSet(django_filters.FilterSet):
     """Filters for the participant list, in HTML and in the API."""
 
-    side = _choice(Side.choices, "Side")
-    background = _choice(Background.choices, "Background")
-    kind = _choice(ParticipantKind.choices, "Kind")
+    side = _choice(Side.choices, _("Side"))
+    background = _choice(Background.choices, _("Background"))
+    kind = _choice(ParticipantKind.choices, _("Kind"))
 
     class Meta:
         model = Participant

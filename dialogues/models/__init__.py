@@ -63,6 +63,7 @@ from .records import (  # noqa: F401
 from .removals import Removal  # noqa: F401
 from .series import DialogueLink, LinkKind, Series, SeriesKind, SeriesLink, SeriesMembership  # noqa: F401, E402
 from .table import Capacity, Level, TalksStatus, implied_level  # noqa: F401, E402
+from .translations import add_translations
 from .versioning import StaleRecord, Versioned  # noqa: F401, E402
 from .vocabulary import (  # noqa: F401
     EXCERPT_MAX_WORDS,
@@ -75,6 +76,17 @@ from .vocabulary import (  # noqa: F401
     VenueKind,
 )
 from .withheld_pairs import WithheldPair  # noqa: F401
+
+# The records' words that the archive translates into Hebrew and Arabic, each beside its English
+# (see `translations`). A citation's excerpt keeps its own words: its translation is shown
+# beside it, never in its place.
+add_translations(Dialogue, "title", "summary", "date_note")
+add_translations(Era, "name", "summary", "boundary_note")
+add_translations(Participation, "note")
+add_translations(Participant, "bio")
+add_translations(Organisation, "description")
+add_translations(Series, "name", "description")
+add_translations(Citation, "excerpt")
 
 # Every archive record keeps its history. A dialogue follows its participations, outcomes and
 # citations, and a disagreement its sides, so each revision holds the record with its rows as

@@ -35,6 +35,7 @@ from django.db.models.query import ModelIterable
 from django.utils import timezone
 
 from .publishing import public_q
+from .translations import TRANSLATION_LANGUAGES
 
 WITHHELD_NAME = "A participant whose name is withheld"
 
@@ -123,6 +124,9 @@ def mask(participation) -> None:
     placeholder.is_placeholder = True
     participation.participant = placeholder
     participation.note = ""
+    # The note's translations say what the note says: they go with it.
+    for lang in TRANSLATION_LANGUAGES:
+        setattr(participation, f"note_{lang}", None)
     participation.is_withheld_now = True
 
 

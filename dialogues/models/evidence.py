@@ -10,13 +10,14 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .vocabulary import EXCERPT_MAX_WORDS
 
 
 class Basis(models.TextChoices):
-    STATED = "stated", "Stated in a source"
-    INFERRED = "inferred", "Inferred by the archive"
+    STATED = "stated", _("Stated in a source")
+    INFERRED = "inferred", _("Inferred by the archive")
 
 
 def excerpt_problem(excerpt: str) -> str | None:

@@ -14,6 +14,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # A dry run that was never imported is kept this long, then deleted (`expire_imports`, and
 # each new upload); an imported batch keeps its file for as long as it exists.
@@ -29,9 +30,9 @@ class ImportBatchQuerySet(models.QuerySet):
 
 class ImportBatch(models.Model):
     class State(models.TextChoices):
-        CHECKED = "checked", "Dry run only (not imported)"
-        IMPORTED = "imported", "Imported"
-        UNDONE = "undone", "Undone"
+        CHECKED = "checked", _("Dry run only (not imported)")
+        IMPORTED = "imported", _("Imported")
+        UNDONE = "undone", _("Undone")
 
     created = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(
@@ -98,8 +99,8 @@ class ImportedRecord(models.Model):
     """A dialogue an import created or changed, as the undo needs to know it."""
 
     class Action(models.TextChoices):
-        CREATED = "created", "Created"
-        CHANGED = "changed", "Changed"
+        CREATED = "created", _("Created")
+        CHANGED = "changed", _("Changed")
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="records")
     dialogue = models.ForeignKey(

@@ -10,16 +10,17 @@ from __future__ import annotations
 import langcodes
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .evidence import excerpt_problem
 
 
 class NameKind(models.TextChoices):
-    PREFERRED = "preferred", "Preferred"
-    ALTERNATIVE = "alternative", "Alternative"
-    NOM_DE_GUERRE = "nom_de_guerre", "Nom de guerre"
-    FORMER = "former", "Former"
-    ARCHIVE = "archive", "The archive's own rendering"
+    PREFERRED = "preferred", _("Preferred")
+    ALTERNATIVE = "alternative", _("Alternative")
+    NOM_DE_GUERRE = "nom_de_guerre", _("Nom de guerre")
+    FORMER = "former", _("Former")
+    ARCHIVE = "archive", _("The archive's own rendering")
 
 
 OWNERS = ("participant", "organisation", "place")

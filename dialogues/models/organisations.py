@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from .. import dates
@@ -20,27 +21,27 @@ from .versioning import Versioned
 
 
 class OrganisationKind(models.TextChoices):
-    NGO = "ngo", "Non-governmental organisation"
-    THINK_TANK = "think_tank", "Think tank or institute"
-    UNIVERSITY = "university", "University"
-    GOVERNMENT = "government", "Government body"
-    PARTY = "party", "Political party or movement"
-    INTERNATIONAL = "international", "International organisation"
-    FUNDER = "funder", "Funder"
-    MEDIA = "media", "Publication or media"
-    OTHER = "other", "Other"
+    NGO = "ngo", _("Non-governmental organisation")
+    THINK_TANK = "think_tank", _("Think tank or institute")
+    UNIVERSITY = "university", _("University")
+    GOVERNMENT = "government", _("Government body")
+    PARTY = "party", _("Political party or movement")
+    INTERNATIONAL = "international", _("International organisation")
+    FUNDER = "funder", _("Funder")
+    MEDIA = "media", _("Publication or media")
+    OTHER = "other", _("Other")
 
 
 class RoleKind(models.TextChoices):
-    LEADER = "leader", "Head (president, chair, director)"
-    OFFICER = "officer", "Officer or senior staff"
-    MEMBER = "member", "Member"
-    STAFF = "staff", "Staff or researcher"
-    ADVISER = "adviser", "Adviser"
-    FOUNDER = "founder", "Founder"
-    EDITOR = "editor", "Editor"
-    REPRESENTATIVE = "representative", "Representative"
-    OTHER = "other", "Other"
+    LEADER = "leader", _("Head (president, chair, director)")
+    OFFICER = "officer", _("Officer or senior staff")
+    MEMBER = "member", _("Member")
+    STAFF = "staff", _("Staff or researcher")
+    ADVISER = "adviser", _("Adviser")
+    FOUNDER = "founder", _("Founder")
+    EDITOR = "editor", _("Editor")
+    REPRESENTATIVE = "representative", _("Representative")
+    OTHER = "other", _("Other")
 
 
 class PublicQuerySet(models.QuerySet):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from .base import Timestamped
 from .evidence import StatedOrInferred
@@ -19,16 +20,16 @@ from .versioning import Versioned
 
 
 class SeriesKind(models.TextChoices):
-    PROCESS = "process", "Process"
-    CHANNEL = "channel", "Channel"
-    FORUM = "forum", "Recurring forum"
+    PROCESS = "process", _("Process")
+    CHANNEL = "channel", _("Channel")
+    FORUM = "forum", _("Recurring forum")
 
 
 class LinkKind(models.TextChoices):
-    CONTINUED_AS = "continued_as", "continued as"
-    LED_TO = "led_to", "led to"
-    SPLIT_FROM = "split_from", "split from"
-    PARALLEL = "parallel", "ran in parallel with"
+    CONTINUED_AS = "continued_as", _("continued as")
+    LED_TO = "led_to", _("led to")
+    SPLIT_FROM = "split_from", _("split from")
+    PARALLEL = "parallel", _("ran in parallel with")
 
 
 class Series(KeepsPastSlugs, Publishable, Timestamped, Versioned):

@@ -13,33 +13,34 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, NullIf
+from django.utils.translation import gettext_lazy as _
 
 from .evidence import Basis
 from .vocabulary import Background, Role, Side
 
 
 class Capacity(models.TextChoices):
-    SERVING = "serving", "Serving official"
-    PERSONAL = "personal", "Official in a personal capacity"
-    FORMER = "former", "Former official"
-    NON_OFFICIAL = "non_official", "Non-official"
-    NOT_STATED = "not_stated", "Not stated"
+    SERVING = "serving", _("Serving official")
+    PERSONAL = "personal", _("Official in a personal capacity")
+    FORMER = "former", _("Former official")
+    NON_OFFICIAL = "non_official", _("Non-official")
+    NOT_STATED = "not_stated", _("Not stated")
 
 
 class TalksStatus(models.TextChoices):
-    HELD = "held", "Held"
-    PROPOSED = "proposed", "Proposed"
-    SUGGESTED = "suggested", "Suggested"
-    CONSIDERED = "considered", "Only considered"
-    NOT_STATED = "not_stated", "Not stated"
+    HELD = "held", _("Held")
+    PROPOSED = "proposed", _("Proposed")
+    SUGGESTED = "suggested", _("Suggested")
+    CONSIDERED = "considered", _("Only considered")
+    NOT_STATED = "not_stated", _("Not stated")
 
 
 class Level(models.TextChoices):
-    TRACK_I = "track_i", "Track I"
-    TRACK_1_5 = "track_1_5", "Track 1.5"
-    TRACK_II = "track_ii", "Track II"
-    TRACK_III = "track_iii", "Track III"
-    NOT_STATED = "not_stated", "Not stated"
+    TRACK_I = "track_i", _("Track I")
+    TRACK_1_5 = "track_1_5", _("Track 1.5")
+    TRACK_II = "track_ii", _("Track II")
+    TRACK_III = "track_iii", _("Track III")
+    NOT_STATED = "not_stated", _("Not stated")
 
 
 # Today's `track` values, read as (status of talks, level). Migration 0014 applies this.
@@ -110,7 +111,7 @@ class TrackLevel(models.Model):
     @property
     def implied_level_display(self) -> str:
         implied = self.implied_level()
-        return Level(implied).label if implied else "None: no capacity is stated"
+        return Level(implied).label if implied else _("None: no capacity is stated")
 
     def level_contradiction(self, participations=None) -> str | None:
         implied = self.implied_level(participations)

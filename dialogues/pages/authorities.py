@@ -7,6 +7,7 @@ gives the record's other names, its external ids as links and as JSON-LD `sameAs
 from __future__ import annotations
 
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView
 
 from .. import citations
@@ -17,9 +18,13 @@ from .pictures import map_views, network_views
 from .views import OldAddressMixin
 
 KINDS = {
-    "organisation": ("Organisations", "dialogues:organisation_list", lists.organisations),
-    "place": ("Places", "dialogues:place_list", lists.places),
-    "series": ("Series", "dialogues:series_list", lists.series_list),
+    "organisation": (
+        gettext_lazy("Organisations"),
+        "dialogues:organisation_list",
+        lists.organisations,
+    ),
+    "place": (gettext_lazy("Places"), "dialogues:place_list", lists.places),
+    "series": (gettext_lazy("Series"), "dialogues:series_list", lists.series_list),
 }
 
 
@@ -88,7 +93,7 @@ class OrganisationDetailView(AuthorityDetailView):
     template_name = "dialogues/organisation_detail.html"
     context_object_name = "organisation"
     selector = staticmethod(lists.organisation_dialogues)
-    trail = (("dialogues:organisation_list", "Organisations"),)
+    trail = (("dialogues:organisation_list", gettext_lazy("Organisations")),)
     schema_type = "Organization"
 
     def get_context_data(self, **kwargs):
@@ -104,7 +109,7 @@ class PlaceDetailView(AuthorityDetailView):
     template_name = "dialogues/place_detail.html"
     context_object_name = "place"
     selector = staticmethod(lists.place_dialogues)
-    trail = (("dialogues:place_list", "Places"),)
+    trail = (("dialogues:place_list", gettext_lazy("Places")),)
     schema_type = "Place"
 
     def json_ld(self) -> dict:
@@ -126,7 +131,7 @@ class SeriesDetailView(AuthorityDetailView):
     template_name = "dialogues/series_detail.html"
     context_object_name = "series"
     selector = staticmethod(lists.series_members)
-    trail = (("dialogues:series_list", "Series"),)
+    trail = (("dialogues:series_list", gettext_lazy("Series")),)
 
     def public_queryset(self):
         return Series.objects.public()

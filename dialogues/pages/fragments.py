@@ -3,6 +3,8 @@
 Each piece is keyed by the archive's generation and today's date (through `caching.cached` or
 `keys`), and by a digest of the code that draws it, so a new release never serves markup its
 templates no longer make. Nothing here depends on the request: no nonce, no user, no address.
+Every piece is also keyed by the active language, which sets its words and, for the pictures,
+the direction time runs in (`language_key`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from .. import caching
@@ -37,13 +39,18 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
+def language_key() -> str:
+    """The active language: a piece drawn for Hebrew or Arabic runs right to left."""
+    return translation.get_language() or ""
+
+
 def rendered(namespace: str, key_parts, template: str, context_of):
     """Return `template` rendered with `context_of()`, cached for this generation and day."""
 
     def render():
         return render_to_string(template, context_of())
 
-    return mark_safe(caching.cached(namespace, (code_digest(), *key_parts), render))
+    return mark_safe(caching.cached(namespace, (code_digest(), language_key(), *key_parts), render))
 
 
 def rendered_many(namespace: str, items: dict, template: str, context_of) -> dict:
@@ -52,9 +59,14 @@ def rendered_many(namespace: str, items: dict, template: str, context_of) -> dic
     Returns key parts → markup. Missing pieces are rendered with `context_of(item)` and stored
     together.
     """
+    code, language = code_digest(), language_key()
+
+    def parts_of(parts):
+        return (code, language, parts)
+
     stem = f"{namespace}:{caching.generation()}:{timezone.localdate().isoformat()}"
     keys = {
-        parts: f"{stem}:{hashlib.sha256(repr((code_digest(), parts)).encode()).hexdigest()[:32]}"
+        parts: f"{stem}:{hashlib.sha256(repr(parts_of(parts)).encode()).hexdigest()[:32]}"
         for parts in items
     }
     found = cache.get_many(list(keys.values()))
@@ -74,4 +86,4 @@ def rendered_many(namespace: str, items: dict, template: str, context_of) -> dic
 
 def rendered_value(namespace: str, key_parts, compute) -> str:
     """Return `compute()` (a string), cached like `rendered` for this generation, day and code."""
-    return caching.cached(namespace, (code_digest(), *key_parts), compute)
+    return caching.cached(namespace, (code_digest(), language_key(), *key_parts), compute)

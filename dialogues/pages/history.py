@@ -12,10 +12,12 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from .. import visibility
 from ..history.records import as_of, public_versions
 from ..models import Organisation, Place, Series
+from ..record_text import Field
 from .versions import UnknownVersion, record_history
 from .views import DialogueDetailView, _moved, dialogue_or_answer
 
@@ -43,8 +45,8 @@ def dialogue_history(request, slug):
             "dialogue": dialogue,
             "versions": list(reversed(history.versions)),
             "breadcrumb_trail": [
-                (reverse("dialogues:dialogue_list"), "Dialogues"),
-                (dialogue.get_absolute_url(), dialogue.title),
+                (reverse("dialogues:dialogue_list"), _("Dialogues")),
+                (dialogue.get_absolute_url(), Field(dialogue, "title")),
             ],
         },
     )

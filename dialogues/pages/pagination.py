@@ -6,6 +6,10 @@ from collections.abc import Callable
 
 from django.core.paginator import Page, Paginator
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from ..numbers import number_format
 
 PAGE_SIZE = 20
 
@@ -26,17 +30,17 @@ def paginate(rows_or_pager, raw_page, per_page=PAGE_SIZE) -> tuple[Page, str]:
         number = int(raw)
     except ValueError:
         number = 1
-        note = f"“{raw[:20]}” is not a page number; showing page 1."
+        note = _("“%(raw)s” is not a page number; showing page 1.") % {"raw": raw[:20]}
     else:
         if number < 1:
-            note = f"Pages start at 1; showing page 1 instead of {number}."
+            note = _("Pages start at 1; showing page 1 instead of %(number)s.") % {"number": number}
             number = 1
         elif number > paginator.num_pages:
-            note = (
-                f"There {'is' if paginator.num_pages == 1 else 'are'} only "
-                f"{paginator.num_pages} page{'s' if paginator.num_pages != 1 else ''}; "
-                f"showing the last instead of page {number:,}."
-            )
+            note = ngettext(
+                "There is only %(pages)s page; showing the last instead of page %(number)s.",
+                "There are only %(pages)s pages; showing the last instead of page %(number)s.",
+                paginator.num_pages,
+            ) % {"pages": number_format(paginator.num_pages), "number": number_format(number)}
             number = paginator.num_pages
     return paginator.page(number), note
 
@@ -74,7 +78,7 @@ class PaginatedDetailMixin:
             page=page,
             page_note=note,
             page_numbers=page_numbers(page),
-            breadcrumb_trail=[(_url(name), label) for name, label in self.trail],
+            breadcrumb_trail=[(_url(name), str(label)) for name, label in self.trail],
         )
         return context
 

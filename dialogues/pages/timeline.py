@@ -4,16 +4,25 @@ Eras are bands across a time axis; each dialogue is a mark on a lane below, at t
 fall in. This module computes where everything goes; the template `dialogues/_timeline_svg.html`
 draws it, so every name and title is escaped by Django's autoescaping like any other page text.
 The SVG holds no script and loads nothing from elsewhere.
+
+Time runs the way the page reads: left to right in English, right to left in Hebrew and Arabic
+(earliest at the right), on the page and in the downloaded figure alike. The drawing is laid
+out left to right and then mirrored (`_mirrored`), and the SVG carries the page's `direction`,
+so text anchored at its start grows away from the band or tick it names in either direction.
+The text alternative keeps chronological order in every language.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
+from .. import dates, record_text
 from .scale import Scale
 
 MARGIN = 12
@@ -126,6 +135,7 @@ class EraBand:
     number: int  # the era's number in the legend, written in every band
     label: str  # "1 Name" when the whole name fits the band, else just the number
     label_x: float
+    start_x: float  # where the era begins: its left edge, or its right edge right to left
 
 
 @dataclass(frozen=True)
@@ -145,7 +155,7 @@ class DialogueMark:
     href: str
     tooltip: str
     is_span: bool
-    x: float  # the bar's left edge
+    x: float  # the bar's left edge (its start left to right, its end right to left)
     y: float  # the bar's top edge
     width: float
     cx: float  # the dot's centre
@@ -169,6 +179,7 @@ class TimelineDrawing:
     legend: list[tuple[float, str]]  # (y, "1  Name") for each band, under the lanes
     lanes_bottom: float
     tick_step: int = 1
+    direction: str = "ltr"  # the way time runs, and the SVG's text direction
     # Fixed positions, named here so that the template holds no arithmetic.
     band_top: int = BAND_TOP
     band_height: int = BAND_HEIGHT
@@ -190,6 +201,11 @@ class TimelineDrawing:
 
 def _tooltip(name: str, when: str) -> str:
     return f"{name} ({when})"
+
+
+def _when(record) -> str:
+    """The record's date in words in the page's language (stored in English)."""
+    return record.date_display if record_text.is_english() else dates.display_localized(record.date)
 
 
 def _fit(number: int, name: str, width: float) -> str:
@@ -276,12 +292,13 @@ def _era_band(number: int, era, scale: Scale) -> EraBand:
     x0, x1 = scale.day_span(era.date_earliest, era.date_latest)
     return EraBand(
         href=era.get_absolute_url(),
-        tooltip=_tooltip(era.name, era.date_display),
+        tooltip=_tooltip(era.name, _when(era)),
         x=_rounded(x0),
         width=_rounded(x1 - x0),
         number=number,
         label=_fit(number, era.name, x1 - x0 - 8),
         label_x=_rounded(x0 + 4),
+        start_x=_rounded(x0),
     )
 
 
@@ -290,7 +307,7 @@ def _dialogue_mark(dialogue, extent: tuple[float, float, bool], row: int) -> Dia
     middle_y = LANES_TOP + row * ROW_HEIGHT + ROW_HEIGHT / 2
     return DialogueMark(
         href=dialogue.get_absolute_url(),
-        tooltip=_tooltip(dialogue.title, dialogue.date_display),
+        tooltip=_tooltip(dialogue.title, _when(dialogue)),
         is_span=span,
         x=_rounded(x0),
         y=_rounded(middle_y - MARK_HEIGHT / 2),
@@ -308,15 +325,50 @@ def _span_words(eras) -> str:
     return f", {first_year}–{last_year}" if first_year != last_year else f", {first_year}"
 
 
+def _mirrored(drawing: TimelineDrawing) -> TimelineDrawing:
+    """The same drawing with time running right to left: every x reflected across the middle.
+
+    Text anchors stay as they are: under `direction="rtl"` an anchor at the start grows leftwards,
+    which is the reflection of what it did left to right.
+    """
+    width = drawing.width
+
+    def flip(x):
+        return _rounded(width - x)
+
+    return replace(
+        drawing,
+        direction="rtl",
+        legend_x=flip(drawing.legend_x),
+        axis=(flip(drawing.axis[1]), flip(drawing.axis[0])) if drawing.axis else None,
+        bands=[
+            replace(
+                band,
+                x=flip(band.x + band.width),
+                label_x=flip(band.label_x),
+                start_x=flip(band.start_x),
+            )
+            for band in drawing.bands
+        ],
+        ticks=[replace(tick, x=flip(tick.x)) for tick in drawing.ticks],
+        marks=[
+            replace(mark, x=flip(mark.x + mark.width), cx=flip(mark.cx)) for mark in drawing.marks
+        ],
+    )
+
+
 def timeline_drawing(
-    eras, dialogues, *, width=1000, id_prefix="timeline", first_number=1
+    eras, dialogues, *, width=1000, id_prefix="timeline", first_number=1, rtl=None
 ) -> TimelineDrawing:
     """Place the eras as bands and the dialogues as marks below them, in lanes that never overlap.
 
     `dialogues` come in chronological order. `width` sets the coordinate system; the SVG itself
     scales to its container. `id_prefix` keeps the ids of the title and description unique if a
-    page holds more than one timeline.
+    page holds more than one timeline. `rtl` runs time right to left; by default it follows the
+    active language's direction.
     """
+    if rtl is None:
+        rtl = translation.get_language_bidi()
     groups = _grouped(eras, dialogues)
     shown_eras = [era for era, _ in groups]
     shown_dialogues = [dialogue for _, era_dialogues in groups for dialogue in era_dialogues]
@@ -327,7 +379,7 @@ def timeline_drawing(
     row_count = max(rows, default=-1) + 1
     lanes_bottom = LANES_TOP + max(row_count, 1) * ROW_HEIGHT
     legend = [
-        (lanes_bottom + LEGEND_LINE * (n + 1), f"{number}  {era.name} ({era.date_display})")
+        (lanes_bottom + LEGEND_LINE * (n + 1), f"{number}  {era.name} ({_when(era)})")
         for n, (number, era) in enumerate(enumerate(shown_eras, start=first_number))
     ]
     step = (
@@ -335,18 +387,21 @@ def timeline_drawing(
         if shown_eras
         else 1
     )
-    return TimelineDrawing(
+    drawing = TimelineDrawing(
         width=_rounded(width),
         height=lanes_bottom + LEGEND_LINE * len(legend) + BOTTOM + (6 if legend else 0),
         title_id=f"{id_prefix}-title",
-        title=f"Timeline of Track II dialogues{_span_words(shown_eras)}",
+        title=gettext("Timeline of Track II dialogues") + _span_words(shown_eras),
         desc_id=f"{id_prefix}-desc",
         desc=(
-            f"{len(shown_eras)} eras shown as bands across a time axis, and "
-            f"{len(shown_dialogues)} dialogues shown as marks below them: a dot for a dialogue "
-            "dated to a day, a bar across the whole span for an uncertain or longer date. "
-            "Each era is given at least a minimum width, so the axis is not to one scale. "
-            "Eras are numbered in order; the legend under the marks names each number."
+            gettext(
+                "%(eras)s eras shown as bands across a time axis, and %(dialogues)s dialogues "
+                "shown as marks below them: a dot for a dialogue dated to a day, a bar across the "
+                "whole span for an uncertain or longer date. Each era is given at least a minimum "
+                "width, so the axis is not to one scale. Eras are numbered in order; the legend "
+                "under the marks names each number."
+            )
+            % {"eras": len(shown_eras), "dialogues": len(shown_dialogues)}
         ),
         bands=[_era_band(n, era, scale) for n, era in enumerate(shown_eras, start=first_number)],
         legend=legend,
@@ -367,6 +422,7 @@ def timeline_drawing(
             for dialogue, extent, row in zip(shown_dialogues, extents, rows, strict=True)
         ],
     )
+    return _mirrored(drawing) if rtl else drawing
 
 
 def timeline_svg(

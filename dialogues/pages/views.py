@@ -10,6 +10,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView
 
 from .. import citations, visibility
@@ -18,6 +20,7 @@ from ..listing import selectors
 from ..listing.browse import Browse, without_invalid
 from ..listing.filters import ParticipantFilterSet
 from ..models import Dialogue, Era, Participant, Role, Source, SourceDisagreement
+from ..record_text import Field
 from . import versions, widgets
 from .pagination import PAGE_SIZE, PaginatedDetailMixin, page_numbers, paginate
 from .pictures import map_views, network_views, year_views
@@ -65,7 +68,7 @@ def dialogue_list(request):
             "page_note": page_note,
             "page_numbers": page_numbers(page),
             "count": browse.count,
-            "sentence": browse.sentence,
+            "sentence": browse.sentence_html,
             "chips": browse.chips,
             "facets": browse.facets,
             "active": {k: v for k, v in params.items()},
@@ -109,7 +112,7 @@ def dialogue_or_answer(request, slug: str, address_of):
     except visibility.Gone as gone:
         return None, tombstone(request, gone.dialogue)
     except Dialogue.DoesNotExist as exc:
-        raise Http404("No dialogue has that address.") from exc
+        raise Http404(_("No dialogue has that address.")) from exc
 
 
 class DialogueDetailView(DetailView):
@@ -149,23 +152,24 @@ class DialogueDetailView(DetailView):
         context["sides"] = _group_by_side(participations)
         context["organisers"] = [p for p in participations if p.role == Role.ORGANISER]
         context["breadcrumb_trail"] = [
-            (reverse("dialogues:dialogue_list"), "Dialogues"),
-            (dialogue.era.get_absolute_url(), dialogue.era.name),
+            (reverse("dialogues:dialogue_list"), _("Dialogues")),
+            (dialogue.era.get_absolute_url(), Field(dialogue.era, "name")),
         ]
         context["accessed"] = today
         return context
 
 
-SIDE_WITHHELD = "Side not shown"
+SIDE_WITHHELD = gettext_lazy("Side not shown")
 
 
 def _group_by_side(participations):
     groups: dict[str, list] = {}
+    withheld = str(SIDE_WITHHELD)
     for participation in participations:
-        side = participation.participant.get_side_display() or SIDE_WITHHELD
+        side = str(participation.participant.get_side_display() or withheld)
         groups.setdefault(side, []).append(participation)
     # A withheld participant whose side is withheld too comes last, under its own heading.
-    return sorted(groups.items(), key=lambda item: (item[0] == SIDE_WITHHELD, item[0]))
+    return sorted(groups.items(), key=lambda item: (item[0] == withheld, item[0]))
 
 
 VERSION_NUMBER = re.compile(r"[0-9]{1,9}")
@@ -174,7 +178,7 @@ VERSION_NUMBER = re.compile(r"[0-9]{1,9}")
 def dialogue_citation(request, slug, fmt):
     """Serve the record's citation as BibTeX or CSL-JSON, for reference managers."""
     if fmt not in {"bib", "json"}:
-        raise Http404("Citations come as .bib (BibTeX) or .json (CSL-JSON).")
+        raise Http404(_("Citations come as .bib (BibTeX) or .json (CSL-JSON)."))
     dialogue, answer = dialogue_or_answer(
         request, slug, lambda moved: reverse("dialogues:dialogue_citation", args=[moved.slug, fmt])
     )
@@ -186,11 +190,11 @@ def dialogue_citation(request, slug, fmt):
     number = request.GET.get("version")
     # ASCII digits only: str.isdigit() accepts "²", which int() refuses.
     if number is not None and not VERSION_NUMBER.fullmatch(number):
-        raise Http404("A version is given by its number, e.g. ?version=2.")
+        raise Http404(_("A version is given by its number, e.g. ?version=2."))
     try:
         cited = versions.record_history(request, dialogue, number and int(number)).cited
     except versions.UnknownVersion as exc:
-        raise Http404(f"This record has no version {number}.") from exc
+        raise Http404(_("This record has no version %(number)s.") % {"number": number}) from exc
     if fmt == "bib":
         body = citations.bibtex(dialogue, url, today, cited)
         content_type = "application/x-bibtex"
@@ -217,7 +221,9 @@ class OldAddressMixin:
         except visibility.Moved as moved:
             return _moved(request, moved.record.get_absolute_url())
         except self.model.DoesNotExist as exc:
-            raise Http404(f"No {self.model._meta.verbose_name} has that address.") from exc
+            raise Http404(
+                _("No %(kind)s has that address.") % {"kind": self.model._meta.verbose_name}
+            ) from exc
         return self.render_to_response(self.get_context_data(object=self.object))
 
 
@@ -226,7 +232,7 @@ class EraDetailView(OldAddressMixin, PaginatedDetailMixin, DetailView):
     template_name = "dialogues/era_detail.html"
     context_object_name = "era"
     selector = staticmethod(selectors.era_dialogues)
-    trail = (("dialogues:timeline", "Timeline"),)
+    trail = (("dialogues:timeline", gettext_lazy("Timeline")),)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -270,7 +276,7 @@ class ParticipantDetailView(OldAddressMixin, PaginatedDetailMixin, DetailView):
     context_object_name = "participant"
     selector = staticmethod(selectors.participant_dialogues)
     per_page = 50
-    trail = (("dialogues:participant_list", "Participants"),)
+    trail = (("dialogues:participant_list", gettext_lazy("Participants")),)
 
     def get_queryset(self):
         # Withheld in every dialogue: no page, the same 404 as a slug that never existed.
@@ -289,4 +295,4 @@ class SourceDetailView(OldAddressMixin, PaginatedDetailMixin, DetailView):
     context_object_name = "source"
     selector = staticmethod(selectors.source_citations)
     per_page = 50
-    trail = (("dialogues:about#sources", "Sources"),)
+    trail = (("dialogues:about#sources", gettext_lazy("Sources")),)

@@ -65,6 +65,17 @@ left out. A participant whose name is withheld keeps the participation's row, wi
 participant, the name “{WITHHELD_NAME}”, no note, and the side only where the editors allow it
 to be shown; a participant named in no public dialogue is not listed. The
 changelog says which records were withdrawn since the previous release.
+
+### Translations
+
+The records are written in English, and that English is the record: `title`, `summary`,
+`name`, `bio`, `note` and the other text columns hold it. Some records carry the archive's own
+translations of their words into Hebrew and Arabic, in the columns beside them named with the
+language tag: `title_he` and `title_ar` translate `title`, `summary_he` and `summary_ar`
+translate `summary`, and so on. A translation says no more than the English does. An empty
+translation cell means the archive has no translation yet, and readers see the English. A
+citation's `excerpt` stays verbatim in the language of its source: `excerpt_he` and
+`excerpt_ar` are the archive's translations of it, never a replacement.
 """
 
 

@@ -34,6 +34,7 @@ from ..models import (
     Source,
 )
 from ..models.identifiers import OWNERS
+from ..models.translations import TRANSLATION_LANGUAGES, field_name
 
 # Django's own slug validator (`validate_slug`), written as a Table Schema pattern.
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
@@ -102,6 +103,26 @@ def _plain(model, *names: str) -> tuple[Column, ...]:
     return tuple(Column(name, model, name) for name in names)
 
 
+LANGUAGE_NAMES = {"he": "Hebrew", "ar": "Arabic"}
+
+
+def _translations(model, *names: str, withheld: bool = False) -> tuple[Column, ...]:
+    """The archive's Hebrew and Arabic of `names`: `<name>_he`, `<name>_ar`, each after the
+    other, empty where there is no translation. The English stays in the column `<name>`."""
+    columns = []
+    for name in names:
+        for lang in TRANSLATION_LANGUAGES:
+            column = field_name(name, lang)
+            said = (
+                f"The archive's own {LANGUAGE_NAMES.get(lang, lang)} translation (language tag "
+                f"`{lang}`) of `{name}`; empty where there is none yet. `{name}` holds the English."
+            )
+            if withheld:
+                said += " Empty when the name is withheld."
+            columns.append(Column(column, model, column, required=False, description=said))
+    return tuple(columns)
+
+
 def _slug(model, description: str) -> Column:
     return Column("slug", model, "slug", description=description)
 
@@ -126,6 +147,7 @@ ERAS = Table(
         *_plain(Era, "name", "position"),
         *_dated(Era),
         *_plain(Era, "summary", "boundary_note"),
+        *_translations(Era, "name", "summary", "boundary_note"),
     ),
     ("slug",),
 )
@@ -153,6 +175,7 @@ PARTICIPANTS = Table(
         *_plain(
             Participant, "name", "kind", "side", "side_note", "background", "background_note", "bio"
         ),
+        *_translations(Participant, "bio"),
     ),
     ("slug",),
 )
@@ -214,6 +237,7 @@ DIALOGUES = Table(
         ),
         Column("level_note", Dialogue, "level_note"),
         Column("summary", Dialogue, "summary"),
+        *_translations(Dialogue, "title", "summary", "date_note"),
     ),
     ("slug",),
     ((("era",), "eras", ("slug",)), (("conflict",), "conflicts", ("slug",))),
@@ -279,6 +303,7 @@ PARTICIPATIONS = Table(
             "note",
             description="A note on the participation; empty when the name is withheld.",
         ),
+        *_translations(Participation, "note", withheld=True),
         Column(
             "capacity",
             Participation,
@@ -516,6 +541,8 @@ CITATIONS = Table(
                 "participant's name is withheld in this dialogue."
             ),
         ),
+        # The excerpt stays verbatim in its source's language; these are translations of it.
+        *_translations(Citation, "excerpt"),
     ),
     ("dialogue", "key"),
     (

@@ -42,6 +42,7 @@ from ..models import (
 from ..models.disclosure import is_withheld, today
 from ..models.identifiers import OWNERS
 from ..models.table import AT_THE_TABLE, implied_level
+from ..models.translations import translation_columns
 
 CHUNK_SIZE = 2000
 
@@ -67,6 +68,10 @@ def _plain(queryset, fields) -> Iterator[Cells]:
 DATED = ("date", "date_display", "date_earliest", "date_latest", "date_note")
 
 
+# The number of the dialogues' columns before `implied_level` (slug to level).
+LEVEL_AT = 15
+
+
 def dialogues() -> Iterator[Cells]:
     """Each public dialogue, with the level its capacities at the table imply."""
     capacities: dict[int, set[str]] = defaultdict(set)
@@ -77,7 +82,7 @@ def dialogues() -> Iterator[Cells]:
         .iterator(chunk_size=CHUNK_SIZE)
     ):
         capacities[dialogue_id].add(capacity)
-    for pk, *values, level_note, summary in (
+    for pk, *values in (
         Dialogue.objects.public()
         .order_by("slug")
         .values_list(
@@ -95,17 +100,23 @@ def dialogues() -> Iterator[Cells]:
             "level",
             "level_note",
             "summary",
+            *translation_columns(("title", "summary", "date_note")),
         )
         .iterator(chunk_size=CHUNK_SIZE)
     ):
+        # Up to the level come the columns before `implied_level`; after it, the evidence,
+        # the summary and the translations.
         implied = implied_level(capacities.get(pk, ()))
-        yield [cell(value) for value in (*values, implied, level_note, summary)]
+        yield [cell(value) for value in (*values[:LEVEL_AT], implied, *values[LEVEL_AT:])]
 
 
 def participants() -> Iterator[Cells]:
     return _plain(
         Participant.objects.public().order_by("slug"),
-        ("slug", "name", "kind", "side", "side_note", "background", "background_note", "bio"),
+        (
+            *("slug", "name", "kind", "side", "side_note", "background", "background_note", "bio"),
+            *translation_columns(("bio",)),
+        ),
     )
 
 
@@ -142,6 +153,7 @@ def participations() -> Iterator[Cells]:
             "side_then",
             "participant__background",
             "background_then",
+            *translation_columns(("note",)),
         )
         .iterator(chunk_size=CHUNK_SIZE)
     )
@@ -163,9 +175,10 @@ def _participation_rows(group: list[tuple], day: datetime.date) -> Iterator[Cell
         (withheld if is_withheld(row[6], row[7], day) else named).append(row)
     for row in sorted(named, key=lambda row: row[1]):
         dialogue, slug, name, side, role, note = row[:6]
-        capacity, basis, on_behalf_of, side_then, background, background_then = row[9:]
+        capacity, basis, on_behalf_of, side_then, background, background_then = row[9:15]
+        note_translations = [cell(value) for value in row[15:]]
         yield [
-            *(dialogue, slug, slug, name, "false", side, role, note),
+            *(dialogue, slug, slug, name, "false", side, role, note, *note_translations),
             *(capacity, basis, on_behalf_of or "", side_then or side),
             background_then or background,
         ]
@@ -173,8 +186,11 @@ def _participation_rows(group: list[tuple], day: datetime.date) -> Iterator[Cell
         dialogue, side, role, show_side, side_then = row[0], row[3], row[4], row[8], row[12]
         # The side held at the meeting, as readers see it (see `models.disclosure.mask`).
         shown_side = (side_then or side) if show_side else ""
+        # No note, and so none of its translations either; no capacity.
+        blank = [""] * len(row[15:])
         yield [
             *(dialogue, f"withheld-{n}", "", WITHHELD_NAME, "true", shown_side, role, ""),
+            *blank,
             *("", "", "", "", ""),
         ]
 
@@ -208,6 +224,7 @@ def citations() -> Iterator[Cells]:
         outcome_kind,
         person_id,
         person,
+        *excerpt_translations,
     ) in (
         Citation.objects.public()
         .order_by("dialogue__slug", "key", "pk")
@@ -222,6 +239,7 @@ def citations() -> Iterator[Cells]:
             "outcome__kind",
             "participant_id",
             "participant__slug",
+            *translation_columns(("excerpt",)),
         )
         .iterator(chunk_size=CHUNK_SIZE)
     ):
@@ -234,13 +252,17 @@ def citations() -> Iterator[Cells]:
             excerpt,
             (outcome_key or outcome_kind or "") if outcome_kind else "",
             person if shown else "",
+            *(cell(value) for value in excerpt_translations),
         ]
 
 
 def eras() -> Iterator[Cells]:
     return _plain(
         Era.objects.order_by("position"),
-        ("slug", "name", "position", *DATED, "summary", "boundary_note"),
+        (
+            *("slug", "name", "position", *DATED, "summary", "boundary_note"),
+            *translation_columns(("name", "summary", "boundary_note")),
+        ),
     )
 
 

@@ -4,6 +4,11 @@ Each dialogue is indexed on its title, summary, participants' names, place and v
 descriptions and citation excerpts (`columns`). Words are stemmed ("negotiate" finds
 "negotiations") and accents are ignored ("Rene" finds "René").
 
+Arabic and Hebrew are found however they are written (with or without marks, any alef, final
+letters or not): `normalise` holds the one table both indexes and every query apply.
+
+- `normalise`: that table, as Python, as the SQL function both databases run, and the offsets
+  that carry a snippet back onto the text as written.
 - `query`: the query language; `parse()` reads a user's text once into a `ParsedQuery`, which
   everything below takes.
 - `queryset`: `search_queryset()`, which hands the query to the backend of the database.

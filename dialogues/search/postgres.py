@@ -1,5 +1,10 @@
 """The PostgreSQL backend: a weighted tsvector per dialogue, GIN-indexed, under the `trackii`
 text search configuration (unaccent, then English stemming), queried with websearch_to_tsquery.
+
+The text is normalised by the SQL function `trackii_normalise` (migration 0020, made from the
+table in `normalise`) before it is parsed, and each word of a query by `normalise()` itself.
+The vector is a stored column that the GIN and RUM indexes cover, not an index on an
+expression, so the function is applied when the column is filled (`rebuild`), never in a query.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from django.db.models import BooleanField, F, FloatField, Func, Value
 from . import rum
 from ._django_internals import column_alias
 from .columns import COLUMNS, id_filter, texts
+from .normalise import SQL_FUNCTION, normalise
 from .query import ParsedQuery, Phrase
 
 TS_CONFIG = "trackii"
@@ -38,10 +44,11 @@ PG_SEPARATORS = (
 def pg_any(phrases: Iterable[Phrase]) -> tuple[str, list[str]]:
     # PostgreSQL's own websearch parser reads each quoted atom (stemming, unaccent, phrase
     # adjacency); the AND/OR structure comes from `parse()`, so it is the same as on SQLite.
-    # The words hold only letters and digits, so quoting them cannot inject syntax.
+    # The words hold only letters and digits, so quoting them cannot inject syntax. Each word is
+    # normalised as the indexed text was.
     phrases = list(phrases)
     sql = " || ".join([f"websearch_to_tsquery('{TS_CONFIG}', %s)"] * len(phrases))
-    return f"({sql})", ['"' + " ".join(phrase) + '"' for phrase in phrases]
+    return f"({sql})", ['"' + " ".join(map(normalise, phrase)) + '"' for phrase in phrases]
 
 
 def pg_all(groups) -> tuple[str, list[str]]:
@@ -182,7 +189,7 @@ def vector(alias: str = "d", day=None) -> str:
         text = " || ' ' || ".join(
             columns[column] for column in COLUMNS if PG_WEIGHTS[column] == weight
         )
-        words = f"regexp_replace({text}, '{PG_SEPARATORS}', ' ', 'g')"
+        words = f"regexp_replace({SQL_FUNCTION}({text}), '{PG_SEPARATORS}', ' ', 'g')"
         parts.append(f"setweight(to_tsvector('{TS_CONFIG}', {words}), '{weight}')")
     return " || ".join(parts)
 

@@ -18,11 +18,15 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .normalise import normalise, without_marks
+
 # A query is cut to this many words, and each word to this many characters, so that a pasted
 # essay costs no more than a sentence.
 MAX_TERMS = 32
 MAX_TERM_LENGTH = 64
-MAX_QUERY_LENGTH = 2000
+# The longest `q` read, the same number the list page's form and the API's schema (maxLength)
+# allow: a longer one is refused there with a message, so nothing accepted is cut here.
+MAX_QUERY_LENGTH = 10_000
 
 Phrase = tuple[str, ...]
 
@@ -49,6 +53,9 @@ class ParsedQuery:
 def parse(q: str) -> ParsedQuery:
     """Read a user's query into groups of phrases; never raise, whatever the text."""
     text = unicodedata.normalize("NFKC", _CONTROL.sub(" ", str(q or "")[:MAX_QUERY_LENGTH]))
+    # Niqqud, tashkeel and tatweel are not letters to the pattern of a word, and the indexes
+    # never see them: gone before the text is split, "שָׁלוֹם" is one word, as indexed.
+    text = without_marks(text)
     groups: list[list[Phrase]] = []
     excluded: list[Phrase] = []
     budget = MAX_TERMS
@@ -92,7 +99,8 @@ def parsed(query: ParsedQuery | str) -> ParsedQuery:
 
 def _key(item):
     if isinstance(item, str):
-        return item.casefold()
+        # Spellings the indexes take for one word ("أحمد", "احمد") are one term.
+        return normalise(item).casefold()
     return tuple(_key(part) for part in item)
 
 

@@ -1,4 +1,10 @@
-"""Snippets: for each dialogue on a page, the stretch of its text that matched, marked up."""
+"""Snippets: for each dialogue on a page, the stretch of its text that matched, marked up.
+
+Both databases find the matches in the normalised text (`normalise`: no niqqud or tashkeel,
+one form of each letter), and a snippet is cut there; it is then carried back onto the text as
+written, marks and all (`_restore`), so that a query typed without marks highlights the
+marked word, and the reverse.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from .columns import COLUMNS, ID_CHUNK, texts
+from .normalise import SQL_FUNCTION, with_offsets
 from .postgres import TS_CONFIG, pg_all
 from .query import WORD, ParsedQuery, parsed
 from .sqlite import FTS_TABLE, fts_all
@@ -20,6 +27,8 @@ SNIPPET_COLUMNS = ("summary", "people", "places", "outcomes", "excerpts", "title
 # Control characters that cannot come from a form field mark the matches until the text is
 # escaped; only then do they become <mark> tags.
 MARK_START, MARK_END = "\x02", "\x03"
+# What SQLite's snippet() puts where it cut the text.
+ELLIPSIS = "…"
 
 # Characters PostgreSQL's headline parser would swallow as markup, and control characters that
 # stand in for them on the way through.
@@ -40,9 +49,9 @@ def snippets(ids: Iterable[int], query: ParsedQuery | str) -> dict[int, SafeStri
     if not query.groups or not ids:
         return {}
     using = DEFAULT_DB_ALIAS
-    # SQLite cuts snippets from the index's own text, which must hold no withheld name: the
-    # search that found these ids brought the index up to today's disclosures (see
-    # `search_queryset`); PostgreSQL cuts them from text built here on today's terms.
+    # Both cut the snippet from the normalised text (SQLite's index holds it, PostgreSQL
+    # normalises it here) and show it in the text as written, built here on today's terms, so
+    # with no withheld name.
     postgresql = connections[using].vendor == "postgresql"
     rows = []
     with connections[using].cursor() as cursor:
@@ -54,26 +63,28 @@ def snippets(ids: Iterable[int], query: ParsedQuery | str) -> dict[int, SafeStri
                 sql, params = _sqlite_snippet_sql(query.groups, chunk)
             cursor.execute(sql, params)
             rows.extend(cursor.fetchall())
-    if postgresql:
-        # Each headline comes with the text it was cut from, to say where it was cut.
-        candidates = {
-            row[0]: [_with_ellipses(*row[i : i + 2]) for i in range(1, len(row), 2)] for row in rows
-        }
-    else:
-        candidates = {row[0]: list(row[1:]) for row in rows}
-    return {pk: _best_snippet(found) for pk, found in candidates.items()}
+    # Each snippet comes with the text as written that it was cut from (normalised).
+    count = len(SNIPPET_COLUMNS)
+    candidates = {
+        row[0]: list(zip(row[1 : 1 + count], row[1 + count :], strict=True)) for row in rows
+    }
+    return {pk: _best_snippet(found, postgresql=postgresql) for pk, found in candidates.items()}
 
 
 def _sqlite_snippet_sql(groups, ids: list[int]) -> tuple[str, list]:
     calls = ", ".join(
-        f"snippet({FTS_TABLE}, {COLUMNS.index(column)}, %s, %s, '…', {SNIPPET_WORDS})"
+        f"snippet(f.{FTS_TABLE}, {COLUMNS.index(column)}, %s, %s, '{ELLIPSIS}', {SNIPPET_WORDS})"
         for column in SNIPPET_COLUMNS
     )
+    # The index holds the normalised text; the text as written is built as the index's was.
+    columns = texts("sqlite")
+    written = ", ".join(columns[column] for column in SNIPPET_COLUMNS)
     marks = [MARK_START, MARK_END] * len(SNIPPET_COLUMNS)
     placeholders = ", ".join(["%s"] * len(ids))
     sql = (
-        f"SELECT rowid, {calls} FROM {FTS_TABLE} "
-        f"WHERE {FTS_TABLE} MATCH %s AND rowid IN ({placeholders})"
+        f"SELECT f.rowid, {calls}, {written} FROM {FTS_TABLE} f "
+        f"JOIN dialogues_dialogue d ON d.id = f.rowid "
+        f"WHERE f.{FTS_TABLE} MATCH %s AND f.rowid IN ({placeholders})"
     )
     return sql, [*marks, fts_all(groups), *ids]
 
@@ -87,10 +98,11 @@ def _pg_snippet_sql(groups, ids: list[int]) -> tuple[str, list]:
     # ts_headline drops whatever its parser takes for markup or an entity, so those characters
     # travel as stand-ins and are put back before escaping.
     headlines = ", ".join(
-        f"ts_headline('{TS_CONFIG}', translate(texts.{column}, %s, %s), query.q, %s), "
-        f"texts.{column}"
+        f"ts_headline('{TS_CONFIG}', translate({SQL_FUNCTION}(texts.{column}), %s, %s), "
+        "query.q, %s)"
         for column in SNIPPET_COLUMNS
     )
+    written = ", ".join(f"texts.{column}" for column in SNIPPET_COLUMNS)
     placeholders = ", ".join(["%s"] * len(ids))
     columns = ", ".join(
         f"{expression} AS {column}" for column, expression in texts("postgresql").items()
@@ -102,7 +114,7 @@ def _pg_snippet_sql(groups, ids: list[int]) -> tuple[str, list]:
             FROM dialogues_dialogue d
             WHERE d.id IN ({placeholders}) AND d.search_vector @@ (SELECT q FROM query)
         )
-        SELECT texts.id, {headlines} FROM texts, query
+        SELECT texts.id, {headlines}, {written} FROM texts, query
     """
     per_column = [PG_MARKUP, PG_MARKUP_STANDINS, options]
     return sql, [*query_params, *ids, *(per_column * len(SNIPPET_COLUMNS))]
@@ -124,9 +136,68 @@ def _with_ellipses(headline: str, text: str) -> str:
     return f"{prefix}{headline}{suffix}"
 
 
-def _best_snippet(candidates: list[str]) -> SafeString:
-    chosen = next((text for text in candidates if text and MARK_START in text), candidates[0] or "")
-    return _mark(chosen)
+def _best_snippet(candidates: list[tuple[str, str]], *, postgresql: bool) -> SafeString:
+    """The first snippet that holds a match (else the first), as written, marked up."""
+    snippet, written = next(
+        (candidate for candidate in candidates if candidate[0] and MARK_START in candidate[0]),
+        candidates[0],
+    )
+    written = written or ""
+    if postgresql:
+        snippet = (snippet or "").translate(_PUT_MARKUP_BACK)
+        return _mark(_with_ellipses(_restore(snippet, written), written))
+    return _mark(_restore(snippet or "", written))
+
+
+def _restore(snippet: str, written: str) -> str:
+    """Carry a snippet cut from `normalise(written)` back onto `written`, marks where they were.
+
+    Each character of the normalised text comes from one of `written` (`with_offsets`); the
+    marks a character lost go with it, so a highlighted word keeps its niqqud or tashkeel, and
+    a maqaf made a space is a maqaf again. A snippet not found in the text is left as it is.
+    """
+    normal, offsets = with_offsets(written)
+    if normal == written or not snippet:
+        return snippet
+    lead, body, trail = "", snippet, ""
+    start = normal.find(_plain(body))
+    # SQLite's snippet() marks its cuts with an ellipsis that the text does not hold.
+    for cut_lead, cut_trail in ((True, False), (False, True), (True, True)):
+        if start >= 0:
+            break
+        if (cut_lead and not snippet.startswith(ELLIPSIS)) or (
+            cut_trail and not snippet.endswith(ELLIPSIS)
+        ):
+            continue
+        lead = ELLIPSIS if cut_lead else ""
+        trail = ELLIPSIS if cut_trail else ""
+        body = snippet[len(lead) : len(snippet) - len(trail)]
+        start = normal.find(_plain(body))
+    if start < 0:
+        return snippet
+
+    def boundary(position: int) -> int:
+        # Where the normalised character at `position` starts in `written`; what was removed
+        # before it belongs to the character before.
+        if position == 0:
+            return 0
+        return offsets[position] if position < len(offsets) else len(written)
+
+    pieces, position = [lead], start
+    previous = boundary(start)
+    for char in body:
+        if char in (MARK_START, MARK_END):
+            here = boundary(position)
+            pieces += [written[previous:here], char]
+            previous = here
+        else:
+            position += 1
+    pieces += [written[previous : boundary(position)], trail]
+    return "".join(pieces)
+
+
+def _plain(snippet: str) -> str:
+    return snippet.replace(MARK_START, "").replace(MARK_END, "")
 
 
 def _mark(text: str) -> SafeString:

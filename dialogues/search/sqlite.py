@@ -1,8 +1,10 @@
 """The SQLite backend: an FTS5 table ranked with bm25.
 
 The table (created by migration 0003) holds one row per dialogue, its rowid the dialogue's id,
-with the columns of `columns.COLUMNS`, tokenised by unicode61 with accents removed and
-Porter-stemmed.
+with the columns of `columns.COLUMNS`, each normalised (`normalise`) before it is tokenised by
+unicode61 with accents removed and Porter-stemmed. The normalisation is a Python function that
+`register_functions` gives every connection (the receiver of `connection_created`, connected in
+the app's `ready()`), so that SQL and Python apply the very same table.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.db.models.expressions import Expression, RawSQL
 
 from ._django_internals import join_fts
 from .columns import COLUMNS, id_filter, texts
+from .normalise import SQL_FUNCTION, normalise
 from .query import ParsedQuery, Phrase
 
 FTS_TABLE = "dialogues_dialogue_fts"
@@ -29,10 +32,20 @@ BM25_WEIGHTS = {
 }
 
 
+def register_functions(sender, connection, **kwargs) -> None:
+    """Give a new SQLite connection the normalisation, as `trackii_normalise(text)`.
+
+    Deterministic, so SQLite may use it wherever an expression must always give the same value.
+    """
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(SQL_FUNCTION, 1, normalise, deterministic=True)
+
+
 def fts_phrase(phrase: Phrase) -> str:
     # An FTS5 string is a phrase whatever it holds: operators, columns and stars inside it are
-    # plain text. Words are letters and digits already; doubling quotes is belt and braces.
-    return '"' + " ".join(word.replace('"', '""') for word in phrase) + '"'
+    # plain text. Words are letters and digits already; doubling quotes is belt and braces. Each
+    # word is normalised as the indexed text was.
+    return '"' + " ".join(normalise(word).replace('"', '""') for word in phrase) + '"'
 
 
 def fts_any(phrases: Iterable[Phrase]) -> str:
@@ -131,7 +144,7 @@ def rebuild(cursor, batch: list[int] | None, day=None) -> int:
     where, params = id_filter("rowid", batch)
     cursor.execute(f"DELETE FROM {FTS_TABLE} {where}", params)
     where, params = id_filter("d.id", batch)
-    selected = ", ".join(texts("sqlite", day=day).values())
+    selected = ", ".join(f"{SQL_FUNCTION}({text})" for text in texts("sqlite", day=day).values())
     cursor.execute(
         f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(COLUMNS)}) "
         f"SELECT d.id, {selected} FROM dialogues_dialogue d {where}",

@@ -42,6 +42,8 @@ DIALOGUE_KEYS = {
     "participants",
     "outcomes",
     "sources",
+    # The archive's Hebrew and Arabic of the title, summary and date note, by language tag.
+    "translations",
 }
 # One dialogue's address gives issue 21's fields too (lists and exports do not yet).
 DIALOGUE_KEYS |= {
@@ -481,7 +483,7 @@ def test_a_dialogue_has_exactly_the_contracted_keys_and_values(client, archive):
         }
     ]
     for source in body["sources"]:
-        assert set(source) == {"slug", "title", "author", "excerpt", "locator"}
+        assert set(source) == {"slug", "title", "author", "excerpt", "locator", "translations"}
     assert len(body["sources"]) == archive.oslo.citations.count() == 2
     memoir = next(s for s in body["sources"] if s["title"] == "Memoir")
     assert memoir["excerpt"] == "We met."
@@ -517,7 +519,7 @@ def test_a_list_item_equals_the_detail(client, archive):
 def test_every_list_has_the_envelope_and_item_keys(client, archive):
     expected = {
         "dialogue_list": DIALOGUE_KEYS,
-        "era_list": {"slug", "name", "date", "summary", "dialogue_count", "url"},
+        "era_list": {"slug", "name", "date", "summary", "dialogue_count", "url", "translations"},
         "participant_list": {
             "slug",
             "name",
@@ -527,6 +529,7 @@ def test_every_list_has_the_envelope_and_item_keys(client, archive):
             "bio",
             "dialogue_count",
             "url",
+            "translations",
         },
         "source_list": {"slug", "title", "author", "publication", "date", "url"},
     }

@@ -3,7 +3,9 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
+from dialogues.imports import apply
 from dialogues.models import Dialogue, ImportBatch, Status
+from tests.test_progress import assert_counts_down, lines_of
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +27,7 @@ def test_a_dry_run_reports_and_writes_nothing(file):
     out, err = run(str(file), "--dry-run")
     assert "row 2: new talks-in-oslo: Talks in Oslo (arrives as a draft)" in out
     assert "1 rows: 1 new, 0 changed, 0 unchanged, 0 invalid" in out
-    assert "checked 1 of 1 rows" in err
+    assert "rows checked 1/1 [====================] 100%" in err
     assert not Dialogue.objects.exists()
 
 
@@ -61,3 +63,33 @@ def test_bad_arguments_give_a_clear_error(tmp_path, file, args, message):
     args = [a.format(file=file, empty=empty) for a in args]
     with pytest.raises(CommandError, match=message):
         run(*args)
+
+
+def test_the_rows_checked_and_the_import_s_steps_show_what_is_left(
+    tmp_path, world, good_row, to_csv, editor
+):
+    rows = [good_row | {"title": f"Talks in Oslo, round {i}"} for i in range(12)]
+    path = tmp_path / "rounds.csv"
+    path.write_bytes(to_csv(*rows))
+    _, err = run(str(path), "--dry-run")
+    found = lines_of("rows checked", err)
+    assert found[0]["total"] == "12"
+    assert_counts_down(found)
+    assert not lines_of_any("import steps", err)
+
+    _, err = run(str(path), "--user", "editor")
+    checked = lines_of("rows checked", err)
+    assert_counts_down(checked)
+    steps = lines_of("import steps", err)
+    assert_counts_down(steps)
+    assert steps[-1]["total"] == str(apply.IMPORT_STEPS)
+    # The steps come after the rows are checked, each stage in one piece.
+    assert err.index("import steps") > err.rindex("rows checked")
+    assert Dialogue.objects.count() == 12
+
+    _, err = run(str(path), "--dry-run", "--verbosity", "0")
+    assert err == ""
+
+
+def lines_of_any(stage: str, text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith(stage)]

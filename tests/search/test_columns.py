@@ -11,7 +11,10 @@ from dialogues.search.columns import COLUMNS, id_filter, texts
 def test_every_column_has_an_expression_on_the_aliased_dialogue(vendor):
     expressions = texts(vendor, alias="x")
     assert tuple(expressions) == COLUMNS
-    assert expressions["title"] == "x.title"
+    # The English title first, then each translation only where there is one.
+    assert expressions["title"].startswith("x.title || ")
+    for field in ("x.title_he", "x.title_ar", "x.summary_he", "x.summary_ar"):
+        assert f"nullif({field}, '')" in expressions[field.split("_")[0][2:]]
     for column in ("people", "outcomes", "excerpts"):
         assert "x.id" in expressions[column]
         # Joined values are ordered, so snippets read the same on every run.

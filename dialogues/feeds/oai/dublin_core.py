@@ -28,7 +28,7 @@ def write(parent, dialogue: Dialogue, absolute: Callable[[str], str]) -> None:
     add("description", dialogue.summary)
     add("subject", dialogue.era.name)
     add("subject", dialogue.conflict.name)
-    add("subject", dialogue.get_track_display())
+    add("subject", str(dialogue.get_track_display()))
     for participation in dialogue.participations.all():
         if not participation.is_withheld_now:
             add("contributor", participation.participant.name)
@@ -42,7 +42,7 @@ def write(parent, dialogue: Dialogue, absolute: Callable[[str], str]) -> None:
         add("source", ", ".join(p for p in parts if p))
     add("coverage", dialogue.place)
     if dialogue.level != Level.NOT_STATED:
-        add("subject", dialogue.get_level_display())
+        add("subject", str(dialogue.get_level_display()))
     for row in dialogue.public_places:
         place = row.place
         add("coverage", f"{place.name}, {place.country.name}" if place.country else place.name)

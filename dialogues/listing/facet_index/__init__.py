@@ -25,8 +25,15 @@ stores it serialized; the others wait for it and read it. Each process keeps its
 copy while the generation and day last. A token stored beside it names the copy, so that a
 process never trusts its own copy of an index the shared cache no longer vouches for.
 
+A save does not leave the next generation's index to be built: the write path takes its lock
+inside the save's transaction (`reserve`), and once the save commits it updates the index of
+the generation before in place with the dialogues the save changed (`follow`, `update`) and
+stores it as the new generation's, in the process and the shared cache. Readers of the new
+generation meanwhile find the lock and answer by SQL; none builds it.
+
 The package: `index.py` holds the index (`FacetIndex`: reading, storing and loading it),
-`build.py` builds one from the database (`build`), `shared.py` keeps the current one in the
+`build.py` builds one from the database (`build`), `update.py` brings one up to date with
+the dialogues a save changed (`update`), `shared.py` keeps the current one in the
 shared cache and in each process (`current`, `forget`), and `selection.py` reads a filterset's
 filters off it (`Selection`, `selection`, `sort_of`).
 """
@@ -36,22 +43,27 @@ from .build import build
 from .build import progress as build_progress
 from .index import FACETED, FORMAT, SORT_ORDERS, FacetIndex
 from .selection import Selection, search_positions, selection, sort_of
-from .shared import BUILD_TIMEOUT, _keys, current, forget, keep
+from .shared import BUILD_TIMEOUT, MOST_UPDATED, _keys, current, follow, forget, keep, reserve
+from .update import update
 
 __all__ = [
     "BUILD_TIMEOUT",
     "FACETED",
     "FORMAT",
     "SORT_ORDERS",
+    "MOST_UPDATED",
     "FacetIndex",
     "Selection",
     "_keys",
     "build",
     "build_progress",
     "current",
+    "follow",
     "forget",
     "keep",
+    "reserve",
     "search_positions",
     "selection",
     "sort_of",
+    "update",
 ]

@@ -9,12 +9,17 @@ from ...models import DialoguePlace, Organisation, Place, Series, SeriesMembersh
 AUTHORITY_FACETED = ("level", "capacity", "organisation", "series", "country", "place")
 
 
-def add_values(index, at, grouped, public, named, using: str) -> None:
+def add_values(index, at, grouped, public, named, using: str, *, only=None) -> None:
     """Fill `index.values` for each of `AUTHORITY_FACETED`.
 
     `at` turns dialogue ids into positions, `grouped` yields (value, ids) per value, `public`
-    holds the public dialogues and `named` the disclosed participations (never a withheld one).
+    holds the public dialogues and `named` the disclosed participations (never a withheld one);
+    `only`, when given, restricts the rows read to those of these dialogues.
     """
+
+    def of(queryset):
+        return queryset if only is None else queryset.filter(dialogue_id__in=only)
+
     index.values["level"] = {key: at(ids) for key, ids in grouped(public, "level", "pk", using)}
     index.values["capacity"] = {
         key: at(ids) for key, ids in grouped(named, "capacity", "dialogue_id", using)
@@ -25,7 +30,7 @@ def add_values(index, at, grouped, public, named, using: str) -> None:
     index.values["organisation"] = {
         key: at(ids) for key, ids in grouped(on_behalf, "on_behalf_of_id", "dialogue_id", using)
     }
-    members = SeriesMembership.objects.using(using).filter(
+    members = of(SeriesMembership.objects.using(using)).filter(
         series__in=Series.objects.using(using).public().values("pk")
     )
     index.values["series"] = {
@@ -35,12 +40,14 @@ def add_values(index, at, grouped, public, named, using: str) -> None:
         records = model.objects.using(using).public().values_list("pk", "slug", "name")
         index.labels[name] = {pk: (slug, label) for pk, slug, label in records}
     places = (
-        DialoguePlace.objects.using(using).filter(public_q("place__")).exclude(place__country="")
+        of(DialoguePlace.objects.using(using))
+        .filter(public_q("place__"))
+        .exclude(place__country="")
     )
     index.values["country"] = {
         key: at(ids) for key, ids in grouped(places, "place__country", "dialogue_id", using)
     }
-    at_places = DialoguePlace.objects.using(using).filter(public_q("place__"))
+    at_places = of(DialoguePlace.objects.using(using)).filter(public_q("place__"))
     index.values["place"] = {
         key: at(ids) for key, ids in grouped(at_places, "place_id", "dialogue_id", using)
     }

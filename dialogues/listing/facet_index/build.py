@@ -86,6 +86,25 @@ def build(day: datetime.date | None = None, *, using: str = DEFAULT_DB_ALIAS) ->
     step()
     today = day or timezone.localdate()
     index = FacetIndex()
+    public_ids = read_orders(index, using, step)
+    read_values(index, at_positions(index._id_lookup, public_ids), today, using, step=step)
+    finish(index, using)
+    index.built_in = time.perf_counter() - started
+    step()
+    return index
+
+
+def at_positions(positions: array.array, public_ids: BitMap):
+    """Turn a bitmap of dialogue ids into one of the positions of those that are public."""
+
+    def at(ids: BitMap) -> BitMap:
+        return BitMap([positions[pk] for pk in ids & public_ids])
+
+    return at
+
+
+def read_orders(index: FacetIndex, using: str, step=lambda: None) -> BitMap:
+    """Fill `index`'s numbering and orders from the database; return the public ids."""
     dialogues = Dialogue.objects.using(using)
     public = dialogues.filter(public_q())
     top = dialogues.aggregate(top=Max("pk"))["top"] or 0
@@ -112,9 +131,6 @@ def build(day: datetime.date | None = None, *, using: str = DEFAULT_DB_ALIAS) ->
     index.earliest_from = earliest_from or 0
     index._id_lookup = positions
     step()
-
-    def at(ids: BitMap) -> BitMap:
-        return BitMap([positions[pk] for pk in ids & public_ids])
 
     # The two other orders, each from the database, so ties and collation are the database's.
     order, years, latest_from = _uints(), [], None
@@ -148,7 +164,28 @@ def build(day: datetime.date | None = None, *, using: str = DEFAULT_DB_ALIAS) ->
             rank[position] = r
         index.ranks[sort] = rank
     step()
+    return public_ids
 
+
+def read_values(
+    index: FacetIndex,
+    at,
+    today: datetime.date,
+    using: str,
+    *,
+    only: list[int] | None = None,
+    step=lambda: None,
+) -> None:
+    """Fill `index.values` and `index.places` with every filter's bitmaps (as dicts).
+
+    `only` restricts every query to those dialogues: an update in place reads the changed
+    dialogues' values with the very queries a build reads all of them with.
+    """
+
+    def of(queryset, field: str = "dialogue_id"):
+        return queryset if only is None else queryset.filter(**{f"{field}__in": only})
+
+    public = of(Dialogue.objects.using(using).filter(public_q()), "pk")
     # One scan of the dialogues, grouped by every value of theirs at once.
     fields = {"era": "era_id", "conflict": "conflict_id", "track": "track", "place": "place"}
     parts = {name: defaultdict(list) for name in fields}
@@ -167,7 +204,7 @@ def build(day: datetime.date | None = None, *, using: str = DEFAULT_DB_ALIAS) ->
     index.places = {key: BitMap.union(*bms) for key, bms in parts["place"].items()}
     del parts
     step()
-    outcomes = Outcome.objects.using(using).exclude(kind="")
+    outcomes = of(Outcome.objects.using(using).exclude(kind=""))
     index.values["outcome"] = {
         key: at(ids) for key, ids in _grouped(outcomes, "kind", "dialogue_id", using)
     }
@@ -175,7 +212,7 @@ def build(day: datetime.date | None = None, *, using: str = DEFAULT_DB_ALIAS) ->
     # The same rules as the filters: a withheld participation counts by side only where its
     # side is shown, and never by name or background; side and background are those held at
     # the meeting (the participation's own where recorded, else the participant's).
-    participations = Participation.objects.using(using)
+    participations = of(Participation.objects.using(using))
     sides = participations.shows_side(today).annotate(side_at=SIDE_AT_MEETING).exclude(side_at="")
     index.values["side"] = {
         key: at(ids) for key, ids in _grouped(sides, "side_at", "dialogue_id", using)
@@ -192,25 +229,30 @@ def build(day: datetime.date | None = None, *, using: str = DEFAULT_DB_ALIAS) ->
         if found:
             people[key] = found
     index.values["participant"] = people
-    add_values(index, at, _grouped, public, named, using)
+    add_values(index, at, _grouped, public, named, using, only=only)
     step()
 
+
+def finish(index: FacetIndex, using: str) -> None:
+    """Drop empty values, read the eras, compress the bitmaps and pack the many small ones."""
     for name in FACETED:
         index.values[name] = {key: bm for key, bm in index.values[name].items() if bm}
+    index.places = {key: bm for key, bm in index.places.items() if bm}
+    read_eras(index, using)
+    for values in (*index.values.values(), index.places):
+        for bitmap in values.values():
+            bitmap.run_optimize()
+    for name in SERIALIZED:
+        index.values[name] = Packed(index.values[name])
+
+
+def read_eras(index: FacetIndex, using: str) -> None:
     index.eras = {
         pk: (slug, name, position)
         for pk, slug, name, position in Era.objects.using(using).values_list(
             "pk", "slug", "name", "position"
         )
     }
-    for values in (*index.values.values(), index.places):
-        for bitmap in values.values():
-            bitmap.run_optimize()
-    for name in SERIALIZED:
-        index.values[name] = Packed(index.values[name])
-    index.built_in = time.perf_counter() - started
-    step()
-    return index
 
 
 def _year(value) -> int:

@@ -39,13 +39,15 @@ class Packed:
     binary search: a few bytes each beyond their own, where a dict of bitmap objects costs
     hundreds. Reads like the dict it replaces, its values being serialized bitmaps."""
 
-    def __init__(self, bitmaps: dict[int, BitMap]):
+    def __init__(self, bitmaps: dict[int, BitMap | bytes]):
+        # A value may come serialized already (an update in place keeps those it did not touch).
         self.keys = array.array("q", sorted(bitmaps))
         self.ends = _uints()
         parts = []
         end = 0
         for key in self.keys:
-            raw = bitmaps[key].serialize()
+            value = bitmaps[key]
+            raw = value if isinstance(value, bytes) else value.serialize()
             parts.append(raw)
             end += len(raw)
             self.ends.append(end)

@@ -14,15 +14,23 @@ from django.utils import timezone
 from ... import caching
 from .build import build
 from .index import FORMAT, FacetIndex
+from .update import update
+
+# Beyond this many changed dialogues a save leaves the index to be built again (a bulk load).
+MOST_UPDATED = 2_000
 
 logger = logging.getLogger(__package__)
 
 TIMEOUT = caching.TIMEOUT
 # How long a build may hold the lock; a process killed mid-build lets another try after it.
 BUILD_TIMEOUT = 600
+# How long a save's transaction and its update in place may hold the lock of its generation.
+RESERVED_TIMEOUT = 120
 
 _process_lock = threading.Lock()
 _process: dict[str, tuple[str, FacetIndex]] = {}
+# The locks this process's transactions reserved, by (database, generation): token.
+_reserved: dict[tuple[str, int], str] = {}
 
 
 def _keys(using: str, generation: int | None = None, day: datetime.date | None = None):
@@ -54,6 +62,13 @@ def current(*, using: str = DEFAULT_DB_ALIAS, inline: bool = False) -> FacetInde
         in_transaction = connections[using].in_atomic_block
         if in_transaction and not inline:
             return None
+        if inline and in_transaction and _reserved.get((using, generation)) == cache.get(lock_key):
+            # The lock is this transaction's own, taken for its commit's update: a script or a
+            # test reading its own writes builds them here (and the lock stays the commit's).
+            token, index = _build_and_store(using, generation, day)
+            with _process_lock:
+                _process[using] = (token, index)
+            return index
         if not cache.add(lock_key, 1, timeout=BUILD_TIMEOUT):
             return None  # another process is building it
         if not (inline or in_transaction):
@@ -108,6 +123,82 @@ def _build_in_background(using: str, generation: int, day: datetime.date) -> Non
         connections[using].close()
 
 
+def reserve(generation: int, *, using: str = DEFAULT_DB_ALIAS) -> str:
+    """Take the build lock of `generation` for the transaction that moves the archive to it.
+
+    Called inside that transaction, right after the generation moved on: no reader sees the
+    generation before the commit, and the moment one does, the lock tells it the index is
+    coming (it answers by SQL meanwhile) instead of letting it start a full build of its own,
+    which the update in place after the commit (`follow`) makes needless. Only the transaction
+    holding the generation's row can be here, so the lock is set, not added: one a rolled-back
+    transaction left for the same number is its own to take. It lapses by itself if the
+    process dies before the commit's update. Return the token that releases it.
+    """
+    token = uuid.uuid4().hex
+    _, lock_key = _keys(using, generation, timezone.localdate())
+    cache.set(lock_key, token, timeout=RESERVED_TIMEOUT)
+    _reserved[(using, generation)] = token
+    return token
+
+
+def follow(
+    dialogues,
+    *,
+    generation: int,
+    using: str = DEFAULT_DB_ALIAS,
+    reserved: str | None = None,
+) -> FacetIndex | None:
+    """After a commit that moved the archive to `generation`, changing `dialogues` (ids):
+    make the index of that generation from the one before it, updated in place.
+
+    Called by the write path once the transaction has committed. The index before is this
+    process's copy, else the shared cache's; the result is stored in both, as a build's is, so
+    that no worker builds it again. `reserved` is the token of the lock `reserve` took; the
+    lock is released here in any case. Nothing is done (the next request builds the index, as
+    before) when there is no index before, when the change is too large, when another process
+    holds the lock, or when another save commits meanwhile (its changes would be half in it).
+    """
+    day = timezone.localdate()
+    _, lock_key = _keys(using, generation, day)
+    _reserved.pop((using, generation), None)
+    if reserved is None:
+        reserved = uuid.uuid4().hex
+        if not cache.add(lock_key, reserved, timeout=BUILD_TIMEOUT):
+            return None
+    try:
+        if dialogues is None or len(dialogues) > MOST_UPDATED:
+            return None
+        old = _held(using, generation - 1, day)
+        if old is None:
+            return None
+        if caching.read_generation(using=using) != generation:
+            return None
+        index = update(old, dialogues, day, using=using)
+        if caching.read_generation(using=using) != generation:
+            return None
+        token = _store(using, generation, day, index)
+    finally:
+        # Only our own: a lock that lapsed and was taken by another process stays theirs.
+        if cache.get(lock_key) == reserved:
+            cache.delete(lock_key)
+    with _process_lock:
+        _process[using] = (token, index)
+    return index
+
+
+def _held(using: str, generation: int, day: datetime.date) -> FacetIndex | None:
+    """The index of `generation` and `day`: this process's copy, else the shared cache's."""
+    token_key, _ = _keys(using, generation, day)
+    token = cache.get(token_key)
+    if token is None:
+        return None
+    with _process_lock:
+        held = _process.get(using)
+    if held is not None and held[0] == token:
+        return held[1]
+    return _load(token)
+
+
 def keep(index: FacetIndex, *, using: str = DEFAULT_DB_ALIAS) -> None:
     """Make `index` the current one, in the shared cache and in this process.
 
@@ -123,3 +214,4 @@ def forget() -> None:
     """Drop this process's copy (tests, and a process that wants to free the memory)."""
     with _process_lock:
         _process.clear()
+    _reserved.clear()

@@ -7,6 +7,9 @@ rows or none.
 Every row is reported as new, changed (with its diff), unchanged or invalid. With invalid rows
 nothing is written and the command exits with status 1. The import is one batch, which a
 publisher can undo in the admin (Dialogues › Imports).
+
+The rows checked, and then the steps of writing them, go to stderr with what is left and an
+estimate of the time (`dialogues.progress`), unless --verbosity 0.
 """
 
 from __future__ import annotations
@@ -16,26 +19,10 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from dialogues import progress as progress_bars
 from dialogues.imports import apply, report
 from dialogues.imports.plan import make_plan
 from dialogues.imports.reading import UnreadableFile
-
-
-class Progress:
-    """One line on stderr, rewritten as rows are checked: “checked 5,000 of 10,000 rows”."""
-
-    def __init__(self, stream, every: int = 500):
-        # `stream` is a command's OutputWrapper, so that call_command(stderr=…) captures it.
-        self.stream, self.every = stream, every
-        self.live = stream.isatty()
-
-    def __call__(self, done: int, total: int) -> None:
-        if done % self.every and done != total:
-            return
-        end = "\r" if self.live and done != total else "\n"
-        if self.live or done == total:
-            self.stream.write(f"checked {done:,} of {total:,} rows{end}", ending="")
-            self.stream.flush()
 
 
 class Command(BaseCommand):
@@ -68,7 +55,11 @@ class Command(BaseCommand):
             actor = get_user_model().objects.filter(username=user).first()
             if actor is None:
                 raise CommandError(f"--user {user}: no user has that username.")
-        progress = Progress(self.stderr)
+        steps = progress_bars.for_command(self, options["verbosity"])
+
+        def progress(done: int, total: int) -> None:
+            steps("rows checked", done, total)
+
         try:
             # The file is kept (as an import batch) only when it is imported: a dry run, or a
             # file with invalid rows, writes nothing.
@@ -90,7 +81,7 @@ class Command(BaseCommand):
             return
         batch = apply.keep(path.name, content, plan, user=actor)
         try:
-            plan = apply.run_import(batch, user=actor)
+            plan = apply.run_import(batch, user=actor, progress=progress, steps=steps)
         except apply.ImportRefused as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(

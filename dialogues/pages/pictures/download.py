@@ -3,7 +3,8 @@
 The page's SVG is nested whole in a taller SVG whose lower strip carries, as text, what the
 figure is, which filters it shows, the archive's generation and code version and the day it was
 drawn, and the same facts as Dublin Core in `<metadata>`, so a figure pasted into a paper says
-where it came from.
+where it came from. In Hebrew and Arabic the strip reads right to left, like the drawing above it,
+but for its last line, the address, which reads left to right wherever it stands.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 
 from django.http import HttpResponse
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ... import caching
 from .. import fragments
@@ -46,6 +47,8 @@ def figure_file(svg: str, *, caption: str, filters: str, address: str) -> str:
         "pictures/figure_file.svg",
         {
             "width": width,
+            "direction": "rtl" if translation.get_language_bidi() else "ltr",
+            "text_x": width - 12 if translation.get_language_bidi() else 12,
             "height": height + LINE * (len(lines) + 1),
             "drawing": drawing,
             "lines": [(height + LINE * (n + 1), line) for n, line in enumerate(lines)],

@@ -1,18 +1,23 @@
 """The histogram of dialogues by year, stacked by track: geometry, links and its table.
 
-Time runs left to right in every language direction (the SVG sets `direction="ltr"`), as on
-the timeline. Each year's column is one link that sets `from` and `to` to that year; the table
-beside it gives the same numbers and, for each year, "from here" and "to here" links that set
-one end of a range, which is how a range is chosen without JavaScript.
+Time runs the way the page reads, as on the timeline: left to right in English, right to left
+in Hebrew and Arabic (earliest year at the right, the counts' scale on the right too), in the
+page and its download alike; the SVG sets `direction` to match. The table stays in
+chronological order in every language. Each year's column is one link that sets `from` and
+`to` to that year; the table beside it gives the same numbers and, for each year, "from here"
+and "to here" links that set one end of a range, which is how a range is chosen without
+JavaScript.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.http import QueryDict
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext
 
 from .years import RULE, STACKS, YearWeights
 
@@ -25,6 +30,12 @@ LEGEND_TOP = PLOT_BOTTOM + 34
 LEGEND_LINE = 15
 # The light scheme's fills, one per track; the page's stylesheet repaints them per scheme.
 FILLS = ("#1f5f8b", "#7a9e3c", "#c9822b", "#8a6bb0", "#8c8c8c")
+
+
+def _plural(amount) -> int:
+    """The number that chooses a plural form: the amount itself when whole; a share of a
+    dialogue (0.5) takes the form most languages give fractions, as English "dialogues" does."""
+    return int(amount) if amount == int(amount) else 100
 
 
 def amount(value: float) -> str:
@@ -58,8 +69,41 @@ def _with(params: QueryDict, **values) -> str:
     return "?" + query.urlencode()
 
 
-def histogram(weights: YearWeights, params: QueryDict, base: str, *, id_prefix="years") -> dict:
-    """Everything the template needs: columns, axis labels, legend and the table's rows."""
+def _mirrored(figure: dict) -> dict:
+    """The figure with every x reflected across the middle, so the years run right to left.
+
+    Text anchors stay: under `direction="rtl"` "start" and "end" swap sides, as the figure does.
+    """
+
+    def flip(x):
+        return round(WIDTH - x, 1)
+
+    return {
+        **figure,
+        "direction": "rtl",
+        "columns": [
+            replace(column, x=flip(column.x + column.width)) for column in figure["columns"]
+        ],
+        "labels": [(flip(x), year) for x, year in figure["labels"]],
+        "legend": [
+            (flip(x + 10), flip(text_x), box_y, y, n, fill, label)
+            for x, text_x, box_y, y, n, fill, label in figure["legend"]
+        ],
+        "left": flip(figure["right"]),
+        "right": flip(figure["left"]),
+        "value_x": flip(figure["value_x"]),
+    }
+
+
+def histogram(
+    weights: YearWeights, params: QueryDict, base: str, *, id_prefix="years", rtl=None
+) -> dict:
+    """Everything the template needs: columns, axis labels, legend and the table's rows.
+
+    `rtl` runs the years right to left; by default it follows the active language's direction.
+    """
+    if rtl is None:
+        rtl = translation.get_language_bidi()
     params = params.copy()
     years = sorted(y for y, stack in weights.years.items() if sum(stack.values()) > 0)
     first, last = (years[0], years[-1]) if years else (0, 0)
@@ -84,7 +128,12 @@ def histogram(weights: YearWeights, params: QueryDict, base: str, *, id_prefix="
             Column(
                 year=year,
                 href=base + _with(params, **{"from": year, "to": year}),
-                tooltip=f"{year}: {amount(total)} dialogue{'s' if total != 1 else ''}",
+                tooltip=ngettext(
+                    "%(year)s: %(amount)s dialogue",
+                    "%(year)s: %(amount)s dialogues",
+                    _plural(total),
+                )
+                % {"year": year, "amount": amount(total)},
                 x=round(x + step * 0.1, 1),
                 width=round(max(step * 0.8, 1), 1),
                 parts=parts,
@@ -115,15 +164,21 @@ def histogram(weights: YearWeights, params: QueryDict, base: str, *, id_prefix="
         legend.append((legend_x, legend_x + 14, legend_y - 9, legend_y, n, FILLS[n], STACKS[n][1]))
         legend_x += room
     height = legend_y + 8
-    return {
+    figure = {
         "width": WIDTH,
+        "direction": "ltr",
         "height": height,
         "title_id": f"{id_prefix}-title",
         "desc_id": f"{id_prefix}-desc",
         "title": (
-            f"Dialogues by year, {first}–{last}, stacked by track" if years else "Dialogues by year"
+            gettext("Dialogues by year, %(first)s–%(last)s, stacked by track")
+            % {"first": first, "last": last}
+            if years
+            else gettext("Dialogues by year")
         ),
-        "desc": f"{RULE} Highest year: {amount(peak)}. Each column sets the years to that year.",
+        "desc": f"{RULE} "
+        + gettext("Highest year: %(peak)s. Each column sets the years to that year.")
+        % {"peak": amount(peak)},
         "columns": columns,
         "labels": labels,
         "legend": legend,
@@ -140,6 +195,7 @@ def histogram(weights: YearWeights, params: QueryDict, base: str, *, id_prefix="
         "headers": [STACKS[n][1] for n in used],
         "rows": rows,
     }
+    return _mirrored(figure) if rtl else figure
 
 
 def histogram_svg(figure: dict) -> str:

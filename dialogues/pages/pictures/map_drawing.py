@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from .places import PlaceCounts
 
@@ -23,7 +24,7 @@ DATA = Path(__file__).resolve().parent / "data" / "countries-110m.json"
 ASPECT = 1.6  # width / height of the frame
 MIN_SPAN = 8.0  # degrees of latitude, so one place alone still shows its region
 MARGIN = 0.25  # of the places' span, on each side
-RULE = (
+RULE = gettext_lazy(
     "A filled dot is a place where dialogues met; a hollow ring is one of several places a "
     "dialogue may have met in, joined to the others by a dashed line. Dots grow with the "
     "number of dialogues."
@@ -102,8 +103,14 @@ def drawing(counts: PlaceCounts, *, id_prefix="map") -> dict:
     return {
         "title_id": f"{id_prefix}-title",
         "desc_id": f"{id_prefix}-desc",
-        "title": "Where the dialogues met",
-        "desc": f"{len(places)} places on a map of country outlines (Natural Earth). {RULE}",
+        "title": gettext("Where the dialogues met"),
+        "desc": ngettext(
+            "%(n)s place on a map of country outlines (Natural Earth).",
+            "%(n)s places on a map of country outlines (Natural Earth).",
+            len(places),
+        )
+        % {"n": len(places)}
+        + f" {RULE}",
         "view": f"{round(x0, 1)} {round(y0, 1)} {round(width, 1)} {round(height, 1)}",
         "factor": round(factor, 4),
         "outlines": outlines,
@@ -119,9 +126,12 @@ def drawing(counts: PlaceCounts, *, id_prefix="map") -> dict:
 def _tooltip(place) -> str:
     parts = []
     if place.sure:
-        parts.append(f"{place.sure} dialogue{'s' if place.sure != 1 else ''} held here")
+        parts.append(
+            ngettext("%(n)s dialogue held here", "%(n)s dialogues held here", place.sure)
+            % {"n": place.sure}
+        )
     if place.alternative:
-        parts.append(f"named as one of several places by {place.alternative}")
+        parts.append(gettext("named as one of several places by %(n)s") % {"n": place.alternative})
     return f"{place.name}: {'; '.join(parts)}"
 
 

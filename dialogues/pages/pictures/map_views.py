@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from ...listing.browse import Browse
 from .. import fragments
@@ -31,7 +32,7 @@ def _key(browse: Browse, id_prefix: str) -> tuple:
 def _alternatives(counts) -> list[dict]:
     places = counts.places
     return [
-        {"words": f"{places[a].name} or {places[b].name}", "a": a, "b": b, "n": n}
+        {"a_name": places[a].name, "b_name": places[b].name, "a": a, "b": b, "n": n}
         for a, b, n in counts.pairs
         if a in places and b in places
     ]
@@ -82,7 +83,9 @@ def map_figure(request):
     return download.figure_response(
         svg,
         name="places",
-        caption="Where the dialogues met. Country outlines: Natural Earth (public domain).",
+        caption=gettext(
+            "Where the dialogues met. Country outlines: Natural Earth (public domain)."
+        ),
         filters=filters_in_words(browse),
         address=request.build_absolute_uri(
             reverse("dialogues:dialogue_list") + (f"?{params.urlencode()}" if params else "")

@@ -11,6 +11,7 @@ import math
 
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext
 
 from ...models import Side
 from .network import Network, layout
@@ -65,7 +66,7 @@ def _label(name, x, radius, width, rank, y, boxes):
 
 
 def dialogues_in_words(n: int) -> str:
-    return f"{n} dialogue{'s' if n != 1 else ''}"
+    return ngettext("%(n)s dialogue", "%(n)s dialogues", n) % {"n": n}
 
 
 def drawing(graph: Network, *, width=1000, height=620, id_prefix="network", rule="") -> dict:
@@ -73,9 +74,9 @@ def drawing(graph: Network, *, width=1000, height=620, id_prefix="network", rule
     lines = graph.edges
     if len(lines) > MAX_LINES:
         lines = _thinned(graph)
-        rule += (
-            f" Lines: each node's {KEPT_TIES} strongest ties ({len(lines)} of {len(graph.edges)})."
-        )
+        rule += " " + gettext(
+            "Lines: each node's %(kept)s strongest ties (%(shown)s of %(total)s)."
+        ) % {"kept": KEPT_TIES, "shown": len(lines), "total": len(graph.edges)}
     rule_lines = _wrapped(rule, int((width - 16) / 6))
     plot_height = height - 16 * len(rule_lines) - 24
     placed = layout(graph)
@@ -152,7 +153,7 @@ def drawing(graph: Network, *, width=1000, height=620, id_prefix="network", rule
                 "x": legend_x,
                 "cx": legend_x + 5,
                 "text_x": legend_x + 14,
-                "label": "Organisation",
+                "label": gettext("Organisation"),
                 "person": False,
             }
         )
@@ -161,11 +162,14 @@ def drawing(graph: Network, *, width=1000, height=620, id_prefix="network", rule
         "height": height,
         "title_id": f"{id_prefix}-title",
         "desc_id": f"{id_prefix}-desc",
-        "title": "Who met whom",
-        "desc": (
-            f"{shown_people} people and "
-            f"{len(graph.nodes) - shown_people} organisations, {len(edges)} ties. {rule}"
-        ),
+        "title": gettext("Who met whom"),
+        "desc": gettext("%(people)s people and %(organisations)s organisations, %(ties)s ties.")
+        % {
+            "people": shown_people,
+            "organisations": len(graph.nodes) - shown_people,
+            "ties": len(edges),
+        }
+        + f" {rule}",
         "nodes": nodes,
         "edges": edges,
         "legend": legend,
@@ -186,7 +190,7 @@ def text(graph: Network, ties: int = 5) -> list[dict]:
             "name": node.name,
             "url": node.url,
             "kind": node.kind,
-            "side": Side(node.side).label if node.side in SIDES else "",
+            "side": str(Side(node.side).label) if node.side in SIDES else "",
             "dialogues": node.dialogues,
             "ties": [
                 (other.name, other.url, weight) for other, weight in graph.strongest(node.key, ties)

@@ -6,9 +6,12 @@ from __future__ import annotations
 from django import forms
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from pyroaring import BitMap
 
 from ...listing import facet_index
+from ...listing.filters import RecordSelect
 from ...models import Affiliation, Dialogue, Era, Level, Participation, Series, Side
 from ...models.table import side_at_meeting_q
 from .. import fragments
@@ -22,13 +25,27 @@ SMALL_LIMIT = 12
 
 class NetworkFilters(forms.Form):
     era = forms.ModelChoiceField(
-        Era.objects.all(), to_field_name="slug", required=False, empty_label="Every era"
+        Era.objects.all(),
+        to_field_name="slug",
+        required=False,
+        label=_("Era"),
+        empty_label=_("Every era"),
+        widget=RecordSelect,
     )
-    side = forms.ChoiceField(choices=[("", "Every side"), *Side.choices], required=False)
+    side = forms.ChoiceField(
+        choices=[("", _("Every side")), *Side.choices], required=False, label=_("Side")
+    )
     series = forms.ModelChoiceField(
-        Series.objects.public(), to_field_name="slug", required=False, empty_label="Every series"
+        Series.objects.public(),
+        to_field_name="slug",
+        required=False,
+        label=_("Series"),
+        empty_label=_("Every series"),
+        widget=RecordSelect,
     )
-    level = forms.ChoiceField(choices=[("", "Every level"), *Level.choices], required=False)
+    level = forms.ChoiceField(
+        choices=[("", _("Every level")), *Level.choices], required=False, label=_("Level")
+    )
 
     def valid(self) -> dict:
         """The valid filters only: a wrong value is reported and left out, never an error."""
@@ -77,21 +94,33 @@ def _key(chosen: dict) -> tuple:
 
 def _words(chosen: dict) -> str:
     labels = {"side": dict(Side.choices), "level": dict(Level.choices)}
+    names = {"era": _("era"), "side": _("side"), "series": _("series"), "level": _("level")}
     return "; ".join(
-        f"{name}: {labels[name][value] if name in labels else value.name}"
+        f"{names.get(name, name)}: {labels[name][value] if name in labels else value.name}"
         for name, value in chosen.items()
     )
 
 
-def _rule(limit: int, total: int, who: str = "people named in these dialogues") -> str:
+def _rule(limit: int, total: int, theirs: bool = False) -> str:
     if total > limit:
-        shown = f"the {limit} of {total} {who} with the most dialogues here"
+        if theirs:
+            shown = gettext(
+                "the %(limit)s of %(total)s people named in their dialogues with the most "
+                "dialogues here"
+            )
+        else:
+            shown = gettext(
+                "the %(limit)s of %(total)s people named in these dialogues with the most "
+                "dialogues here"
+            )
+    elif theirs:
+        shown = gettext("all %(total)s people named in their dialogues")
     else:
-        shown = f"all {total} {who}"
-    return (
-        f"Shown: {shown}. A line joins two people who took part by name in the same "
+        shown = gettext("all %(total)s people named in these dialogues")
+    return gettext(
+        "Shown: %(shown)s. A line joins two people who took part by name in the same "
         "dialogue, thicker for more; a square is an organisation, joined to its people."
-    )
+    ) % {"shown": shown % {"limit": limit, "total": total}}
 
 
 def _figure(chosen: dict, id_prefix="network") -> tuple[dict, list]:
@@ -132,7 +161,9 @@ def network_figure(request):
     return download.figure_response(
         svg,
         name="network",
-        caption="Who met whom: people and organisations joined by the dialogues they shared",
+        caption=gettext(
+            "Who met whom: people and organisations joined by the dialogues they shared"
+        ),
         filters=_words(chosen),
         address=request.build_absolute_uri(
             reverse("dialogues:network") + (f"?{query}" if query else "")
@@ -143,7 +174,7 @@ def network_figure(request):
 def _small(namespace: str, record, around: list[int]) -> str:
     def context():
         graph = network(limit=SMALL_LIMIT, around=around, indexed=_indexed({}))
-        rule = _rule(SMALL_LIMIT, graph.people_total, "people named in their dialogues")
+        rule = _rule(SMALL_LIMIT, graph.people_total, theirs=True)
         figure = drawing(graph, width=640, height=380, id_prefix=f"{namespace}-net", rule=rule)
         return {"n": figure, "svg": network_svg(figure), "rows": text(graph, ties=3), "small": True}
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from ...listing import selectors
+from ...record_text import Field
 from .. import fragments
 from .. import timeline as drawing
 from . import download
@@ -21,11 +23,11 @@ def _era_of(request):
     slug = request.GET.get("era")
     if not slug:
         return None
-    eras, _ = selectors.timeline_data()
+    eras, _dialogues = selectors.timeline_data()
     for era in eras:
         if era.slug == slug:
             return era
-    raise Http404("No era has that name. Choose one from the timeline, e.g. ?era=<era's slug>.")
+    raise Http404(_("No era has that name. Choose one from the timeline, e.g. ?era=<era's slug>."))
 
 
 def _context(slug: str | None) -> dict:
@@ -61,8 +63,8 @@ def timeline(request):
             "era": era,
             "eras": selectors.era_list_cached(),
             "download": reverse("dialogues:timeline_figure") + query,
-            "trail": [(reverse("dialogues:timeline"), "Timeline")] if era else None,
-            "current": era.name if era else "Timeline",
+            "trail": [(reverse("dialogues:timeline"), _("Timeline"))] if era else None,
+            "current": Field(era, "name") if era else _("Timeline"),
         },
     )
 
@@ -70,7 +72,11 @@ def timeline(request):
 def timeline_figure(request):
     era = _era_of(request)
     slug = era.slug if era else None
-    caption = f"Timeline of {era.name}" if era else "Timeline of Track II dialogues, era by era"
+    caption = (
+        _("Timeline of %(era)s") % {"era": era.name}
+        if era
+        else _("Timeline of Track II dialogues, era by era")
+    )
     address = request.build_absolute_uri(
         reverse("dialogues:timeline") + (f"?era={slug}" if slug else "")
     )
@@ -78,6 +84,6 @@ def timeline_figure(request):
         _svg(slug),
         name=f"timeline-{slug}" if slug else "timeline",
         caption=caption,
-        filters=f"era: {era.name}" if era else "",
+        filters=_("era: %(era)s") % {"era": era.name} if era else "",
         address=address,
     )

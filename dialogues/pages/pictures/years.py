@@ -19,12 +19,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count
+from django.utils.translation import gettext_lazy
 
 from ... import caching
 from ...listing import facet_index
 from ...models import Dialogue, Track
 
-RULE = (
+RULE = gettext_lazy(
     "Each dialogue weighs 1, split evenly over the calendar years its possible dates cover; "
     "an uncertain date spreads over its span."
 )
