@@ -228,7 +228,7 @@ class SeriesFacet(RecordFacet):
 class PlaceFacet(RecordFacet):
     """The dialogues' published places; alternatives ("Rome or Amman") count for each."""
 
-    name, label, model, path = "place", "Place", Place, "place"
+    name, label, model, path = "place", _("Place"), Place, "place"
 
     def rows(self):
         return DialoguePlace.objects.all()

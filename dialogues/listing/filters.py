@@ -205,7 +205,6 @@ class DialogueFilterSet(django_filters.FilterSet):
     place = PlaceFilter(
         label=_("Place"),
         max_length=200,
-        widget=forms.TextInput(attrs={"placeholder": _("place slug")}),
         error_messages={"max_length": _("A place has at most 200 characters.")},
     )
     level = _choice(Level.choices, _("Level"))

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import visibility
 from ..history.records import as_of, public_versions
@@ -23,9 +24,9 @@ from .views import DialogueDetailView, _moved, dialogue_or_answer
 
 # kind -> (model, the list's address name, the list's title)
 AUTHORITIES = {
-    "organisation": (Organisation, "dialogues:organisation_list", "Organisations"),
-    "place": (Place, "dialogues:place_list", "Places"),
-    "series": (Series, "dialogues:series_list", "Series"),
+    "organisation": (Organisation, "dialogues:organisation_list", gettext_lazy("Organisations")),
+    "place": (Place, "dialogues:place_list", gettext_lazy("Places")),
+    "series": (Series, "dialogues:series_list", gettext_lazy("Series")),
 }
 
 
@@ -111,7 +112,7 @@ def authority_history(request, slug, kind):
             "versions": list(reversed(public_versions(record))),
             "breadcrumb_trail": [
                 (reverse(list_name), list_title),
-                (record.get_absolute_url(), record.name),
+                (record.get_absolute_url(), Field(record, "name")),
             ],
         },
     )
