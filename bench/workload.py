@@ -347,14 +347,15 @@ def filter_values() -> tuple[dict[str, list[str]], list[str]]:
 
     Returns (values by parameter, the parameters in the FilterSet's order). Choices and
     records (eras, conflicts, participants) come from the filters themselves, so a filter added
-    with choices is drawn from at once; `place` takes the archive's places and `from`/`to` its
-    years. A parameter this cannot read gets no values, and the coverage test names it.
+    with choices is drawn from at once; `place` takes the archive's published places (their
+    slugs) and `from`/`to` its years. A parameter this cannot read gets no values, and the
+    coverage test names it.
     """
     import django_filters
     from django.db.models import Max, Min
 
     from dialogues.listing.filters import DialogueFilterSet
-    from dialogues.models import Dialogue
+    from dialogues.models import Dialogue, Place
 
     values: dict[str, list[str]] = {}
     for name, filter_ in DialogueFilterSet.base_filters.items():
@@ -368,8 +369,13 @@ def filter_values() -> tuple[dict[str, list[str]], list[str]]:
             values[name] = [str(v) for v in evenly(list(found), cold.MAX_VALUES)]
         elif isinstance(filter_, django_filters.ChoiceFilter):
             values[name] = [str(value) for value, _ in filter_.extra["choices"] if value]
-    places = Dialogue.objects.exclude(place="").order_by("place").values_list("place", flat=True)
-    values["place"] = evenly(list(places.distinct()), cold.MAX_VALUES)
+    # `place` names a published place by its slug; an archive without place records is
+    # filtered by the words of its places, as links made before places were records are.
+    places = list(Place.objects.public().order_by("slug").values_list("slug", flat=True))
+    if not places:
+        words = Dialogue.objects.exclude(place="").order_by("place").values_list("place", flat=True)
+        places = list(words.distinct())
+    values["place"] = evenly(places, cold.MAX_VALUES)
     span = Dialogue.objects.aggregate(low=Min("date_earliest"), high=Max("date_latest"))
     if span["low"] and span["high"]:
         years = [str(year) for year in range(span["low"].year, span["high"].year + 1)]

@@ -1,4 +1,5 @@
-"""What publishers do to records: publish, unpublish, withdraw, and merge two participants.
+"""What publishers do to records: publish, unpublish, withdraw, merge two participants, and
+merge two organisations, places or series (`merge_records`).
 
 Each is one function taking the acting `user`, running in one transaction and saving through
 the models (never `QuerySet.update`), so `dialogues.writes` sees every change: the search
@@ -21,7 +22,21 @@ from django.utils import timezone
 
 from . import publishing_rights as rights
 from . import writes
-from .models import Citation, Dialogue, Participant, Participation, Status
+from .models import (
+    AffiliationCitation,
+    Citation,
+    Dialogue,
+    DialoguePlace,
+    Organisation,
+    OrganisationCitation,
+    Participant,
+    Participation,
+    Place,
+    Series,
+    SeriesLink,
+    SeriesMembership,
+    Status,
+)
 
 PUBLISHING_FIELDS = [
     "status",
@@ -178,3 +193,128 @@ def _merge(keep: Participant, lose: Participant) -> Participant:
     lose.delete()
     writes.merged(keep, lose_pk, lose_slug)
     return keep
+
+
+# --- Merging organisations, places and series -----------------------------------------------
+
+MERGEABLE = {Organisation: "organisations", Place: "places", Series: "series"}
+
+
+@transaction.atomic
+def merge_records(keep, lose, *, user):
+    """Merge the organisation, place or series `lose` into `keep`, then delete `lose`.
+
+    Everything that names `lose` is moved to `keep`: participations on its behalf,
+    affiliations, citations, name forms and external ids (organisations); dialogues' places,
+    name forms and ids (places); members and links (series). A row `keep` already has is kept
+    as it is. `lose`'s address, and any it used to have, lead to `keep` (301) from then on. A
+    publisher's act: it changes what readers see on both records' pages.
+    """
+    kind = type(keep)
+    if kind not in MERGEABLE or type(lose) is not kind:
+        raise ValueError("Choose two organisations, two places or two series to merge.")
+    if keep.pk == lose.pk:
+        raise ValueError(f"Choose two different {MERGEABLE[kind]} to merge.")
+    _check(user, ["status"], f"Merging {MERGEABLE[kind]}")
+    with _revision_by(user, f"Last state before being merged into “{keep}” ({keep.slug})"):
+        reversion.add_to_revision(lose)
+    with _revision_by(user, f"Merged “{lose}” ({lose.slug}) into “{keep}”"):
+        dialogues = _MOVERS[kind](keep, lose)
+        for dialogue in Dialogue.objects.filter(pk__in=dialogues):
+            reversion.add_to_revision(dialogue)
+        reversion.add_to_revision(keep)
+        lose_pk, lose_slug = lose.pk, lose.slug
+        lose.delete()
+        writes.merged(keep, lose_pk, lose_slug)
+    return keep
+
+
+def _move_names_and_ids(keep, lose, field: str) -> None:
+    for row in [*lose.names.all(), *lose.external_ids.all()]:
+        setattr(row, field, keep)
+        row.save()
+
+
+def _move_organisation(keep: Organisation, lose: Organisation) -> set[int]:
+    dialogues = set()
+    for row in Participation.objects.filter(on_behalf_of=lose):
+        row.on_behalf_of = keep
+        row.save()
+        dialogues.add(row.dialogue_id)
+    kept = {(a.participant_id, a.role, a.start): a for a in keep.affiliations.all()}
+    for affiliation in lose.affiliations.all():
+        twin = kept.get((affiliation.participant_id, affiliation.role, affiliation.start))
+        if twin is None:
+            affiliation.organisation = keep
+            affiliation.save()
+            continue
+        # The same spell recorded twice: its passages join the one kept.
+        cited = {(c.source_id, c.paragraph) for c in twin.citations.all()}
+        for citation in affiliation.citations.all():
+            if (citation.source_id, citation.paragraph) not in cited:
+                AffiliationCitation.objects.create(
+                    affiliation=twin,
+                    source_id=citation.source_id,
+                    paragraph=citation.paragraph,
+                    excerpt=citation.excerpt,
+                )
+        affiliation.delete()
+    cited = {(c.source_id, c.paragraph) for c in keep.citations.all()}
+    for citation in OrganisationCitation.objects.filter(organisation=lose):
+        if (citation.source_id, citation.paragraph) in cited:
+            citation.delete()
+        else:
+            citation.organisation = keep
+            citation.save()
+    _move_names_and_ids(keep, lose, "organisation")
+    return dialogues
+
+
+def _move_place(keep: Place, lose: Place) -> set[int]:
+    dialogues = set()
+    at_keep = set(keep.dialogue_places.values_list("dialogue_id", flat=True))
+    for row in DialoguePlace.objects.filter(place=lose):
+        dialogues.add(row.dialogue_id)
+        if row.dialogue_id in at_keep:
+            row.delete()  # "Rome or Rome" is Rome
+        else:
+            row.place = keep
+            row.save()
+    _move_names_and_ids(keep, lose, "place")
+    return dialogues
+
+
+def _move_series(keep: Series, lose: Series) -> set[int]:
+    members = set(keep.memberships.values_list("dialogue_id", flat=True))
+    last = max(keep.memberships.values_list("position", flat=True), default=0)
+    dialogues = set()
+    # The merged series' dialogues follow the kept one's, in their own order.
+    for row in SeriesMembership.objects.filter(series=lose).order_by("position", "pk"):
+        dialogues.add(row.dialogue_id)
+        if row.dialogue_id in members:
+            row.delete()
+            continue
+        last += 1
+        row.series, row.position = keep, last
+        row.save()
+    links = set(SeriesLink.objects.filter(origin=keep).values_list("relation", "target_id"))
+    links |= {
+        (relation, -origin)
+        for relation, origin in SeriesLink.objects.filter(target=keep).values_list(
+            "relation", "origin_id"
+        )
+    }
+    for link in SeriesLink.objects.filter(origin=lose) | SeriesLink.objects.filter(target=lose):
+        origin = keep if link.origin_id == lose.pk else link.origin
+        target = keep if link.target_id == lose.pk else link.target
+        key = (link.relation, target.pk) if origin == keep else (link.relation, -origin.pk)
+        if origin.pk == target.pk or key in links:
+            link.delete()
+            continue
+        link.origin, link.target = origin, target
+        link.save()
+        links.add(key)
+    return dialogues
+
+
+_MOVERS = {Organisation: _move_organisation, Place: _move_place, Series: _move_series}

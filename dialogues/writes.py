@@ -317,9 +317,10 @@ def batch(using: str = DEFAULT_DB_ALIAS):
             flush(using)
 
 
-def merged(keep: Participant, lose_pk: int, lose_slug: str) -> None:
-    """Lead the addresses of a participant merged into `keep` (its own and past ones) to it."""
-    kind = Participant._meta.model_name
+def merged(keep, lose_pk: int, lose_slug: str) -> None:
+    """Lead the addresses of a record merged into `keep` (its own and past ones) to it: a
+    participant, organisation, place or series."""
+    kind = keep._meta.model_name
     PastSlug.objects.filter(kind=kind, object_id=lose_pk).update(object_id=keep.pk)
     PastSlug.remember(keep, lose_slug)
 

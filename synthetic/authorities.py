@@ -1,7 +1,8 @@
-"""The synthetic archive's organisations, places, series and name forms (issue 21), so that
-the new filters are measured at scale: organisations that participants sit for, places with
-coordinates (some dialogues with two, read "A or B"), series with their dialogues in order,
-and participants' names in Hebrew, Arabic and Latin scripts."""
+"""The synthetic archive's organisations, places, series, name forms and affiliations (issue
+21), so that the new filters are measured at scale: organisations that participants sit for,
+places with coordinates (some dialogues with two, read "A or B"), series with their dialogues
+in order, participants' names in Hebrew, Arabic and Latin scripts, and people's posts in
+organisations with a role kind and EDTF dates, some held twice, each with its citation."""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ import datetime
 from collections.abc import Iterator
 
 from dialogues.models import (
+    Affiliation,
+    AffiliationCitation,
     DialoguePlace,
     NameVariant,
     Organisation,
     OrganisationKind,
     Place,
+    RoleKind,
     Series,
     SeriesKind,
     SeriesMembership,
@@ -170,3 +174,72 @@ class AuthorityParts:
                 )
 
         return rows(), len(chosen)
+
+    def affiliations(self) -> tuple[Iterator[tuple], int]:
+        """About a third of the people hold a post; some hold two, or the same role twice."""
+        rng, roles = self.rng("affiliations"), list(RoleKind.values)
+        people = getattr(self, "person_ids", self.participant_ids)
+        planned = []
+        for person in people:
+            if rng.random() >= 0.35:
+                continue
+            organisation, role = rng.choice(self.organisation_ids), rng.choice(roles)
+            start = rng.randint(1970, 2015)
+            spells = [(organisation, role, start, start + rng.randint(1, 8))]
+            chance = rng.random()
+            if chance < 0.15:
+                # The same role again, later: a second spell is a row of its own.
+                again = spells[0][3] + rng.randint(1, 5)
+                spells.append((organisation, role, again, None))
+            elif chance < 0.4:
+                spells.append((rng.choice(self.organisation_ids), rng.choice(roles), None, None))
+            planned.extend((person, *spell) for spell in spells)
+        first = self.next_id(Affiliation)
+        self.affiliation_ids = list(range(first, first + len(planned)))
+
+        def rows():
+            for pk, (person, organisation, role, start, end) in zip(
+                self.affiliation_ids, planned, strict=True
+            ):
+                # Uncertain dates in EDTF: a year, an approximate year, or a span of years.
+                if start is None:
+                    start_text = ""
+                else:
+                    start_text = rng.choice((f"{start}", f"{start}~", f"{start}/{start + 1}"))
+                end_text = f"{end}" if end is not None else ""
+                yield row(
+                    Affiliation,
+                    id=pk,
+                    participant_id=person,
+                    organisation_id=organisation,
+                    role=role,
+                    title=rng.choice(("", "President", "Director", "Fellow", "Adviser")),
+                    start=start_text,
+                    end=end_text,
+                    note=NOTE,
+                    status=Status.PUBLISHED,
+                    published_at=MADE,
+                    created=MADE,
+                    updated=MADE,
+                )
+
+        return rows(), len(planned)
+
+    def affiliation_citations(self) -> tuple[Iterator[tuple], int]:
+        """One passage for each affiliation, which a published one needs."""
+        rng = self.rng("affiliation-citations")
+        first = self.next_id(AffiliationCitation)
+        ids = getattr(self, "affiliation_ids", [])
+
+        def rows():
+            for pk, affiliation in enumerate(ids, start=first):
+                yield row(
+                    AffiliationCitation,
+                    id=pk,
+                    affiliation_id=affiliation,
+                    source_id=rng.choice(self.source_ids),
+                    paragraph=rng.randint(1, 30),
+                    excerpt="Synthetic: a made-up passage naming the post.",
+                )
+
+        return rows(), len(ids)

@@ -17,6 +17,8 @@ from django.db.models import Max
 from django.utils.text import slugify
 
 from dialogues.models import (
+    Affiliation,
+    AffiliationCitation,
     Citation,
     Conflict,
     Dialogue,
@@ -199,9 +201,12 @@ class Generator(AuthorityParts, DialogueParts):
             Weighted(sampling.GROUP_BACKGROUNDS),
         )
         places = Weighted.zipf(PLACES, sampling.PLACE_EXPONENT)
+        # The people among them, for the affiliations stage (groups hold no posts).
+        self.person_ids = []
         for pk in ids:
             side, kind = sides.draw(rng), kinds.draw(rng)
             if kind == ParticipantKind.PERSON:
+                self.person_ids.append(pk)
                 name = vocabulary.person_name(rng, side)
                 background = person_backgrounds.draw(rng)
             else:
@@ -306,4 +311,6 @@ STAGES = (
     ("dialogue_places", DialoguePlace),
     ("memberships", SeriesMembership),
     ("name_forms", NameVariant),
+    ("affiliations", Affiliation),
+    ("affiliation_citations", AffiliationCitation),
 )

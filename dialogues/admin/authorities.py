@@ -9,12 +9,16 @@ published only with at least one citation.
 from __future__ import annotations
 
 import reversion
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .. import editorial
+from .. import publishing_rights as rights
 from ..models import (
     Affiliation,
     AffiliationCitation,
@@ -178,12 +182,59 @@ class SimplePublishingMixin:
         self.message_user(request, gettext("Withdrew %(n)s record(s).") % {"n": queryset.count()})
 
 
+class MergeRecordsForm(forms.Form):
+    keep = forms.ModelChoiceField(
+        queryset=None,
+        widget=forms.RadioSelect,
+        label="Keep",
+        error_messages={"required": "Choose the record to keep."},
+    )
+
+    def __init__(self, *args, records, **kwargs):
+        super().__init__(*args, **kwargs)
+        model = type(records[0])
+        self.fields["keep"].queryset = model.objects.filter(pk__in=[r.pk for r in records])
+
+
 class AuthorityAdmin(SimplePublishingMixin, PublicPageAdmin):
+    """Organisations, places and series: published like dialogues, and merged two into one."""
+
+    actions = [*SimplePublishingMixin.actions, "merge_selected"]
     search_fields = ["name", "slug", "names__name"]
     prepopulated_fields = {"slug": ["name"]}
     list_filter = ["status"]
     readonly_fields = ["created", "updated"]
     formfield_overrides = SHORT_TEXT
+
+    def has_merge_permission(self, request):
+        # A merge changes what readers see on two public pages: a publisher's act.
+        return rights.may_decide(request.user)
+
+    @admin.action(description="Merge the two selected records…", permissions=["merge"])
+    def merge_selected(self, request, queryset):
+        records = list(queryset.order_by("name", "pk"))
+        plural = str(self.model._meta.verbose_name_plural)
+        if len(records) != 2:
+            self.message_user(request, f"Select exactly two {plural} to merge.", messages.ERROR)
+            return None
+        form = MergeRecordsForm(records=records)
+        if "apply" in request.POST:
+            form = MergeRecordsForm(request.POST, records=records)
+            if form.is_valid():
+                keep = form.cleaned_data["keep"]
+                (lose,) = [r for r in records if r.pk != keep.pk]
+                lose_name = str(lose)
+                editorial.merge_records(keep, lose, user=request.user)
+                self.message_user(request, f"Merged “{lose_name}” into “{keep}”.")
+                return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Merge {plural}",
+            "records": records,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/dialogues/merge_records.html", context)
 
 
 # --- Records ------------------------------------------------------------------------------

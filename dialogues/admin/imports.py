@@ -41,6 +41,9 @@ EXAMPLE = {
     "conflict_slug": "israeli-palestinian",
     "venue_kind_code": "university",
     "track_code": "track_ii",
+    "talks_code": "held",
+    "level_code": "track_ii",
+    "level_note": "Inferred: no official is named among those at the table.",
     "participant_list": (
         "yair-hirschfeld | organiser\n"
         "another-slug | participant | withheld, until 2031-01-01, side shown"

@@ -8,7 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import SCHEMES, Capacity, LinkKind, NameKind
+from ..models import SCHEMES, Background, Capacity, LinkKind, NameKind, Side
 from ..models.evidence import Basis
 from ..models.organisations import OrganisationKind
 from ..models.series import SeriesKind
@@ -126,6 +126,18 @@ class CapacitySerializer(serializers.Serializer):
     on_behalf_of = serializers.SerializerMethodField(
         help_text="The slug of the published organisation they sat for, or null."
     )
+    side = serializers.ChoiceField(
+        source="side_at_meeting",
+        choices=Side.choices,
+        allow_blank=True,
+        help_text="The side held at this meeting; the participant's own unless recorded.",
+    )
+    background = serializers.ChoiceField(
+        source="background_at_meeting",
+        choices=Background.choices,
+        allow_blank=True,
+        help_text="The background at this meeting; the participant's own unless recorded.",
+    )
 
     def get_on_behalf_of(self, participation) -> str | None:
         organisation = participation.on_behalf_of
@@ -143,3 +155,9 @@ class PlaceRefSerializer(serializers.Serializer):
     slug = serializers.SlugField(source="place.slug", help_text="The place's identifier.")
     name = serializers.CharField(source="place.name", help_text="Its name.")
     country = serializers.CharField(source="place.country", help_text="ISO 3166 alpha-2 code.")
+    latitude = serializers.FloatField(
+        source="place.latitude", allow_null=True, help_text="Decimal degrees north."
+    )
+    longitude = serializers.FloatField(
+        source="place.longitude", allow_null=True, help_text="Decimal degrees east."
+    )

@@ -6,8 +6,9 @@ tuples with `values_list` and shaping them by hand takes seconds. The JSON items
 API's `DialogueSerializer` objects (the tests compare the two), and the CSV rows are the
 documented columns.
 
-Each chunk costs four queries, however many rows it holds: the dialogues, then their
-participants, outcomes and citations, each in the order the API gives them.
+Each chunk costs seven queries, however many rows it holds: the dialogues, then their
+participants, outcomes, citations, places, series and external ids, each in the order the API
+gives them.
 """
 
 from __future__ import annotations
@@ -18,24 +19,35 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.db.models import Case, F, When
 from django.urls import reverse
 from django.utils.translation import get_language
 
 from ..imports import cells
 from ..imports.cells import TRANSLATED_FIELDS, TRANSLATION_COLUMNS
 from ..models import (
+    SCHEMES,
     WITHHELD_NAME,
+    Capacity,
     Citation,
+    DialoguePlace,
+    ExternalId,
+    Level,
     OutcomeKind,
     Participant,
     Participation,
     Role,
+    SeriesMembership,
     Side,
+    TalksStatus,
     Track,
     VenueKind,
+    public_q,
 )
 from ..models import Outcome as OutcomeModel
 from ..models.disclosure import is_withheld, today
+from ..models.places import places_in_words
+from ..models.table import AT_THE_TABLE, implied_level
 from ..models.translations import TRANSLATION_LANGUAGES, translation_columns
 
 CHUNK_SIZE = 2000
@@ -57,14 +69,18 @@ DIALOGUE_FIELDS = (
     "venue",
     "venue_kind",
     "track",
+    "talks",
+    "level",
+    "level_note",
     "summary",
     "status",
     "embargo_until",
     *TRANSLATION_COLUMNS,
 )
 # A participation row as a Row holds it: (dialogue_id, slug, name, kind, side, background,
-# role, name_withheld, withheld, withheld_until, show_side); the last three are the flags as
-# stored, read only by the CSV's `participant_list`.
+# role, name_withheld, withheld, withheld_until, show_side, at_the_table, capacity); the three
+# flags as stored are read only by the CSV's `participant_list`; `at_the_table` is the API's
+# object (None while the name is withheld) and `capacity` counts towards the implied level.
 PARTICIPATION_FIELDS = (
     "dialogue_id",
     "participant_id",
@@ -73,7 +89,23 @@ PARTICIPATION_FIELDS = (
     "withheld",
     "withheld_until",
     "show_side",
+    "capacity",
+    "capacity_basis",
+    "public_on_behalf_of",
+    "on_behalf_of__name",
+    "side_then",
+    "background_then",
 )
+PLACE_FIELDS = (
+    "dialogue_id",
+    "place__slug",
+    "place__name",
+    "place__country",
+    "place__latitude",
+    "place__longitude",
+)
+MEMBERSHIP_FIELDS = ("dialogue_id", "series__slug", "series__name", "position")
+EXTERNAL_ID_FIELDS = ("dialogue_id", "scheme", "value", "source_url")
 PERSON_FIELDS = ("pk", "slug", "name", "kind", "side", "background")
 OUTCOME_FIELDS = ("dialogue_id", "kind", "description")
 CITATION_FIELDS = (
@@ -111,6 +143,9 @@ class Row:
     participants: list[tuple]
     outcomes: list[tuple]
     citations: list[tuple]
+    places: list[tuple]
+    series: list[tuple]
+    external_ids: list[tuple]
 
 
 _INDEX = {name: i for i, name in enumerate(DIALOGUE_FIELDS)}
@@ -144,6 +179,22 @@ def _with_relations(chunk: list[tuple], reveal: bool = False) -> Iterable[Row]:
         ),
         CITATION_FIELDS,
     )
+    places = _grouped(
+        DialoguePlace.objects.filter(public_q("place__"), dialogue_id__in=ids).order_by(
+            "dialogue_id", "position", "pk"
+        ),
+        PLACE_FIELDS,
+    )
+    series = _grouped(
+        SeriesMembership.objects.filter(public_q("series__"), dialogue_id__in=ids).order_by(
+            "dialogue_id", "series__name", "pk"
+        ),
+        MEMBERSHIP_FIELDS,
+    )
+    external_ids = _grouped(
+        ExternalId.objects.filter(dialogue_id__in=ids).order_by("dialogue_id", "scheme", "value"),
+        EXTERNAL_ID_FIELDS,
+    )
     empty: list[tuple] = []
     for values in chunk:
         pk = values[0]
@@ -152,6 +203,9 @@ def _with_relations(chunk: list[tuple], reveal: bool = False) -> Iterable[Row]:
             participants.get(pk, empty),
             outcomes.get(pk, empty),
             citations.get(pk, empty),
+            places.get(pk, empty),
+            series.get(pk, empty),
+            external_ids.get(pk, empty),
         )
 
 
@@ -163,7 +217,14 @@ def _participants(ids: list[int], reveal: bool = False) -> dict[int, list[tuple]
     participants to participations instead cost a sort of the whole join per chunk.
     """
     taking = list(
-        Participation.objects.filter(dialogue_id__in=ids).values_list(*PARTICIPATION_FIELDS)
+        Participation.objects.filter(dialogue_id__in=ids)
+        # The organisation's slug only while it is published, as the API gives it.
+        .annotate(
+            public_on_behalf_of=Case(
+                When(public_q("on_behalf_of__"), then=F("on_behalf_of__slug")), default=None
+            )
+        )
+        .values_list(*PARTICIPATION_FIELDS)
     )
     people = Participant.objects.filter(pk__in={row[1] for row in taking}).order_by("side", "name")
     rank = {}
@@ -171,20 +232,44 @@ def _participants(ids: list[int], reveal: bool = False) -> dict[int, list[tuple]
         rank[person[0]] = (position, person)
     groups: dict[int, list[tuple]] = defaultdict(list)
     day = today()
-    for dialogue_id, person_id, role, pk, withheld, until, show_side in taking:
+    for (
+        dialogue_id,
+        person_id,
+        role,
+        pk,
+        withheld,
+        until,
+        show_side,
+        capacity,
+        basis,
+        on_behalf_of,
+        on_behalf_name,
+        side_then,
+        background_then,
+    ) in taking:
         position, (_, slug, name, kind, side, background) = rank[person_id]
         flags = (withheld, until, show_side)
         if is_withheld(withheld, until, day) and not reveal:
-            # As `Participation.objects.public()` gives it: no name, slug, kind or background,
-            # the side only if allowed, and after the named participants of its side; the
-            # flags say only that the name is withheld.
-            shown_side = side if show_side else None
+            # As `Participation.objects.public()` gives it: no name, slug, kind, background or
+            # capacity, the side held at the meeting only if allowed, and after the named
+            # participants of its side; the flags say only that the name is withheld.
+            shown_side = (side_then or side) if show_side else None
             key = (shown_side or "~", True, position, pk)
             row = (dialogue_id, None, WITHHELD_NAME, None, shown_side, "", role, True)
-            row += (True, None, False)
+            row += (True, None, False, None, capacity)
         else:
             key = (side, False, position, pk)
+            at_the_table = {
+                "capacity": capacity,
+                "basis": basis,
+                "on_behalf_of": on_behalf_of,
+                "side": side_then or side,
+                "background": background_then or background,
+                # Not in the API's object: the CSV's capacities in words.
+                "_organisation": on_behalf_name if on_behalf_of else None,
+            }
             row = (dialogue_id, slug, name, kind, side, background, role, False, *flags)
+            row += (at_the_table, capacity)
         groups[dialogue_id].append((key, row))
     return {
         dialogue_id: [row for _, row in sorted(rows, key=lambda item: item[0])]
@@ -212,6 +297,39 @@ def url_maker(request):
 
 def _iso(day) -> str | None:
     return day.isoformat() if day else None
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def _id_url(scheme: str, value: str) -> str:
+    known = SCHEMES.get(scheme)
+    return known.link(value) if known else ""
+
+
+def _implied(row: Row) -> str | None:
+    """The level the capacities at the table imply, withheld names included (as the API)."""
+    return implied_level(p[12] for p in row.participants if p[6] in AT_THE_TABLE)
+
+
+def _public_capacity(at_the_table: dict | None) -> dict | None:
+    if at_the_table is None:
+        return None
+    return {key: value for key, value in at_the_table.items() if not key.startswith("_")}
+
+
+def _capacity_words(p: tuple) -> str:
+    """A named participant's capacity at the table in words, e.g. “Former official, for X”."""
+    at_the_table = p[11]
+    words = LABELS[Capacity].get(at_the_table["capacity"], at_the_table["capacity"])
+    if at_the_table["_organisation"]:
+        words += f", on behalf of {at_the_table['_organisation']}"
+    return f"{p[2]}: {words}"
+
+
+def _level_words(value) -> str:
+    return LABELS[Level].get(value, value) if value else ""
 
 
 def _translations(values: tuple, names, index: dict) -> dict:
@@ -249,7 +367,26 @@ def api_item(row: Row, url) -> dict:
         "place": v[i["place"]],
         "venue": v[i["venue"]] or LABELS[VenueKind].get(v[i["venue_kind"]], v[i["venue_kind"]]),
         "track": v[i["track"]],
+        "talks": v[i["talks"]],
+        "level": v[i["level"]],
+        "implied_level": _implied(row),
+        "level_note": v[i["level_note"]],
         "summary": v[i["summary"]],
+        "places": [
+            {
+                "slug": p[1],
+                "name": p[2],
+                "country": p[3],
+                "latitude": _float(p[4]),
+                "longitude": _float(p[5]),
+            }
+            for p in row.places
+        ],
+        "series": [{"series": {"slug": m[1], "name": m[2]}, "position": m[3]} for m in row.series],
+        "external_ids": [
+            {"scheme": e[1], "value": e[2], "url": _id_url(e[1], e[2]), "source_url": e[3]}
+            for e in row.external_ids
+        ],
         "participants": [
             {
                 "slug": p[1],
@@ -259,6 +396,7 @@ def api_item(row: Row, url) -> dict:
                 "side": p[4],
                 "background": p[5],
                 "role": p[6],
+                "at_the_table": _public_capacity(p[11]),
             }
             for p in row.participants
         ],
@@ -303,6 +441,22 @@ def csv_cells(row: Row, url, separator: str) -> dict[str, str]:
         "venue": v[i["venue"]],
         "venue_kind": LABELS[VenueKind].get(v[i["venue_kind"]], v[i["venue_kind"]]),
         "track": LABELS[Track].get(v[i["track"]], v[i["track"]]),
+        "talks": LABELS[TalksStatus].get(v[i["talks"]], v[i["talks"]]),
+        "level": _level_words(v[i["level"]]),
+        "implied_level": _level_words(_implied(row)),
+        "level_note": v[i["level_note"]],
+        "places": places_in_words(p[2] for p in row.places),
+        "countries": separator.join(dict.fromkeys(p[3] for p in row.places if p[3])),
+        "coordinates": separator.join(
+            f"{p[4]},{p[5]}" for p in row.places if p[4] is not None and p[5] is not None
+        ),
+        "series": separator.join(f"{m[2]} #{m[3]}" for m in row.series),
+        "external_ids": separator.join(
+            f"{SCHEMES[e[1]].label if e[1] in SCHEMES else e[1]} {e[2]}" for e in row.external_ids
+        ),
+        "capacities": separator.join(
+            _capacity_words(p) for p in row.participants if p[11] is not None
+        ),
         "participants": separator.join(
             f"{p[2]} ({sides.get(p[4], p[4]) if p[4] else 'side not shown'}; "
             f"{roles.get(p[6], p[6])})"
@@ -317,8 +471,12 @@ def csv_cells(row: Row, url, separator: str) -> dict[str, str]:
         "conflict_slug": v[i["conflict__slug"]],
         "venue_kind_code": v[i["venue_kind"]],
         "track_code": v[i["track"]],
+        "talks_code": v[i["talks"]],
+        "level_code": v[i["level"]],
         "status": v[i["status"]],
         "embargo_until": _iso(v[i["embargo_until"]]) or "",
+        # In reading order ("Rome or Amman"), not sorted as the other lists are.
+        "place_slugs": "\n".join(p[1] for p in row.places),
         "participant_list": cells.joined(
             [
                 cells.masked_line(p[6])

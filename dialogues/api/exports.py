@@ -64,6 +64,19 @@ CSV_COLUMNS = (
     "venue",
     "venue_kind",
     "track",
+    # Issue 21: the status of talks and the level (recorded and implied) in words, the places
+    # (read "A or B"), their countries and coordinates, the series, the external ids and each
+    # named participant's capacity at the table.
+    "talks",
+    "level",
+    "implied_level",
+    "level_note",
+    "places",
+    "countries",
+    "coordinates",
+    "series",
+    "external_ids",
+    "capacities",
     "participants",
     "outcomes",
     "sources",

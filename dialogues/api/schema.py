@@ -33,11 +33,21 @@ DIALOGUE_PARAMETERS = {
     "era": "Only dialogues in this era (its slug; see /api/eras/).",
     "conflict": "Only dialogues about this conflict (its slug).",
     "participant": "Only dialogues this participant took part in (its slug).",
-    "side": "Only dialogues with at least one participant from this side.",
-    "background": "Only dialogues with at least one participant of this background.",
+    "side": (
+        "Only dialogues with at least one participant from this side at the meeting (the side "
+        "recorded for that meeting, else the participant's own)."
+    ),
+    "background": (
+        "Only dialogues with at least one participant of this background at the meeting (the "
+        "background recorded for that meeting, else the participant's own)."
+    ),
     "outcome": "Only dialogues with an outcome of this kind.",
     "track": "Only dialogues on this track.",
-    "place": "Only dialogues whose place contains this text (case does not matter).",
+    "place": (
+        "Only dialogues held at this place (its slug; see /api/places/), alone or as one of "
+        "its alternatives. Text that is no place's slug matches the dialogues whose place, in "
+        "words, contains it (case does not matter), as links made before places were records."
+    ),
     "level": "Only dialogues recorded at this level (Track I, 1.5, II, III or not stated).",
     "capacity": (
         "Only dialogues where a participant readers may see sat in this capacity "

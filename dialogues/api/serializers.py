@@ -13,8 +13,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..imports.cells import TRANSLATED_FIELDS as DIALOGUE_TRANSLATED
-from ..models import Background, OutcomeKind, ParticipantKind, Role, Side, Track
+from ..models import Background, Level, OutcomeKind, ParticipantKind, Role, Side, TalksStatus, Track
 from ..models.translations import TRANSLATION_LANGUAGES, translations
+from .authority_serializers import (
+    CapacitySerializer,
+    ExternalIdSerializer,
+    MembershipSerializer,
+    PlaceRefSerializer,
+)
 
 # The fields whose Hebrew and Arabic the API gives under `translations` (see `translations_field`).
 ERA_TRANSLATED = ("name", "summary")
@@ -143,6 +149,18 @@ class DialogueParticipantSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices, help_text="Their role in this dialogue.")
 
 
+class ParticipantAtTheTableSerializer(DialogueParticipantSerializer):
+    """Someone who took part in a dialogue, in what role, and in what capacity.
+
+    `side` and `background` are the participant's own; `at_the_table` gives those held at this
+    meeting. A confidential participant comes with `name_withheld` true, the name “A participant
+    whose name is withheld”, no slug, kind or capacity, and a side (the one held at the meeting)
+    only where the archive may show it.
+    """
+
+    at_the_table = CapacitySerializer(source="*", allow_null=True)
+
+
 class DialogueOutcomeSerializer(serializers.Serializer):
     """What came of a dialogue."""
 
@@ -177,13 +195,32 @@ class DialogueSerializer(serializers.Serializer):
     date = DateSerializer(source="*")
     era = NamedRefSerializer()
     conflict = NamedRefSerializer()
-    place = serializers.CharField(help_text="Where it was held; empty when unknown.")
+    place = serializers.CharField(
+        help_text="Where it was held, in words; empty when unknown. `places` gives the records."
+    )
     venue = serializers.SerializerMethodField(
         help_text="The venue, or the kind of venue when the sources name none."
     )
-    track = serializers.ChoiceField(choices=Track.choices, help_text="The track.")
+    track = serializers.ChoiceField(
+        choices=Track.choices, help_text="The track, as first recorded; see `talks` and `level`."
+    )
+    talks = serializers.ChoiceField(
+        choices=TalksStatus.choices, help_text="Whether talks were held, proposed or considered."
+    )
+    level = serializers.ChoiceField(choices=Level.choices, help_text="The recorded level.")
+    implied_level = serializers.SerializerMethodField(
+        help_text="The level the capacities at the table imply; null when none is stated."
+    )
+    level_note = serializers.CharField(help_text="The evidence for the level.")
     summary = serializers.CharField(help_text="What happened.")
-    participants = DialogueParticipantSerializer(
+    places = PlaceRefSerializer(
+        source="public_places", many=True, help_text="Its places; several are alternatives."
+    )
+    series = MembershipSerializer(
+        source="public_memberships", many=True, help_text="The series it belongs to."
+    )
+    external_ids = ExternalIdSerializer(many=True, help_text="Its ids in other datasets.")
+    participants = ParticipantAtTheTableSerializer(
         source="participations", many=True, help_text="By side, then name."
     )
     outcomes = DialogueOutcomeSerializer(many=True)
@@ -196,6 +233,9 @@ class DialogueSerializer(serializers.Serializer):
 
     def get_venue(self, dialogue) -> str:
         return dialogue.venue or dialogue.get_venue_kind_display()
+
+    def get_implied_level(self, dialogue) -> str | None:
+        return dialogue.implied_level()
 
 
 class EraSerializer(serializers.Serializer):

@@ -29,6 +29,7 @@ from ..listing import selectors
 from ..listing.browse import Browse
 from ..listing.filters import DialogueFilterSet, ParticipantFilterSet
 from ..models import Dialogue, Participant, Source
+from ..models.authority_prefetch import dialogue_prefetches
 from . import params
 from .dialogue_detail import DialogueDetailSerializer
 from .errors import Withdrawn
@@ -154,7 +155,7 @@ class DialogueList(ArchiveListView):
         self.browse = Browse(
             request.query_params,
             page_size=getattr(self.paginator, "size", DEFAULT_PAGE_SIZE),
-            rows=Dialogue.objects.with_relations(),
+            rows=Dialogue.objects.with_relations().prefetch_related(*dialogue_prefetches()),
         )
         errors = {**self.browse.errors, **page_errors}
         if errors and params.only_unknown_slugs(self.browse.filterset, errors):

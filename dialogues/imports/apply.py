@@ -20,6 +20,7 @@ from .. import writes
 from ..models import (
     Citation,
     Dialogue,
+    DialoguePlace,
     ImportBatch,
     ImportedRecord,
     Outcome,
@@ -48,6 +49,9 @@ DIALOGUE_FIELDS = [
     "venue",
     "venue_kind",
     "track",
+    "talks",
+    "level",
+    "level_note",
     "summary",
     "embargo_until",
     *cells.TRANSLATION_COLUMNS,
@@ -223,7 +227,7 @@ def _snapshots(ids: list[int]) -> dict[int, str]:
     snapshots = {}
     for chunk in chunks(ids):
         rows = defaultdict(list)
-        for model in (Participation, Outcome, Citation):
+        for model in (Participation, Outcome, Citation, DialoguePlace):
             for obj in model.objects.filter(dialogue_id__in=chunk).order_by("pk"):
                 rows[obj.dialogue_id].append(obj)
         for dialogue in Dialogue.objects.filter(pk__in=chunk):
@@ -321,6 +325,23 @@ def _write_rows(rows: list[RowPlan], plan: Plan, created: dict[str, int]) -> Non
                 add[Outcome].append(
                     Outcome(dialogue_id=dialogue_id, kind=kind, key=key, description=description)
                 )
+        if target.places is not None:
+            have = existing.place_rows if existing else {}
+            for slug, pk in have.items():
+                if slug not in target.places:
+                    drop[DialoguePlace].append(pk)
+            # The cell's order is the reading order: "Rome or Amman" is 1, then 2.
+            for position, slug in enumerate(target.places, start=1):
+                if slug in have:
+                    update[DialoguePlace].append(DialoguePlace(pk=have[slug], position=position))
+                else:
+                    add[DialoguePlace].append(
+                        DialoguePlace(
+                            dialogue_id=dialogue_id,
+                            place_id=lookups.places[slug],
+                            position=position,
+                        )
+                    )
         matches = row.citation_matches if existing else {}
         keys = set()
         if existing:
@@ -350,15 +371,16 @@ def _write_rows(rows: list[RowPlan], plan: Plan, created: dict[str, int]) -> Non
                     key=key,
                 )
             )
-    for model in (Citation, Outcome, Participation):
+    for model in (Citation, Outcome, Participation, DialoguePlace):
         for chunk in chunks(drop[model]):
             model.objects.filter(pk__in=chunk).delete()
     fields = {
         Participation: ["role", "withheld", "withheld_until", "show_side"],
         Outcome: ["description"],
         Citation: ["excerpt"],
+        DialoguePlace: ["position"],
     }
-    for model in (Participation, Outcome, Citation):
+    for model in (Participation, Outcome, Citation, DialoguePlace):
         if update[model]:
             model.objects.bulk_update(update[model], fields[model], batch_size=BULK)
         if add[model]:

@@ -15,12 +15,15 @@ from ..models import (
     Citation,
     Conflict,
     Dialogue,
+    DialoguePlace,
     Era,
     Outcome,
     Participant,
     Participation,
     PastSlug,
+    Place,
     Source,
+    public_q,
 )
 from ..models.disclosure import today
 from . import cells
@@ -45,6 +48,8 @@ class Existing:
     citations: list  # (pk, source slug, paragraph, excerpt)
     outcome_keys: dict = field(default_factory=dict)  # pk -> key
     citation_keys: dict = field(default_factory=dict)  # pk -> key
+    places: list = field(default_factory=list)  # slugs of its published places, in order
+    place_rows: dict = field(default_factory=dict)  # published place slug -> DialoguePlace pk
 
 
 @dataclass
@@ -58,6 +63,7 @@ class Lookups:
     existing: dict[str, Existing]
     past_slugs: dict[str, int]
     taken_slugs: set[str]
+    places: dict[str, int] = field(default_factory=dict)
 
 
 def chunks(items):
@@ -107,6 +113,7 @@ def read_lookups(table: Table) -> Lookups:
         conflicts=dict(Conflict.objects.values_list("slug", "pk")),
         sources=_by_slug(Source, _slugs_in(table, "citation_list", 3)),
         participants=_by_slug(Participant, _slugs_in(table, "participant_list", 3) - {"*"}),
+        places=_by_slug(Place, _slugs_in(table, "place_slugs", 1)),
         existing=existing,
         past_slugs=past,
         taken_slugs=taken,
@@ -132,6 +139,9 @@ def _existing(slugs: set[str]) -> dict[str, Existing]:
             "venue",
             "venue_kind",
             "track",
+            "talks",
+            "level",
+            "level_note",
             "summary",
             "embargo_until",
             *cells.TRANSLATION_COLUMNS,
@@ -146,6 +156,9 @@ def _existing(slugs: set[str]) -> dict[str, Existing]:
                 "venue": values["venue"],
                 "venue_kind": values["venue_kind"],
                 "track": values["track"],
+                "talks": values["talks"],
+                "level": values["level"],
+                "level_note": values["level_note"],
                 "summary": values["summary"],
                 "embargo_until": values["embargo_until"],
                 # No translation reads as an empty cell, as the export writes it.
@@ -183,6 +196,13 @@ def _existing(slugs: set[str]) -> dict[str, Existing]:
         ):
             by_pk[dialogue_id].citations.append((pk, source, paragraph, excerpt))
             by_pk[dialogue_id].citation_keys[pk] = key
+        for dialogue_id, pk, slug in (
+            DialoguePlace.objects.filter(public_q("place__"), dialogue_id__in=ids)
+            .order_by("position", "pk")
+            .values_list("dialogue_id", "pk", "place__slug")
+        ):
+            by_pk[dialogue_id].places.append(slug)
+            by_pk[dialogue_id].place_rows[slug] = pk
     return found
 
 

@@ -8,6 +8,9 @@ with the fields of a row separated by ` | `:
   writes a participation whose name is withheld today as `* | role | withheld`.
 - `outcome_list`: `kind | description`.
 - `citation_list`: `source-slug | paragraph | excerpt`.
+- `place_slugs`: a place's slug a line, in the order the alternatives are read ("Rome or
+  Amman" is `rome` then `amman`). It lists the published places; a row at a place not yet
+  published is kept as it is, since the public export cannot name it.
 
 The last field of a row is free text: it may itself hold ` | `, and a line break in it is
 written `\\n` (a backslash as `\\\\`), so that each row stays on one line.
@@ -30,8 +33,11 @@ IMPORT_COLUMNS = (
     "conflict_slug",
     "venue_kind_code",
     "track_code",
+    "talks_code",
+    "level_code",
     "status",
     "embargo_until",
+    "place_slugs",
     "participant_list",
     "outcome_list",
     "citation_list",
@@ -57,7 +63,11 @@ OPTIONAL_COLUMNS = (
     "venue",
     "venue_kind_code",
     "track_code",
+    "talks_code",
+    "level_code",
+    "level_note",
     "embargo_until",
+    "place_slugs",
     "participant_list",
     "outcome_list",
     *TRANSLATION_COLUMNS,
@@ -74,6 +84,15 @@ DERIVED_COLUMNS = (
     "conflict",
     "venue_kind",
     "track",
+    "talks",
+    "level",
+    "implied_level",
+    "places",
+    "countries",
+    "coordinates",
+    "series",
+    "external_ids",
+    "capacities",
     "participants",
     "outcomes",
     "sources",

@@ -18,10 +18,12 @@ from .. import xmltext
 from ..models import (
     EXCERPT_MAX_WORDS,
     Dialogue,
+    Level,
     OutcomeKind,
     PastSlug,
     Role,
     Status,
+    TalksStatus,
     Track,
     VenueKind,
 )
@@ -36,6 +38,9 @@ DEFAULTS = {
     "venue": "",
     "venue_kind": VenueKind.NOT_STATED,
     "track": Track.TRACK_II,
+    "talks": TalksStatus.HELD,
+    "level": Level.NOT_STATED,
+    "level_note": "",
     "embargo_until": None,
 }
 
@@ -45,8 +50,15 @@ LIMITS = {"title": 300, "place": 200, "venue": 200, "slug": 120}
 
 # A TextChoices' `values` is worked out afresh on each call; a row asks for it several times.
 ROLES = frozenset(Role.values)
-VOCABULARIES = {"venue_kind": frozenset(VenueKind.values), "track": frozenset(Track.values)}
+VOCABULARIES = {
+    "venue_kind": frozenset(VenueKind.values),
+    "track": frozenset(Track.values),
+    "talks": frozenset(TalksStatus.values),
+    "level": frozenset(Level.values),
+}
 OUTCOME_KINDS = frozenset(OutcomeKind.values)
+# How a vocabulary's error names it, where its field's name is not a word.
+WORDS = {"talks": "status of talks", "level": "level (track)"}
 
 
 @dataclass
@@ -65,6 +77,7 @@ class Target:
     masked: int = 0
     outcomes: dict | None = None  # kind -> description
     citations: list = field(default_factory=list)  # (source slug, paragraph, excerpt)
+    places: list | None = None  # place slugs, in order
 
 
 @dataclass
@@ -112,6 +125,8 @@ def check_row(number, row: dict, header: set, lookups: Lookups, seen: dict) -> R
     if "outcome_list" in header:
         target.outcomes = _check_outcomes(plan, row["outcome_list"])
     target.citations = _check_citations(plan, row["citation_list"], lookups)
+    if "place_slugs" in header:
+        target.places = _check_places(plan, row["place_slugs"], lookups)
     _check_slug(plan, lookups, seen)
     if existing is not None and target.masked:
         unnamed = len(unnamed_hidden(existing, target.takings))
@@ -252,7 +267,12 @@ def _check_fields(plan, row, header, lookups: Lookups, existing) -> dict:
             f"No conflict has this slug. Accepted: {_listed(lookups.conflicts)}.",
         )
     fields["conflict"] = conflict
-    for column, name in (("date_note", "date_note"), ("place", "place"), ("venue", "venue")):
+    for column, name in (
+        ("date_note", "date_note"),
+        ("place", "place"),
+        ("venue", "venue"),
+        ("level_note", "level_note"),
+    ):
         if column in header:
             value = row[column].strip()
             if name in LIMITS and len(value) > LIMITS[name]:
@@ -270,12 +290,16 @@ def _check_fields(plan, row, header, lookups: Lookups, existing) -> dict:
     for column, name, vocabulary in (
         ("venue_kind_code", "venue_kind", VenueKind),
         ("track_code", "track", Track),
+        ("talks_code", "talks", TalksStatus),
+        ("level_code", "level", Level),
     ):
         if column in header:
             value = row[column].strip() or DEFAULTS[name]
             if value not in VOCABULARIES[name]:
                 plan.problem(
-                    column, value, f"Not a known {name}. Accepted: {_choices_text(vocabulary)}."
+                    column,
+                    value,
+                    f"Not a known {WORDS.get(name, name)}. Accepted: {_choices_text(vocabulary)}.",
                 )
             fields[name] = value
     if "embargo_until" in header:
@@ -288,6 +312,24 @@ def _check_fields(plan, row, header, lookups: Lookups, existing) -> dict:
         for name, default in DEFAULTS.items():
             fields.setdefault(name, default)
     return fields
+
+
+def _check_places(plan, cell: str, lookups: Lookups) -> list[str]:
+    places = []
+    for line in cells.lines(cell):
+        slug = line.strip()
+        if slug not in lookups.places:
+            plan.problem(
+                "place_slugs",
+                line,
+                f"No place has the slug “{slug}”. Use the slug of a place in the archive, one "
+                "a line (add new places in the admin first).",
+            )
+        elif slug in places:
+            plan.problem("place_slugs", line, "This place is listed twice.")
+        else:
+            places.append(slug)
+    return places
 
 
 def _check_takings(plan, cell: str, lookups: Lookups):

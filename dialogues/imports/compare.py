@@ -22,6 +22,9 @@ SCALAR_COLUMNS = {
     "venue": "venue",
     "venue_kind_code": "venue_kind",
     "track_code": "track",
+    "talks_code": "talks",
+    "level_code": "level",
+    "level_note": "level_note",
     "summary": "summary",
     "embargo_until": "embargo_until",
     **{column: column for column in cells.TRANSLATION_COLUMNS},
@@ -102,6 +105,14 @@ def diff(existing: Existing, target, plan) -> list[tuple[str, str, str]]:
                         cells.outcome_line(kind, new) if new is not None else "—",
                     )
                 )
+    if target.places is not None and target.places != existing.places:
+        diff.append(
+            (
+                "place_slugs",
+                "\n".join(existing.places) or "—",
+                "\n".join(target.places) or "—",
+            )
+        )
     matches, added, removed = match_citations(existing, target.citations)
     plan.citation_matches = matches
     by_pk = {pk: (s, p, e) for pk, s, p, e in existing.citations}

@@ -12,6 +12,7 @@ from .. import publishing_rights, writes
 from ..models import (
     Citation,
     Dialogue,
+    DialoguePlace,
     ImportBatch,
     ImportedRecord,
     Outcome,
@@ -103,7 +104,7 @@ def _delete_dialogues(ids: list[int]) -> None:
     this does not know (a model added later) falls back to `delete()`. The caller notes the ids
     with `writes.changed`, which reindexes them and moves the generation on once.
     """
-    inline = (Citation, Outcome, Participation)
+    inline = (Citation, Outcome, Participation, DialoguePlace)
     connection = connections[router.db_for_write(Dialogue)]
     quote = connection.ops.quote_name
     for chunk in chunks(ids):
@@ -154,7 +155,7 @@ def _restore(records: list[ImportedRecord], now, current) -> None:
                     dialogues.append(obj)
                 else:
                     rows[type(obj)].append(obj)
-        for model in (Citation, Outcome, Participation):
+        for model in (Citation, Outcome, Participation, DialoguePlace):
             model.objects.filter(dialogue_id__in=ids).delete()
         fields = [
             f.name
@@ -162,6 +163,6 @@ def _restore(records: list[ImportedRecord], now, current) -> None:
             if not f.primary_key and f.name != "created"
         ]
         Dialogue.objects.bulk_update(dialogues, fields, batch_size=BULK)
-        for model in (Participation, Outcome, Citation):
+        for model in (Participation, Outcome, Citation, DialoguePlace):
             if rows[model]:
                 model.objects.bulk_create(rows[model], batch_size=BULK)

@@ -24,11 +24,13 @@ from ..models import (
     Organisation,
     OutcomeKind,
     Participation,
+    Place,
     Series,
     SeriesMembership,
     Side,
     public_q,
 )
+from ..models.table import BACKGROUND_AT_MEETING, SIDE_AT_MEETING
 from . import facet_index
 from .filters import DialogueFilterSet
 
@@ -114,10 +116,11 @@ class ParticipantFacet(Facet):
 
     A withheld participation never counts by background, and counts by side only where its
     editor let the side be shown: the record page shows no more, so neither do the counts.
+    The value counted is the one held at the meeting (`at_meeting`).
     """
 
-    field: str
     choices: type
+    at_meeting = None
 
     def participations(self) -> QuerySet:
         raise NotImplementedError
@@ -126,8 +129,9 @@ class ParticipantFacet(Facet):
         rows = (
             self.participations()
             .filter(dialogue__in=self.base().values("pk"))
-            .exclude(**{f"participant__{self.field}": ""})
-            .values(value=F(f"participant__{self.field}"))
+            .annotate(at_meeting=self.at_meeting)
+            .exclude(at_meeting="")
+            .values(value=F("at_meeting"))
             .annotate(n=Count("dialogue", distinct=True))
         )
         found = {r["value"]: r["n"] for r in rows}
@@ -135,14 +139,15 @@ class ParticipantFacet(Facet):
 
 
 class SideFacet(ParticipantFacet):
-    name, label, field, choices = "side", _("Side"), "side", Side
+    name, label, choices, at_meeting = "side", _("Side"), Side, SIDE_AT_MEETING
 
     def participations(self):
         return Participation.objects.shows_side()
 
 
 class BackgroundFacet(ParticipantFacet):
-    name, label, field, choices = "background", _("Background"), "background", Background
+    name, label, choices = "background", _("Background"), Background
+    at_meeting = BACKGROUND_AT_MEETING
 
     def participations(self):
         return Participation.objects.disclosed()
@@ -220,6 +225,15 @@ class SeriesFacet(RecordFacet):
         return SeriesMembership.objects.all()
 
 
+class PlaceFacet(RecordFacet):
+    """The dialogues' published places; alternatives ("Rome or Amman") count for each."""
+
+    name, label, model, path = "place", _("Place"), Place, "place"
+
+    def rows(self):
+        return DialoguePlace.objects.all()
+
+
 class CountryFacet(Facet):
     """Countries of the dialogues' published places."""
 
@@ -241,7 +255,7 @@ class CountryFacet(Facet):
 
 FACETS = (
     *(EraFacet, OutcomeFacet, SideFacet, BackgroundFacet),
-    *(LevelFacet, CapacityFacet, OrganisationFacet, SeriesFacet, CountryFacet),
+    *(LevelFacet, CapacityFacet, OrganisationFacet, SeriesFacet, PlaceFacet, CountryFacet),
 )
 
 

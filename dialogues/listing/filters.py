@@ -32,12 +32,14 @@ from ..models import (
     Participant,
     ParticipantKind,
     Participation,
+    Place,
     Series,
     SeriesMembership,
     Side,
     Track,
     public_q,
 )
+from ..models.table import background_at_meeting_q, side_at_meeting_q
 from ..search.query import MAX_QUERY_LENGTH, ParsedQuery, parse
 from ..search.queryset import search_queryset
 
@@ -145,6 +147,34 @@ def _choice(choices, label, **kw):
     )
 
 
+class PlaceField(forms.CharField):
+    """A published place's slug, read as that place; any other text as the words of a place.
+
+    Links made before places were records (`?place=Norway`) keep working: text that is no
+    place's slug matches the dialogues whose place, in words, contains it.
+    """
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        value = value.strip()
+        place = Place.objects.public().filter(slug=value).first()
+        return place if place is not None else value
+
+
+class PlaceFilter(django_filters.Filter):
+    field_class = PlaceField
+
+    def filter(self, qs, value):
+        if isinstance(value, Place):
+            places = DialoguePlace.objects.filter(place=value)
+            return qs.filter(pk__in=places.values("dialogue_id"))
+        if value:
+            return qs.filter(place__icontains=value)
+        return qs
+
+
 class DialogueFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
@@ -172,7 +202,11 @@ class DialogueFilterSet(django_filters.FilterSet):
     background = _choice(Background.choices, _("Background"), method="filter_background")
     outcome = _choice(OutcomeKind.choices, _("Outcome"), method="filter_outcome")
     track = _choice(Track.choices, _("Track"))
-    place = django_filters.CharFilter(label=_("Place"), lookup_expr="icontains", max_length=200)
+    place = PlaceFilter(
+        label=_("Place"),
+        max_length=200,
+        error_messages={"max_length": _("A place has at most 200 characters.")},
+    )
     level = _choice(Level.choices, _("Level"))
     capacity = _choice(Capacity.choices, _("Capacity"), method="filter_capacity")
     organisation = _slug_choice(
@@ -227,13 +261,14 @@ class DialogueFilterSet(django_filters.FilterSet):
         return qs.filter(pk__in=value.participations.disclosed().values("dialogue_id"))
 
     # Semi-joins (`id IN (…)`) rather than joins: a join repeats a dialogue once per matching
-    # row and needs DISTINCT over whole rows to undo it.
+    # row and needs DISTINCT over whole rows to undo it. Side and background are those held at
+    # the meeting: the participation's own where recorded, else the participant's.
     def filter_side(self, qs, name, value):
-        people = Participation.objects.shows_side().filter(participant__side=value)
+        people = Participation.objects.shows_side().filter(side_at_meeting_q(value))
         return qs.filter(pk__in=people.values("dialogue_id"))
 
     def filter_background(self, qs, name, value):
-        people = Participation.objects.disclosed().filter(participant__background=value)
+        people = Participation.objects.disclosed().filter(background_at_meeting_q(value))
         return qs.filter(pk__in=people.values("dialogue_id"))
 
     # Issue 21: capacity and organisation as at the table (disclosed participations only),

@@ -46,6 +46,8 @@ def _label(name: str, value) -> str:
     if name == "track":
         return str(Track(value).label)
     if name == "place":
+        if hasattr(value, "slug"):
+            return str(value)
         return gettext("place “%(place)s”") % {"place": value}
     if name == "from":
         return gettext("from %(date)s") % {"date": value.isoformat()}
@@ -124,7 +126,11 @@ def sentence(filterset: DialogueFilterSet, count: int, *, html: bool = False) ->
     if "track" in cleaned:
         parts.append(say(gettext("on the track “%(track)s”"), track=Track(cleaned["track"]).label))
     if "place" in cleaned:
-        parts.append(say(gettext("at a place matching “%(place)s”"), place=own(cleaned["place"])))
+        place = cleaned["place"]
+        if hasattr(place, "slug"):
+            parts.append(say(gettext("at %(place)s"), place=name(place.name)))
+        else:
+            parts.append(say(gettext("at a place matching “%(place)s”"), place=own(place)))
     start, end = cleaned.get("from"), cleaned.get("to")
     if start or end:
         within = cleaned.get("match") == "within"

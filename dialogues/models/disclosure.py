@@ -117,7 +117,8 @@ def mask(participation) -> None:
         name=WITHHELD_NAME,
         slug=None,
         kind=None,
-        side=real.side if participation.show_side else None,
+        # The side shown is the one held at this meeting, as the side filter matches it.
+        side=(participation.side_then or real.side) if participation.show_side else None,
         background="",
     )
     placeholder.is_placeholder = True
@@ -177,6 +178,7 @@ class ParticipationQuerySet(models.QuerySet):
                 hidden_now=Case(When(hidden, then=Value(True)), default=Value(False)),
                 shown_side=Case(
                     When(hidden & Q(show_side=False), then=Value("~")),
+                    When(hidden & ~Q(side_then=""), then=models.F("side_then")),
                     default=models.F("participant__side"),
                     output_field=models.CharField(),
                 ),

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext_lazy as _
 
 from .evidence import Basis
@@ -119,6 +121,24 @@ class TrackLevel(models.Model):
             f"The recorded level ({Level(self.level).label}) differs from the level the "
             f"capacities imply ({Level(implied).label}): say why in the evidence for the level."
         )
+
+
+# The side and background held at the meeting: the participation's own value where recorded,
+# else the participant's. Filters, facets, the facet index and the pictures all read these.
+SIDE_AT_MEETING = Coalesce(NullIf(F("side_then"), Value("")), F("participant__side"))
+BACKGROUND_AT_MEETING = Coalesce(
+    NullIf(F("background_then"), Value("")), F("participant__background")
+)
+
+
+def side_at_meeting_q(side: str) -> Q:
+    """Participations whose side at the meeting is `side`."""
+    return Q(side_then=side) | Q(side_then="", participant__side=side)
+
+
+def background_at_meeting_q(background: str) -> Q:
+    """Participations whose background at the meeting is `background`."""
+    return Q(background_then=background) | Q(background_then="", participant__background=background)
 
 
 class AtTheTable(models.Model):

@@ -1,19 +1,33 @@
-"""A dialogue's public history and its citable versions.
+"""A dialogue's public history and its citable versions; the history of an organisation,
+place or series.
 
 `/dialogues/<slug>/history/` lists the public versions with their dates and reasons (editors'
 names stay in the admin); `/dialogues/<slug>/v/<n>/` shows the record as version n left it.
+`/organisations/<slug>/history/` (and the same under `/places/` and `/series/`) lists a
+published record's public versions the same way: a draft's versions are never listed.
 """
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from ..history.records import as_of
+from .. import visibility
+from ..history.records import as_of, public_versions
+from ..models import Organisation, Place, Series
 from ..record_text import Field
 from .versions import UnknownVersion, record_history
-from .views import DialogueDetailView, dialogue_or_answer
+from .views import DialogueDetailView, _moved, dialogue_or_answer
+
+# kind -> (model, the list's address name, the list's title)
+AUTHORITIES = {
+    "organisation": (Organisation, "dialogues:organisation_list", gettext_lazy("Organisations")),
+    "place": (Place, "dialogues:place_list", gettext_lazy("Places")),
+    "series": (Series, "dialogues:series_list", gettext_lazy("Series")),
+}
 
 
 def dialogue_history(request, slug):
@@ -75,3 +89,30 @@ class DialogueVersionView(DialogueDetailView):
         context["current"] = self.current
         context["permalink"] = self.history.cited.url
         return context
+
+
+def authority_history(request, slug, kind):
+    """The public versions of a published organisation, place or series, newest first.
+
+    As its page: a draft or withdrawn record is not found, an old slug leads to the history at
+    the new one.
+    """
+    model, list_name, list_title = AUTHORITIES[kind]
+    try:
+        record = visibility.record_at(model.objects.public(), slug)
+    except visibility.Moved as moved:
+        return _moved(request, reverse(f"dialogues:{kind}_history", args=[moved.record.slug]))
+    except model.DoesNotExist as exc:
+        raise Http404(f"No {model._meta.verbose_name} has that address.") from exc
+    return render(
+        request,
+        "dialogues/authority_history.html",
+        {
+            "record": record,
+            "versions": list(reversed(public_versions(record))),
+            "breadcrumb_trail": [
+                (reverse(list_name), list_title),
+                (record.get_absolute_url(), Field(record, "name")),
+            ],
+        },
+    )

@@ -53,5 +53,18 @@ urlpatterns = [
     path("places/<slug:slug>/", read_only(authorities.PlaceDetailView.as_view()), name="place"),
     path("series/", read_only(authorities.series_list), name="series_list"),
     path("series/<slug:slug>/", read_only(authorities.SeriesDetailView.as_view()), name="series"),
+    *(
+        path(
+            f"{folder}/<slug:slug>/history/",
+            read_only(history.authority_history),
+            {"kind": kind},
+            name=f"{kind}_history",
+        )
+        for folder, kind in (
+            ("organisations", "organisation"),
+            ("places", "place"),
+            ("series", "series"),
+        )
+    ),
     path("api/", include("dialogues.api.urls")),
 ]

@@ -17,15 +17,23 @@ from django.db import models
 
 from ..models import (
     WITHHELD_NAME,
+    Affiliation,
     Citation,
     Conflict,
     Dialogue,
+    DialoguePlace,
     Era,
+    ExternalId,
+    Organisation,
     Outcome,
     Participant,
     Participation,
+    Place,
+    Series,
+    SeriesMembership,
     Source,
 )
+from ..models.identifiers import OWNERS
 from ..models.translations import TRANSLATION_LANGUAGES, field_name
 
 # Django's own slug validator (`validate_slug`), written as a Table Schema pattern.
@@ -33,6 +41,8 @@ SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 # An EDTF date as the archive writes it: a day, month or year, an interval of two, with `~`
 # (approximate) or `?` (uncertain). The `edtf` package checks the rest when an editor saves.
 EDTF_PATTERN = r"^[0-9X?~%/.\-\[\]{}, ]+$"
+# An ISO 3166-1 alpha-2 code; its 250 names are not repeated in the codebook.
+COUNTRY_PATTERN = r"^[A-Z]{2}$"
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,9 @@ class Column:
     description: str | None = None
     pattern: str | None = None
     unique: bool | None = None
+    # The (value, label) pairs of the column, where they are not the model field's own; `()`
+    # for a coded field whose codes the pattern and description give instead (countries).
+    choices: tuple[tuple[str, str], ...] | None = None
 
     def model_field(self) -> models.Field:
         return self.model._meta.get_field(self.field)
@@ -167,6 +180,18 @@ PARTICIPANTS = Table(
     ("slug",),
 )
 
+
+def _country(model) -> Column:
+    return Column(
+        "country",
+        model,
+        "country",
+        pattern=COUNTRY_PATTERN,
+        choices=(),
+        description="ISO 3166-1 alpha-2 code (e.g. NO for Norway); empty when unknown.",
+    )
+
+
 DIALOGUES = Table(
     "dialogues",
     "Dialogues",
@@ -182,7 +207,36 @@ DIALOGUES = Table(
             "conflict",
             description="The conflict the dialogue belongs to (its slug).",
         ),
-        *_plain(Dialogue, "place", "venue", "venue_kind", "track", "summary"),
+        Column(
+            "place",
+            Dialogue,
+            "place",
+            description=(
+                "Where it was held, in words; empty when unknown. The table dialogue_places "
+                "names the place records."
+            ),
+        ),
+        *_plain(Dialogue, "venue", "venue_kind"),
+        Column(
+            "track",
+            Dialogue,
+            "track",
+            description="The track as first recorded; `talks` and `level` split it in two.",
+        ),
+        *_plain(Dialogue, "talks", "level"),
+        Column(
+            "implied_level",
+            Dialogue,
+            "level",
+            required=False,
+            description=(
+                "The level the capacities at the table imply (withheld names included): only "
+                "serving officials, Track I; officials with others, or officials in a personal "
+                "capacity, Track 1.5; no officials, Track II. Empty when no capacity is stated."
+            ),
+        ),
+        Column("level_note", Dialogue, "level_note"),
+        Column("summary", Dialogue, "summary"),
         *_translations(Dialogue, "title", "summary", "date_note"),
     ),
     ("slug",),
@@ -250,12 +304,199 @@ PARTICIPATIONS = Table(
             description="A note on the participation; empty when the name is withheld.",
         ),
         *_translations(Participation, "note", withheld=True),
+        Column(
+            "capacity",
+            Participation,
+            "capacity",
+            required=False,
+            description=(
+                "The capacity in which they sat at this meeting; empty when the name is withheld."
+            ),
+        ),
+        Column(
+            "capacity_basis",
+            Participation,
+            "capacity_basis",
+            description=(
+                "Whether the capacity is stated in a source or inferred by the archive; empty "
+                "when not stated or the name is withheld."
+            ),
+        ),
+        Column(
+            "on_behalf_of",
+            Participation,
+            "on_behalf_of",
+            description=(
+                "The organisation they sat for (its slug); empty when none, or the name is "
+                "withheld."
+            ),
+        ),
+        Column(
+            "side_at_meeting",
+            Participation,
+            "side_then",
+            description=(
+                "The side held at this meeting: as recorded for it, else the participant's "
+                "own. Empty when the name is withheld."
+            ),
+        ),
+        Column(
+            "background_at_meeting",
+            Participation,
+            "background_then",
+            description=(
+                "The background at this meeting: as recorded for it, else the participant's "
+                "own. Empty when the name is withheld."
+            ),
+        ),
     ),
     ("dialogue", "participant_key"),
     (
         (("dialogue",), "dialogues", ("slug",)),
         (("participant",), "participants", ("slug",)),
+        (("on_behalf_of",), "organisations", ("slug",)),
     ),
+)
+
+ORGANISATIONS = Table(
+    "organisations",
+    "Organisations",
+    "Published organisations: convenors, funders, think tanks, universities, parties, "
+    "government bodies.",
+    (
+        _slug(Organisation, "The organisation's permanent key."),
+        *_plain(Organisation, "name", "kind"),
+        _country(Organisation),
+        Column("description", Organisation, "description"),
+    ),
+    ("slug",),
+)
+
+AFFILIATIONS = Table(
+    "affiliations",
+    "Affiliations",
+    "Published affiliations of listed participants to published organisations: a role held "
+    "between two uncertain dates. The same role held twice is two rows.",
+    (
+        Column("participant", Affiliation, "participant", description="The person (its slug)."),
+        Column(
+            "organisation", Affiliation, "organisation", description="The organisation (its slug)."
+        ),
+        Column("role", Affiliation, "role"),
+        Column(
+            "spell",
+            Affiliation,
+            "id",
+            required=True,
+            unique=False,
+            description=(
+                "1 for the first time this role was held in this organisation, by its start, "
+                "2 for the next; with the three columns before it, it names the row."
+            ),
+        ),
+        Column(
+            "start",
+            Affiliation,
+            "start",
+            pattern=EDTF_PATTERN,
+            description="When it began (EDTF); empty when unknown.",
+        ),
+        Column(
+            "end",
+            Affiliation,
+            "end",
+            pattern=EDTF_PATTERN,
+            description="When it ended (EDTF); empty when unknown or still held.",
+        ),
+        *_plain(Affiliation, "title", "note"),
+    ),
+    ("participant", "organisation", "role", "spell"),
+    (
+        (("participant",), "participants", ("slug",)),
+        (("organisation",), "organisations", ("slug",)),
+    ),
+)
+
+PLACES = Table(
+    "places",
+    "Places",
+    "Published places, with their country, coordinates and GeoNames id where known.",
+    (
+        _slug(Place, "The place's permanent key."),
+        Column("name", Place, "name"),
+        _country(Place),
+        *_plain(Place, "latitude", "longitude", "geonames_id", "geography_source"),
+    ),
+    ("slug",),
+)
+
+DIALOGUE_PLACES = Table(
+    "dialogue_places",
+    "Dialogue places",
+    "Where each dialogue was held. Several places of one dialogue are alternatives (“Rome or "
+    "Amman”), read in the order of `position`.",
+    (
+        Column("dialogue", DialoguePlace, "dialogue", description="The dialogue (its slug)."),
+        Column("place", DialoguePlace, "place", description="The place (its slug)."),
+        Column("position", DialoguePlace, "position"),
+    ),
+    ("dialogue", "place"),
+    ((("dialogue",), "dialogues", ("slug",)), (("place",), "places", ("slug",))),
+)
+
+SERIES = Table(
+    "series",
+    "Series",
+    "Published series: processes, channels and recurring forums.",
+    (
+        _slug(Series, "The series' permanent key."),
+        *_plain(Series, "name", "kind", "description"),
+    ),
+    ("slug",),
+)
+
+SERIES_MEMBERSHIPS = Table(
+    "series_memberships",
+    "Series memberships",
+    "The dialogues of each series, in order.",
+    (
+        Column("series", SeriesMembership, "series", description="The series (its slug)."),
+        Column("dialogue", SeriesMembership, "dialogue", description="The dialogue (its slug)."),
+        Column("position", SeriesMembership, "position"),
+    ),
+    ("series", "dialogue"),
+    ((("series",), "series", ("slug",)), (("dialogue",), "dialogues", ("slug",))),
+)
+
+EXTERNAL_IDS = Table(
+    "external_ids",
+    "External ids",
+    "The ids of published records in other datasets (Wikidata, VIAF, GeoNames, PA-X, UCDP), "
+    "each with the public page it was taken from.",
+    (
+        Column(
+            "record_type",
+            ExternalId,
+            "scheme",
+            choices=tuple((owner, owner) for owner in OWNERS),
+            description="The kind of record the id names.",
+        ),
+        Column(
+            "record",
+            ExternalId,
+            "value",
+            pattern=r"^[-a-zA-Z0-9_]+(/[-a-zA-Z0-9_]+)?$",
+            choices=(),
+            description=(
+                "The record's key: its slug, or for an outcome its dialogue's slug and its "
+                "`key` joined by `/`."
+            ),
+        ),
+        Column("scheme", ExternalId, "scheme"),
+        Column("value", ExternalId, "value", description="The id in that dataset."),
+        Column("source_url", ExternalId, "source_url"),
+    ),
+    ("record_type", "record", "scheme", "value"),
 )
 
 OUTCOMES = Table(
@@ -323,6 +564,13 @@ TABLES: tuple[Table, ...] = (
     ERAS,
     SOURCES,
     CONFLICTS,
+    ORGANISATIONS,
+    AFFILIATIONS,
+    PLACES,
+    DIALOGUE_PLACES,
+    SERIES,
+    SERIES_MEMBERSHIPS,
+    EXTERNAL_IDS,
 )
 TABLES_BY_NAME = {table.name: table for table in TABLES}
 
@@ -348,6 +596,8 @@ def _type(model_field: models.Field) -> tuple[str, str | None]:
         return "date", None
     if isinstance(model_field, models.IntegerField):
         return "integer", None
+    if isinstance(model_field, models.DecimalField):
+        return "number", None
     if isinstance(model_field, models.URLField):
         return "string", "uri"
     return "string", None
@@ -379,11 +629,16 @@ def field_descriptor(column: Column) -> dict:
     unique = column.unique if column.unique is not None else model_field.unique
     if unique:
         constraints["unique"] = True
-    choices = vocabulary(model_field)
+    choices = list(column.choices) if column.choices is not None else vocabulary(model_field)
     if choices:
         constraints["enum"] = [value for value, _ in choices]
         descriptor["categories"] = [{"value": value, "label": label} for value, label in choices]
-    elif kind == "string" and getattr(model_field, "max_length", None) and fmt is None:
+    elif (
+        kind == "string"
+        and getattr(model_field, "max_length", None)
+        and fmt is None
+        and column.choices is None
+    ):
         constraints["maxLength"] = model_field.max_length
     target = _referenced(model_field)
     if column.pattern:

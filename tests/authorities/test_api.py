@@ -73,12 +73,16 @@ def test_a_dialogue_gives_level_places_and_capacity_but_none_for_a_withheld_name
         participation.save()
     body = client.get("/api/dialogues/sarpsborg/").json()
     assert (body["level"], body["implied_level"]) == ("track_1_5", "track_1_5")
-    assert body["places"] == [{"slug": "oslo", "name": "Oslo", "country": "NO"}]
+    assert body["places"] == [
+        {"slug": "oslo", "name": "Oslo", "country": "NO", "latitude": None, "longitude": None}
+    ]
     tables = {p["name"]: p["at_the_table"] for p in body["participants"]}
     assert tables["Open Person"] == {
         "capacity": "personal",
         "basis": "inferred",
         "on_behalf_of": "fafo",
+        "side": "israeli",
+        "background": "",
     }
     (masked,) = [name for name in tables if name != "Open Person"]
     assert tables[masked] is None

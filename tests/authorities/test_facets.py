@@ -10,6 +10,7 @@ from bs4 import BeautifulSoup
 
 from dialogues.listing import facet_index
 from dialogues.models import (
+    Background,
     Basis,
     Capacity,
     Dialogue,
@@ -20,6 +21,7 @@ from dialogues.models import (
     Place,
     Series,
     SeriesMembership,
+    Side,
     Status,
 )
 from tests.factories import add_participant, make_dialogue, make_participant
@@ -64,6 +66,9 @@ def authority_archive(mixed_archive):  # noqa: F811
     for participation in Participation.objects.all():
         participation.capacity = rng.choice(list(Capacity.values))
         participation.on_behalf_of = rng.choice([None, *organisations])
+        # Now and then a side or background held at that meeting, unlike the person's own.
+        participation.side_then = rng.choice(["", "", *Side.values])
+        participation.background_then = rng.choice(["", "", *Background.values])
         participation.save()
     return {**mixed_archive, "organisations": organisations, "series": series}
 
@@ -75,6 +80,8 @@ def authority_query(rng, archive) -> str:
         "level": lambda: rng.choice(list(Level.values)),
         "capacity": lambda: rng.choice(list(Capacity.values)),
         "country": lambda: rng.choice(["NO", "IT", "JO"]),
+        # Published places by slug; a draft's slug and other text read as words of a place.
+        "place": lambda: rng.choice(["oslo", "rome", "amman", "nowhere", "rom"]),
     }
     names = rng.sample(list(choices), rng.randrange(1, 3))
     mine = "&".join(f"{name}={choices[name]()}" for name in names)

@@ -322,7 +322,7 @@ def test_while_another_worker_builds_the_index_lists_are_counted_by_sql(small, m
         "background": {},
         # Issue 21's facets: the level is recorded on every dialogue; the rest hang on rows.
         "level": {"not_stated": 1},
-        **{name: {} for name in ("capacity", "organisation", "series", "country")},
+        **{name: {} for name in ("capacity", "organisation", "series", "country", "place")},
     }
     assert [d.slug for d in Browse(QueryDict("sort=title")).page(1).object_list] == ["shown"]
     assert facet_index.shared._process == {}
@@ -365,9 +365,9 @@ def test_building_costs_the_same_queries_however_large_the_archive(
 ):
     era = make_era(date="1990/1999")
     make_dialogue(era=era, date="1995")
-    # Issue 21 added five grouped queries (level, capacity, organisation, series, country)
-    # and two for the labels of organisations and series.
-    with django_assert_max_num_queries(19) as small_build:
+    # Issue 21 added six grouped queries (level, capacity, organisation, series, country,
+    # place) and three for the labels of organisations, series and places.
+    with django_assert_max_num_queries(21) as small_build:
         facet_index.build()
     for i in range(30):
         dialogue = make_dialogue(era=era, date=f"199{i % 10}")
@@ -393,11 +393,11 @@ def test_a_request_inside_a_transaction_builds_nothing_and_counts_by_sql(
 ):
     monkeypatch.setattr(facet_index.shared, "_process", {})
     caching.start_request()
-    # One grouped query per facet beyond the four of before: issue 21 added five.
-    with django_assert_max_num_queries(8 + 5):
+    # One grouped query per facet beyond the four of before: issue 21 added six.
+    with django_assert_max_num_queries(8 + 6):
         listing = Browse(QueryDict("outcome=walkout"))
         assert listing.count == 1
-        assert len(listing.facets) == 9
+        assert len(listing.facets) == 10
     assert facet_index.shared._process == {}
 
 
@@ -411,7 +411,7 @@ def test_once_built_a_listing_costs_no_query_for_its_count_facets_and_page_of_id
     with django_assert_num_queries(0):
         assert [f.name for f, _ in listing.facets] == [
             *("era", "outcome", "side", "background"),
-            *("level", "capacity", "organisation", "series", "country"),
+            *("level", "capacity", "organisation", "series", "place", "country"),
         ]
         assert list(listing.paginator.page(1).object_list) == [small["shown"].pk]
 

@@ -13,9 +13,10 @@ from tests.factories import make_archive
 
 SEARCHED = {"q": "talks", "side": "israeli", "sort": "relevance"}
 # What one searched, filtered page needs: the generation; the count; the page's ids; its rows
-# with their participations and outcomes; the snippets; nine facets (era, outcome, side,
-# background, level, capacity, organisation, series, country); the years' figure; the map (the
-# places' counts, their alternatives, and the dialogues with and without a place); the era and
+# with their participations and outcomes; the snippets; ten facets (era, outcome, side,
+# background, level, capacity, organisation, series, place, country); the years' figure; the
+# map (the places' counts, sure and alternative in one query, their pairs of alternatives, and
+# the dialogues with and without a place); the era and
 # conflict choices of the filter form. Paging is one of them (the page's ids). On a larger
 # archive the facets and the years come from the facet index instead.
 LIST_BUDGET = 24

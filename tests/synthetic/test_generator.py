@@ -152,6 +152,7 @@ print(hashlib.sha256(repr(rows).encode()).hexdigest())
 # Sources, eras and dialogues changed when rows began to carry their date in words.
 # Eras, participants, organisations, series, dialogues, participations and citations changed
 # when rows gained the translation columns, all empty: without them the rows were the same.
+# Affiliations and their citations were added after the other stages, leaving them as they were.
 PINNED_ROWS = {
     (200, 1): {
         "sources": "280490d86fb44ff07ee257da17ba183f5fe5bedb7afdd2f88a754541cd6a315f",
@@ -168,6 +169,8 @@ PINNED_ROWS = {
         "dialogue_places": "89d73827b02c7d2e2291aaf79dbe52428460962d0f951a948fb3c112e47c1352",
         "memberships": "c5870c69abd6dc85701a56809ab6c6560371cd98968815f8c44c41185958e6e3",
         "name_forms": "04ecfb9ff4d79c3a5773eb2f40391c26041d5b8addc8148262802adf0c36a948",
+        "affiliations": "50cc481012b8232f065dc73a3801b592649fbb9c4fcdfa3999308e225b8dc516",
+        "affiliation_citations": "6d9ffcf244169421e75fa3e158bbf4a32294ff6a3535a2aae7ea756bf07b2c9b",
     },
     (300, 7): {
         "sources": "5d743476b66ce1dedbeee0e9739dcbb440df2a0b499590c2ee8e9a4b35ffb647",
@@ -184,6 +187,8 @@ PINNED_ROWS = {
         "dialogue_places": "5907388bd7d126c3be606a05720048e25f22b950cf86a94a938d177c84ab2b3b",
         "memberships": "528546122b2558ef5017b269d9beaf33da3825822120d6d530c7c6ecd90e8baa",
         "name_forms": "4038a5b0ae85d50492b5226b417873223f87706f5588569a8bddae17b53ea7d2",
+        "affiliations": "c936fe3c59f8d86359111e62783bc6e41fb5cbccf0b6e5911e800c2f049b28bf",
+        "affiliation_citations": "84795de969561be483e778f3b6e5ea18f4a2a0bc52f3344e0ae3d1e8b2eb17d9",
     },
 }
 
@@ -199,3 +204,35 @@ def test_a_seed_gives_the_rows_it_always_gave(dialogues, seed):
         digests[stage] = hashlib.sha256(json.dumps(rows, default=str).encode()).hexdigest()
 
     assert digests == PINNED_ROWS[(dialogues, seed)]
+
+
+@pytest.mark.django_db
+def test_people_hold_posts_with_role_kinds_edtf_dates_and_a_citation_each():
+    from dialogues import dates
+    from dialogues.models import RoleKind
+
+    generator = synthetic.Generator(2000, 3)
+    rows = {}
+    for stage, model in synthetic.STAGES:
+        names = [f.attname for f in model._meta.concrete_fields]
+        rows[stage] = [
+            dict(zip(names, values, strict=True)) for values in getattr(generator, stage)()[0]
+        ]
+    affiliations = rows["affiliations"]
+    people = {r["id"] for r in rows["participants"] if r["kind"] == "person"}
+    assert len(affiliations) > 100
+    assert {r["participant_id"] for r in affiliations} <= people
+    assert {r["role"] for r in affiliations} <= set(RoleKind.values)
+    for r in affiliations:
+        for value in (r["start"], r["end"]):
+            if value:
+                dates.parse(value)  # raises on a date that is not EDTF
+    spells = [(r["participant_id"], r["organisation_id"], r["role"]) for r in affiliations]
+    # The same role held twice, each spell its own row, told apart by its start.
+    assert len(set(spells)) < len(spells)
+    starts = [(*spell, r["start"]) for spell, r in zip(spells, affiliations, strict=True)]
+    assert len(set(starts)) == len(starts)
+    cited = [r["affiliation_id"] for r in rows["affiliation_citations"]]
+    assert sorted(cited) == sorted(r["id"] for r in affiliations)
+    # Published: each has the citation that publishing an affiliation needs.
+    assert {r["status"] for r in affiliations} == {"published"}

@@ -1,11 +1,12 @@
-"""The facet index's bitmaps for issue 21's filters: level, capacity, organisation, series and
-country, read in the same words as `DialogueFilterSet`'s methods."""
+"""The facet index's bitmaps for issue 21's filters: level, capacity, organisation, series,
+country and place (a record, by its id), read in the same words as `DialogueFilterSet`'s
+methods."""
 
 from __future__ import annotations
 
-from ...models import DialoguePlace, Organisation, Series, SeriesMembership, public_q
+from ...models import DialoguePlace, Organisation, Place, Series, SeriesMembership, public_q
 
-AUTHORITY_FACETED = ("level", "capacity", "organisation", "series", "country")
+AUTHORITY_FACETED = ("level", "capacity", "organisation", "series", "country", "place")
 
 
 def add_values(index, at, grouped, public, named, using: str, *, only=None) -> None:
@@ -35,7 +36,7 @@ def add_values(index, at, grouped, public, named, using: str, *, only=None) -> N
     index.values["series"] = {
         key: at(ids) for key, ids in grouped(members, "series_id", "dialogue_id", using)
     }
-    for name, model in (("organisation", Organisation), ("series", Series)):
+    for name, model in (("organisation", Organisation), ("series", Series), ("place", Place)):
         records = model.objects.using(using).public().values_list("pk", "slug", "name")
         index.labels[name] = {pk: (slug, label) for pk, slug, label in records}
     places = (
@@ -45,4 +46,8 @@ def add_values(index, at, grouped, public, named, using: str, *, only=None) -> N
     )
     index.values["country"] = {
         key: at(ids) for key, ids in grouped(places, "place__country", "dialogue_id", using)
+    }
+    at_places = of(DialoguePlace.objects.using(using)).filter(public_q("place__"))
+    index.values["place"] = {
+        key: at(ids) for key, ids in grouped(at_places, "place_id", "dialogue_id", using)
     }

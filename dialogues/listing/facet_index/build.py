@@ -14,6 +14,7 @@ from django.utils import timezone
 from pyroaring import BitMap
 
 from ...models import Dialogue, Era, Outcome, Participation, public_q
+from ...models.table import BACKGROUND_AT_MEETING, SIDE_AT_MEETING
 from ...progress import Report, silent
 from .authorities import add_values
 from .index import FACETED, NO_ID, SERIALIZED, SORT_ORDERS, FacetIndex, Packed, _uints
@@ -209,17 +210,17 @@ def read_values(
     }
     step()
     # The same rules as the filters: a withheld participation counts by side only where its
-    # side is shown, and never by name or background.
+    # side is shown, and never by name or background; side and background are those held at
+    # the meeting (the participation's own where recorded, else the participant's).
     participations = of(Participation.objects.using(using))
-    sides = participations.shows_side(today).exclude(participant__side="")
+    sides = participations.shows_side(today).annotate(side_at=SIDE_AT_MEETING).exclude(side_at="")
     index.values["side"] = {
-        key: at(ids) for key, ids in _grouped(sides, "participant__side", "dialogue_id", using)
+        key: at(ids) for key, ids in _grouped(sides, "side_at", "dialogue_id", using)
     }
     named = participations.disclosed(today)
-    backgrounds = named.exclude(participant__background="")
+    backgrounds = named.annotate(background_at=BACKGROUND_AT_MEETING).exclude(background_at="")
     index.values["background"] = {
-        key: at(ids)
-        for key, ids in _grouped(backgrounds, "participant__background", "dialogue_id", using)
+        key: at(ids) for key, ids in _grouped(backgrounds, "background_at", "dialogue_id", using)
     }
     step()
     people = {}

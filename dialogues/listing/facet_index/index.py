@@ -14,7 +14,7 @@ from ..filters import SORTS
 from .authorities import AUTHORITY_FACETED
 
 # Bump when the stored shape changes, so that a new release never reads an old one.
-FORMAT = 3
+FORMAT = 4
 
 # The filters whose values have a bitmap each, keyed as in `DialogueFilterSet`.
 FACETED = (

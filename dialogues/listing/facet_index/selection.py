@@ -22,10 +22,11 @@ class Selection:
         self.parts: dict[str, BitMap] = {}
         cleaned = filterset.cleaned
         for name, value in cleaned.items():
-            if name in FACETED:
-                self.parts[name] = index.value(name, getattr(value, "pk", value))
-            elif name == "place":
+            if name == "place" and isinstance(value, str):
+                # Text that is no place's slug: the words of the dialogue's place (old links).
                 self.parts[name] = index.places_matching(value, using)
+            elif name in FACETED:
+                self.parts[name] = index.value(name, getattr(value, "pk", value))
         dates = _dates(index, cleaned)
         if dates is not None:
             self.parts["dates"] = dates

@@ -13,6 +13,7 @@ from pyroaring import BitMap
 from ...listing import facet_index
 from ...listing.filters import RecordSelect
 from ...models import Affiliation, Dialogue, Era, Level, Participation, Series, Side
+from ...models.table import side_at_meeting_q
 from .. import fragments
 from . import download
 from .network import network
@@ -66,7 +67,7 @@ def _dialogues(chosen: dict):
     if "level" in chosen:
         dialogues = dialogues.filter(level=chosen["level"])
     if "side" in chosen:
-        sided = Participation.objects.shows_side().filter(participant__side=chosen["side"])
+        sided = Participation.objects.shows_side().filter(side_at_meeting_q(chosen["side"]))
         dialogues = dialogues.filter(pk__in=sided.values("dialogue"))
     return dialogues
 
