@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.http import HttpResponse
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
@@ -22,8 +23,9 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-admin.site.site_header = "Track II Dialogue Archive: editors"
-admin.site.site_title = "Track II archive editors"
+# Lazy, so that the admin says them in the editor's language.
+admin.site.site_header = _("Track II Dialogue Archive: editors")
+admin.site.site_title = _("Track II archive editors")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
