@@ -20,7 +20,7 @@ def untranslated(value):
         return ""
     if is_english():
         return conditional_escape(value)
-    return format_html('<span lang="en" class="untranslated">{}</span>', value)
+    return format_html('<span lang="en" dir="ltr" class="untranslated">{}</span>', value)
 
 
 def as_recorded(value):

@@ -48,7 +48,7 @@ def translated(obj, field):
         return format_html('<span lang="{}" class="archive-translation">{}</span>', lang, text)
     if value == "":
         return ""
-    return format_html('<span lang="en" class="untranslated">{}</span>', value)
+    return format_html('<span lang="en" dir="ltr" class="untranslated">{}</span>', value)
 
 
 @register.simple_tag
