@@ -410,3 +410,24 @@ def test_a_translated_title_is_found_by_a_search_in_its_script(client, language,
     links = {a["href"] for a in BeautifulSoup(response.content, "html.parser").select("a[href]")}
     assert any(found.slug in href for href in links)
     assert not any(other.slug in href for href in links)
+
+
+@pytest.mark.django_db
+def test_the_timeline_figure_names_eras_in_the_page_language(client):
+    from tests.factories import make_dialogue, make_era
+
+    era = make_era(date="1970/1980", name="First contacts", name_he="מגעים ראשונים")
+    make_dialogue(era=era, title="A meeting", title_he="פגישה")
+    svg_text = {
+        lang: " ".join(
+            BeautifulSoup(client.get(f"{prefix}/timeline/").content, "html.parser")
+            .select_one("svg.timeline")
+            .stripped_strings
+        )
+        for lang, prefix in (("en", ""), ("he", "/he"), ("ar", "/ar"))
+    }
+    assert "מגעים ראשונים" in svg_text["he"] and "פגישה" in svg_text["he"]
+    assert "First contacts" not in svg_text["he"]
+    # No Arabic translation: the English is drawn; English pages draw the English.
+    assert "First contacts" in svg_text["ar"]
+    assert "First contacts" in svg_text["en"] and "מגעים" not in svg_text["en"]

@@ -23,6 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from .. import dates, record_text
+from ..models.translations import translation as translated_text
 from .scale import Scale
 
 MARGIN = 12
@@ -199,6 +200,12 @@ class TimelineDrawing:
         return self.lanes_bottom
 
 
+def in_page_language(record, field: str) -> str:
+    """A record's words in the page's language: the archive's translation where there is one,
+    else the English (the picture's text is drawn, so it cannot carry a `lang` per word)."""
+    return translated_text(record, field, translation.get_language()) or getattr(record, field)
+
+
 def _tooltip(name: str, when: str) -> str:
     return f"{name} ({when})"
 
@@ -292,11 +299,11 @@ def _era_band(number: int, era, scale: Scale) -> EraBand:
     x0, x1 = scale.day_span(era.date_earliest, era.date_latest)
     return EraBand(
         href=era.get_absolute_url(),
-        tooltip=_tooltip(era.name, _when(era)),
+        tooltip=_tooltip(in_page_language(era, "name"), _when(era)),
         x=_rounded(x0),
         width=_rounded(x1 - x0),
         number=number,
-        label=_fit(number, era.name, x1 - x0 - 8),
+        label=_fit(number, in_page_language(era, "name"), x1 - x0 - 8),
         label_x=_rounded(x0 + 4),
         start_x=_rounded(x0),
     )
@@ -307,7 +314,7 @@ def _dialogue_mark(dialogue, extent: tuple[float, float, bool], row: int) -> Dia
     middle_y = LANES_TOP + row * ROW_HEIGHT + ROW_HEIGHT / 2
     return DialogueMark(
         href=dialogue.get_absolute_url(),
-        tooltip=_tooltip(dialogue.title, _when(dialogue)),
+        tooltip=_tooltip(in_page_language(dialogue, "title"), _when(dialogue)),
         is_span=span,
         x=_rounded(x0),
         y=_rounded(middle_y - MARK_HEIGHT / 2),
@@ -379,7 +386,10 @@ def timeline_drawing(
     row_count = max(rows, default=-1) + 1
     lanes_bottom = LANES_TOP + max(row_count, 1) * ROW_HEIGHT
     legend = [
-        (lanes_bottom + LEGEND_LINE * (n + 1), f"{number}  {era.name} ({_when(era)})")
+        (
+            lanes_bottom + LEGEND_LINE * (n + 1),
+            f"{number}  {in_page_language(era, 'name')} ({_when(era)})",
+        )
         for n, (number, era) in enumerate(enumerate(shown_eras, start=first_number))
     ]
     step = (

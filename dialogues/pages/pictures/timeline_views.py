@@ -73,7 +73,7 @@ def timeline_figure(request):
     era = _era_of(request)
     slug = era.slug if era else None
     caption = (
-        _("Timeline of %(era)s") % {"era": era.name}
+        _("Timeline of %(era)s") % {"era": drawing.in_page_language(era, "name")}
         if era
         else _("Timeline of Track II dialogues, era by era")
     )
@@ -84,6 +84,6 @@ def timeline_figure(request):
         _svg(slug),
         name=f"timeline-{slug}" if slug else "timeline",
         caption=caption,
-        filters=_("era: %(era)s") % {"era": era.name} if era else "",
+        filters=_("era: %(era)s") % {"era": drawing.in_page_language(era, "name")} if era else "",
         address=address,
     )
