@@ -8,14 +8,17 @@ out which visibility fields reverting a revision would change.
 from __future__ import annotations
 
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy
 from reversion.models import Version
 
 from .. import publishing_rights as rights
 from ..models import Dialogue, Participation
 from ..models.withheld_pairs import former_state
 
+NOT_ALLOWED = gettext_lazy("Not allowed")
 
-def refused(request, admin_site, message: str, *, title: str = "Not allowed"):
+
+def refused(request, admin_site, message: str, *, title=NOT_ALLOWED):
     """A 403 page in the admin that says what was refused and why."""
     context = {**admin_site.each_context(request), "title": title, "message": message}
     return TemplateResponse(request, "admin/dialogues/refused.html", context, status=403)

@@ -18,6 +18,8 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..api import export_rows
 from ..api.exports import CSV_COLUMNS, csv_lines
@@ -56,10 +58,12 @@ EXAMPLE = {
 @typed_in_any_direction
 class UploadForm(forms.Form):
     file = forms.FileField(
-        help_text="A CSV file saved as UTF-8, or an XLSX workbook (its first sheet).",
+        help_text=gettext_lazy("A CSV file saved as UTF-8, or an XLSX workbook (its first sheet)."),
         error_messages={
-            "required": "Choose a CSV or XLSX file to check.",
-            "empty": "The file is empty. Upload a CSV or XLSX file with a header row.",
+            "required": gettext_lazy("Choose a CSV or XLSX file to check."),
+            "empty": gettext_lazy(
+                "The file is empty. Upload a CSV or XLSX file with a header row."
+            ),
         },
     )
 
@@ -68,8 +72,8 @@ class UploadForm(forms.Form):
 class UndoForm(forms.Form):
     reason = forms.CharField(
         max_length=200,
-        help_text="Recorded in every record's history, e.g. “wrong file uploaded”.",
-        error_messages={"required": "Give a reason for undoing the import."},
+        help_text=gettext_lazy("Recorded in every record's history, e.g. “wrong file uploaded”."),
+        error_messages={"required": gettext_lazy("Give a reason for undoing the import.")},
         widget=forms.TextInput(attrs={"size": 60}),
     )
 
@@ -125,8 +129,8 @@ class ImportBatchAdmin(TypedInAnyDirection, admin.ModelAdmin):
         if kept.exists():
             self.message_user(
                 request,
-                f"{kept.count()} imported batch(es) were kept: an import's record is what its "
-                "undo needs.",
+                _("%(n)s imported batch(es) were kept: an import's record is what its undo needs.")
+                % {"n": kept.count()},
                 messages.WARNING,
             )
         queryset.exclude(state=ImportBatch.State.IMPORTED).delete()
@@ -176,14 +180,14 @@ class ImportBatchAdmin(TypedInAnyDirection, admin.ModelAdmin):
             if form.is_valid():
                 upload = form.cleaned_data["file"]
                 try:
-                    batch, _ = apply.store(upload.name, upload.read(), user=request.user)
+                    batch, _created = apply.store(upload.name, upload.read(), user=request.user)
                 except UnreadableFile as exc:
                     problem = str(exc)
                 else:
                     return HttpResponseRedirect(
                         reverse("admin:dialogues_importbatch_dry_run", args=[batch.pk])
                     )
-        context = self._context(request, title="Import dialogues", form=form, problem=problem)
+        context = self._context(request, title=_("Import dialogues"), form=form, problem=problem)
         return TemplateResponse(request, "admin/imports/upload.html", context)
 
     def dry_run_view(self, request, pk):
@@ -199,8 +203,16 @@ class ImportBatchAdmin(TypedInAnyDirection, admin.ModelAdmin):
             else:
                 self.message_user(
                     request,
-                    f"Imported as import #{batch.pk}: {plan.count('new')} new draft(s), "
-                    f"{plan.count('changed')} changed, {plan.count('unchanged')} unchanged.",
+                    _(
+                        "Imported as import #%(pk)s: %(new)s new draft(s), %(changed)s changed, "
+                        "%(unchanged)s unchanged."
+                    )
+                    % {
+                        "pk": batch.pk,
+                        "new": plan.count("new"),
+                        "changed": plan.count("changed"),
+                        "unchanged": plan.count("unchanged"),
+                    },
                 )
                 return HttpResponseRedirect(
                     reverse("admin:dialogues_importbatch_change", args=[batch.pk])
@@ -211,7 +223,8 @@ class ImportBatchAdmin(TypedInAnyDirection, admin.ModelAdmin):
             plan, refused = None, str(exc)
         context = self._context(
             request,
-            title=f"Dry run of import #{batch.pk}: {batch.file_name}",
+            title=_("Dry run of import #%(pk)s: %(name)s")
+            % {"pk": batch.pk, "name": batch.file_name},
             batch=batch,
             plan=plan,
             refused=refused,
@@ -227,8 +240,10 @@ class ImportBatchAdmin(TypedInAnyDirection, admin.ModelAdmin):
             return guard.refused(
                 request,
                 self.admin_site,
-                "Only a publisher may undo an import: undoing puts records back as they were, "
-                "which readers see. Nothing was undone.",
+                _(
+                    "Only a publisher may undo an import: undoing puts records back as they "
+                    "were, which readers see. Nothing was undone."
+                ),
             )
         batch = get_object_or_404(ImportBatch, pk=pk)
         form, refused = UndoForm(), None
@@ -240,13 +255,13 @@ class ImportBatchAdmin(TypedInAnyDirection, admin.ModelAdmin):
                 except apply.ImportRefused as exc:
                     refused = str(exc)
                 else:
-                    self.message_user(request, f"Import #{batch.pk} was undone.")
+                    self.message_user(request, _("Import #%(pk)s was undone.") % {"pk": batch.pk})
                     return HttpResponseRedirect(
                         reverse("admin:dialogues_importbatch_change", args=[batch.pk])
                     )
         context = self._context(
             request,
-            title=f"Undo import #{batch.pk}: {batch.file_name}",
+            title=_("Undo import #%(pk)s: %(name)s") % {"pk": batch.pk, "name": batch.file_name},
             batch=batch,
             form=form,
             refused=refused,

@@ -14,6 +14,8 @@ import reversion
 from django import forms
 from django.contrib import messages
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
@@ -25,16 +27,16 @@ from . import guard
 from .text_direction import TypedInAnyDirection
 from .translations import TranslationInputs
 
-REASON_HELP = (
+REASON_HELP = gettext_lazy(
     "Public: shown to readers in the record's history. Say what you changed and on what "
     "evidence, e.g. “corrected date from ¶7”; never name a participant whose name is withheld."
 )
-NOTE_HELP = (
+NOTE_HELP = gettext_lazy(
     "Not public: seen only by editors, in this record's admin history (who asked, what is "
     "left to check, names that must not be published)."
 )
 REVERT_PERMISSION = "dialogues.revert_dialogue"
-RECOVER_REFUSED = (
+RECOVER_REFUSED = gettext_lazy(
     "Only a publisher may recover a deleted record: it comes back as it was, published or "
     "withdrawn included, so recovering decides what readers see. Nothing was recovered."
 )
@@ -47,17 +49,19 @@ def can_revert(user) -> bool:
 
 class RecordForm(forms.ModelForm):
     change_reason = forms.CharField(
-        label="Reason for readers (public)",
+        label=gettext_lazy("Reason for readers (public)"),
         max_length=200,
         help_text=REASON_HELP,
         error_messages={
-            "required": "Give a short reason for this change, e.g. “corrected date from ¶7”. "
-            "Nothing was saved."
+            "required": gettext_lazy(
+                "Give a short reason for this change, e.g. “corrected date from ¶7”. "
+                "Nothing was saved."
+            )
         },
         widget=forms.TextInput(attrs={"size": 60}),
     )
     internal_note = forms.CharField(
-        label="Internal note (editors only)",
+        label=gettext_lazy("Internal note (editors only)"),
         required=False,
         max_length=2000,
         help_text=NOTE_HELP,
@@ -89,9 +93,11 @@ class RecordForm(forms.ModelForm):
             data[self.add_prefix("record_version")] = str(live)
             self.data = data
             raise forms.ValidationError(
-                "Another editor saved this record while you were editing it, so your changes "
-                "were not saved. Their changes are shown below beside yours, and everything "
-                "you typed is kept. Merge what you want to keep and save again.",
+                _(
+                    "Another editor saved this record while you were editing it, so your "
+                    "changes were not saved. Their changes are shown below beside yours, and "
+                    "everything you typed is kept. Merge what you want to keep and save again."
+                ),
                 code="stale",
             )
         return cleaned
@@ -111,7 +117,7 @@ class HistoryAdmin(TranslationInputs, TypedInAnyDirection, VersionAdmin):
             (name, {**opts, "fields": [f for f in opts["fields"] if f not in own]})
             for name, opts in super().get_fieldsets(request, obj)
         ]
-        return [*fieldsets, ("Reason for this change", {"fields": list(own)})]
+        return [*fieldsets, (_("Reason for this change"), {"fields": list(own)})]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -173,12 +179,15 @@ class HistoryAdmin(TranslationInputs, TypedInAnyDirection, VersionAdmin):
         # say why instead.
         name = request.POST.get("action") if request.method == "POST" else None
         if name and name not in self.get_actions(request):
-            known = {action: text for _, action, text in self._get_base_actions()}
+            known = {action: text for _function, action, text in self._get_base_actions()}
             if name in known:
                 self.message_user(
                     request,
-                    f"You may not run “{known[name]}”: it needs a permission you do not have "
-                    "(publishing is a publisher's). Nothing was changed.",
+                    _(
+                        "You may not run “%(action)s”: it needs a permission you do not have "
+                        "(publishing is a publisher's). Nothing was changed."
+                    )
+                    % {"action": known[name]},
                     messages.ERROR,
                 )
         return super().changelist_view(request, extra_context)
@@ -190,8 +199,10 @@ class HistoryAdmin(TranslationInputs, TypedInAnyDirection, VersionAdmin):
             return guard.refused(
                 request,
                 self.admin_site,
-                "Only a publisher may revert a record to an earlier revision: reverting can "
-                "change what readers see. Nothing was changed.",
+                _(
+                    "Only a publisher may revert a record to an earlier revision: reverting "
+                    "can change what readers see. Nothing was changed."
+                ),
             )
         target = Version.objects.filter(pk=version_id).first()
         if target is not None and not rights.may_decide(request.user):
@@ -250,7 +261,7 @@ def _number_of(version: Version) -> int:
 def _shown_input(form, name) -> str:
     value = form[name].value()
     if value in (None, ""):
-        return "(empty)"
+        return _("(empty)")
     for choice, label in getattr(form.fields[name], "choices", ()):
         if str(choice) == str(value):
             return str(label)

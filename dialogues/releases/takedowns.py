@@ -21,13 +21,15 @@ import csv
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.utils.translation import gettext_noop
 
 from .. import caching
 from ..models.disclosure import is_withheld
 from . import store
 from .schema import CITATIONS, PARTICIPATIONS
 
-REASON = (
+# Marked for translation only: the page says it in the reader's language (`{% translate %}`).
+REASON = gettext_noop(
     "It holds the name of a participant whose name has been withheld since the release was made."
 )
 

@@ -21,13 +21,20 @@ register_converter(VersionConverter, "version")
 
 app_name = "releases"
 
-urlpatterns = [
-    path("", read_only(views.release_list), name="list"),
-    path("<version:version>.zip", read_only(views.release_zip), name="zip"),
+# The pages about the releases, said in each language: the root URLconf puts them under /he/ and
+# /ar/ too (inside the same "releases" namespace as the files, so `releases:list` reverses to the
+# page's language).
+pages = [
+    path("data/", read_only(views.release_list), name="list"),
+]
+
+# The release files themselves keep one citable address each, never language-prefixed.
+files = [
+    path("data/<version:version>.zip", read_only(views.release_zip), name="zip"),
     path(
-        "<version:version>/manifest.json",
+        "data/<version:version>/manifest.json",
         read_only(views.release_manifest),
         name="manifest",
     ),
-    path("<version:version>/<path:name>", read_only(views.release_file), name="file"),
+    path("data/<version:version>/<path:name>", read_only(views.release_file), name="file"),
 ]

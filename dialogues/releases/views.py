@@ -12,6 +12,8 @@ from django.http import FileResponse, Http404, HttpResponseNotModified
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import parse_etags
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import citation, store, takedowns
 from .schema import TABLES
@@ -25,6 +27,25 @@ CONTENT_TYPES = {
     ".cff": "application/x-yaml; charset=utf-8",
     ".zip": "application/zip",
 }
+# The tables' titles in the page's language; the release's own files keep the English titles of
+# `schema.TABLES`.
+TABLE_TITLES = {
+    "dialogues": gettext_lazy("Dialogues"),
+    "participants": gettext_lazy("Participants"),
+    "participations": gettext_lazy("Participations"),
+    "outcomes": gettext_lazy("Outcomes"),
+    "citations": gettext_lazy("Citations"),
+    "eras": gettext_lazy("Eras"),
+    "sources": gettext_lazy("Sources"),
+    "conflicts": gettext_lazy("Conflicts"),
+    "organisations": gettext_lazy("Organisations"),
+    "affiliations": gettext_lazy("Affiliations"),
+    "places": gettext_lazy("Places"),
+    "dialogue_places": gettext_lazy("Dialogue places"),
+    "series": gettext_lazy("Series"),
+    "series_memberships": gettext_lazy("Series memberships"),
+    "external_ids": gettext_lazy("External ids"),
+}
 # A release never changes, so a browser or proxy may keep its files for good.
 IMMUTABLE = "public, max-age=31536000, immutable"
 
@@ -36,7 +57,7 @@ def _cite_url(request, version: str) -> str:
 def _row(table, manifest: dict) -> dict:
     changes = manifest["changes"].get(table.name, {})
     return {
-        "title": table.title,
+        "title": TABLE_TITLES.get(table.name, table.title),
         "count": f"{manifest['counts'].get(table.name, 0):,}",
         **{what: f"{changes.get(what, 0):,}" for what in ("added", "changed", "removed")},
     }
@@ -71,7 +92,7 @@ def release_list(request):
 def _release_or_404(version: str) -> store.Release:
     release = store.release(version)
     if release is None:
-        raise Http404(f"There is no release {version}.")
+        raise Http404(_("There is no release %(version)s.") % {"version": version})
     return release
 
 
@@ -90,7 +111,10 @@ def _gone(request, release: store.Release):
 def _serve(release: store.Release, entry: dict, *, attachment: bool) -> FileResponse:
     path = release.path / entry["path"]
     if not path.is_file():
-        raise Http404(f"{entry['path']} is missing from release {release.version}.")
+        raise Http404(
+            _("%(name)s is missing from release %(version)s.")
+            % {"name": entry["path"], "version": release.version}
+        )
     suffix = path.suffix.lower()
     # A saved file keeps the release's name, so two releases' files never overwrite each other.
     prefix = f"{store.ARCHIVE_SLUG}-{release.version}"
@@ -131,7 +155,9 @@ def release_file(request, version: str, name: str):
     release = _release_or_404(version)
     entry = release.file(name)
     if entry is None or name == release.manifest["zip"]:
-        raise Http404(f"Release {version} has no file {name}.")
+        raise Http404(
+            _("Release %(version)s has no file %(name)s.") % {"version": version, "name": name}
+        )
     if gone := _gone(request, release):
         return gone
     unchanged = _unchanged(request, f'"{entry["sha256"]}"')

@@ -35,7 +35,8 @@ def _alternates(context):
         )
         for code, name in settings.LANGUAGES
     ]
-    # A page served in one language only (the data releases) has no other address to offer.
+    # A page served at one address only (the 410 page of a withdrawn release's file) has no other
+    # address to offer.
     if len({address for _, _, address, _ in alternates}) == 1:
         return []
     return alternates

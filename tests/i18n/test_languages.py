@@ -141,7 +141,20 @@ def test_names_and_numbers_are_isolated_on_right_to_left_pages(client, records):
 
 
 def test_a_page_in_one_language_only_offers_no_other(client, records, settings, tmp_path):
+    from dialogues.models import Participation
+    from dialogues.releases.writer import make_release
+
     settings.TRACKII_RELEASES_DIR = tmp_path
-    page = _soup(client.get("/data/"))
+    make_release("1.0.0")
+    row = Participation.objects.get(dialogue=records.dialogue, participant__slug="ann-person")
+    row.withheld = True
+    row.save()
+    # A withdrawn release's file answers at its one citable address with a page saying why.
+    response = client.get("/data/1.0.0.zip")
+    assert response.status_code == 410
+    page = _soup(response)
     assert page.select("nav.language-switcher") == []
     assert page.head.find_all("link", hreflang=True) == []
+    # The page about the releases is said in each language, and offers the others.
+    switcher = _soup(client.get("/data/")).select("nav.language-switcher a[hreflang]")
+    assert [a["href"] for a in switcher] == ["/data/", "/he/data/", "/ar/data/"]

@@ -83,7 +83,8 @@ def _language_routes() -> list[str]:
         found = list(_routes())
     for route in found:
         # i18n_patterns' resolver prints as the active language's prefix ("" for English).
-        if route.startswith(("admin/", "feeds/", "oai/", "data/", "healthz", "sitemap")):
+        # The release files keep one address (only the page about them is said in each language).
+        if route.startswith(("admin/", "feeds/", "oai/", "data/<", "healthz", "sitemap")):
             continue
         routes.append(route)
     return routes
@@ -168,9 +169,21 @@ def records(db):
     return build()
 
 
+@pytest.fixture
+def releases_dir(tmp_path, settings):
+    folder = tmp_path / "releases"
+    settings.TRACKII_RELEASES_DIR = folder
+    return folder
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_every_page_kind_is_in_the_page_language(client, records, language):
+def test_every_page_kind_is_in_the_page_language(client, records, releases_dir, language):
+    from dialogues.releases.writer import make_release
+
+    # A release, so that the data releases page shows one in full.
+    make_release("1.0.0")
     addresses = [a for a in (_address(r, records) for r in _language_routes()) if a]
+    assert "/data/" in addresses
     # The walk finds the pages; a few addresses show what only a query shows (chips, the
     # sentence, a zoomed timeline, an unknown version, filtered networks and participants).
     addresses += [
@@ -255,3 +268,34 @@ def test_the_error_pages_are_in_the_page_language(client, records, language):
         html = render_to_string("500.html")
     assert f'<html lang="{language}" dir="rtl">' in html
     assert untranslated(html, language, set()) == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_data_releases_page_is_in_the_page_language_and_links_one_address_per_file(
+    client, records, releases_dir, language
+):
+    from dialogues.models import Participation
+    from dialogues.releases.writer import make_release
+
+    make_release("1.0.0")
+    # A name withheld since 1.0.0 withdraws it; 1.0.1 replaces it.
+    row = Participation.objects.get(dialogue=records.dialogue, participant__slug="ann-person")
+    row.withheld = True
+    row.save()
+    make_release("1.0.1")
+    response = client.get(f"/{language}/data/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<html lang="{language}" dir="rtl">' in html
+    assert untranslated(html, language, _record_words()) == []
+    soup = BeautifulSoup(html, "html.parser")
+    withdrawn = soup.select_one("section#v1\\.0\\.0 .withdrawal-reason")
+    assert withdrawn is not None and withdrawn.find("a", href="#v1.0.1") is not None
+    # The files keep their one unprefixed address; the page itself has one in each language.
+    files = [a["href"] for a in soup.select("section#v1\\.0\\.1 a[href]") if "1.0.1" in a["href"]]
+    assert "/data/1.0.1.zip" in files and "/data/1.0.1/CHANGELOG.md" in files
+    assert all(href.startswith("/data/1.0.1") for href in files), files
+    switcher = {a["href"] for a in soup.select("a[hreflang]")}
+    assert {"/data/", "/he/data/", "/ar/data/"} <= switcher, switcher
+    alternates = {link["hreflang"] for link in soup.select('link[rel="alternate"][hreflang]')}
+    assert {"en", "he", "ar"} <= alternates
