@@ -13,6 +13,8 @@ import copy
 import json
 
 import django_filters
+from django.conf import settings
+from django.utils import translation
 from drf_spectacular.drainage import set_override
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.openapi import AutoSchema
@@ -290,8 +292,13 @@ def share_parameters(result, generator, request, public):
 
 
 def document(request=None) -> dict:
-    """Return the OpenAPI document; with a request, its server is the request's own origin."""
-    return SchemaGenerator().get_schema(request=request, public=True)
+    """Return the OpenAPI document; with a request, its server is the request's own origin.
+
+    The API's addresses are the unprefixed ones whatever language the request came in (the
+    /he/ and /ar/ copies answer the same), so the document is drawn in the default language.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        return SchemaGenerator().get_schema(request=request, public=True)
 
 
 def add_refusals(result, generator, request, public):

@@ -196,3 +196,11 @@ def test_the_schemas_refuse_a_response_with_a_missing_or_extra_key(client, archi
     for body in (missing, extra, bad_date):
         with pytest.raises(AssertionError):
             assert_matches_document(document, "/api/dialogues/{slug}/", 200, body)
+
+
+def test_the_document_names_the_unprefixed_addresses_whatever_the_request_language(client):
+    english = client.get("/api/openapi.json").json()
+    for prefix in ("/he", "/ar"):
+        body = client.get(f"{prefix}/api/openapi.json").json()
+        assert body["paths"] == english["paths"]
+        assert not any(path.startswith(prefix + "/") for path in body["paths"])
