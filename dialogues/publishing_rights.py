@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 
 PERMISSION = "dialogues.publish_dialogue"
 
@@ -127,11 +128,15 @@ def _day(value) -> datetime.date:
 def refusal(fields, where: str = "") -> str:
     """The message a refused change gets: what it would change, and who may."""
     names = ", ".join(dict.fromkeys(fields))
-    prefix = f"{where}: " if where else ""
-    return (
-        f"{prefix}only a publisher may change what readers see ({names}). Nothing was "
-        "changed; ask someone in the Publishers group."
-    )
+    if where:
+        return gettext(
+            "%(where)s: only a publisher may change what readers see (%(fields)s). Nothing was "
+            "changed; ask someone in the Publishers group."
+        ) % {"where": where, "fields": names}
+    return gettext(
+        "only a publisher may change what readers see (%(fields)s). Nothing was changed; ask "
+        "someone in the Publishers group."
+    ) % {"fields": names}
 
 
 def require(user, fields, where: str = "") -> None:

@@ -186,8 +186,8 @@ class MergeRecordsForm(forms.Form):
     keep = forms.ModelChoiceField(
         queryset=None,
         widget=forms.RadioSelect,
-        label="Keep",
-        error_messages={"required": "Choose the record to keep."},
+        label=_("Keep"),
+        error_messages={"required": _("Choose the record to keep.")},
     )
 
     def __init__(self, *args, records, **kwargs):
@@ -210,12 +210,16 @@ class AuthorityAdmin(SimplePublishingMixin, PublicPageAdmin):
         # A merge changes what readers see on two public pages: a publisher's act.
         return rights.may_decide(request.user)
 
-    @admin.action(description="Merge the two selected records…", permissions=["merge"])
+    @admin.action(description=_("Merge the two selected records…"), permissions=["merge"])
     def merge_selected(self, request, queryset):
         records = list(queryset.order_by("name", "pk"))
         plural = str(self.model._meta.verbose_name_plural)
         if len(records) != 2:
-            self.message_user(request, f"Select exactly two {plural} to merge.", messages.ERROR)
+            self.message_user(
+                request,
+                gettext("Select exactly two %(records)s to merge.") % {"records": plural},
+                messages.ERROR,
+            )
             return None
         form = MergeRecordsForm(records=records)
         if "apply" in request.POST:
@@ -225,11 +229,15 @@ class AuthorityAdmin(SimplePublishingMixin, PublicPageAdmin):
                 (lose,) = [r for r in records if r.pk != keep.pk]
                 lose_name = str(lose)
                 editorial.merge_records(keep, lose, user=request.user)
-                self.message_user(request, f"Merged “{lose_name}” into “{keep}”.")
+                self.message_user(
+                    request,
+                    gettext("Merged “%(lose)s” into “%(keep)s”.")
+                    % {"lose": lose_name, "keep": keep},
+                )
                 return None
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Merge {plural}",
+            "title": gettext("Merge %(records)s") % {"records": plural},
             "records": records,
             "form": form,
             "opts": self.model._meta,

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from reversion.models import Version
 
 from ..history.diff import compare
@@ -59,7 +60,7 @@ class ChangesFilter(forms.Form):
         cleaned = super().clean()
         since, until = cleaned.get("since"), cleaned.get("until")
         if since and until and since > until:
-            raise forms.ValidationError("“From” must be on or before “To”.")
+            raise forms.ValidationError(gettext("“From” must be on or before “To”."))
         return cleaned
 
 

@@ -138,7 +138,7 @@ class PublishingAdminMixin:
     def publish_view(self, request, object_id):
         if not self.has_publish_permission(request):
             return guard.refused(
-                request, self.admin_site, rights.refusal(["status"], "Publishing a record")
+                request, self.admin_site, rights.refusal(["status"], gettext("Publishing a record"))
             )
         dialogue = get_object_or_404(Dialogue, pk=object_id)
         if request.method == "POST":
@@ -165,7 +165,9 @@ class PublishingAdminMixin:
     def withdraw_view(self, request, object_id):
         if not self.has_withdraw_permission(request):
             return guard.refused(
-                request, self.admin_site, rights.refusal(["status"], "Withdrawing a record")
+                request,
+                self.admin_site,
+                rights.refusal(["status"], gettext("Withdrawing a record")),
             )
         return self._withdraw(request, [get_object_or_404(Dialogue, pk=object_id)])
 

@@ -209,7 +209,9 @@ class HistoryAdmin(TranslationInputs, TypedInAnyDirection, VersionAdmin):
             changed = guard.revision_changes(target)
             if changed:
                 return guard.refused(
-                    request, self.admin_site, rights.refusal(changed, "Reverting this revision")
+                    request,
+                    self.admin_site,
+                    rights.refusal(changed, _("Reverting this revision")),
                 )
         before = self.model._base_manager.filter(pk=object_id).values_list("version", flat=True)
         if target is not None and before:

@@ -7,6 +7,7 @@ from collections import defaultdict
 from django.core import serializers
 from django.db import connections, models, router
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .. import publishing_rights, writes
 from ..models import (
@@ -75,7 +76,9 @@ def undo(batch: ImportBatch, *, user, reason: str) -> ImportBatch:
             fields = rights.undo_changes(changed)
             if fields:
                 raise ImportRefused(
-                    publishing_rights.refusal(fields, f"Undoing import #{batch.pk}")
+                    publishing_rights.refusal(
+                        fields, gettext("Undoing import #%(n)s") % {"n": batch.pk}
+                    )
                 )
         created = [r.dialogue_id for r in records if r.action == ImportedRecord.Action.CREATED]
         _restore(changed, now, current)
