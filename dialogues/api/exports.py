@@ -36,7 +36,7 @@ from ..imports.cells import IMPORT_COLUMNS, TRANSLATION_COLUMNS
 from ..listing.browse import Browse
 from ..listing.filters import DialogueFilterSet
 from ..models import Dialogue
-from . import export_rows, params
+from . import export_rows, export_shapes, params
 from .schema import DIALOGUE_PARAMETERS, ERRORS, TOO_LONG
 from .serializers import DialogueSerializer
 from .views import ReadOnlyAPIView
@@ -219,7 +219,7 @@ def csv_lines(rows, url):
     with closing(rows):
         yield writer.writerow(CSV_COLUMNS)
         for row in rows:
-            cells = export_rows.csv_cells(row, url, MULTI_VALUE_SEPARATOR)
+            cells = export_shapes.csv_cells(row, url, MULTI_VALUE_SEPARATOR)
             yield writer.writerow([defuse_formula(cells[column]) for column in CSV_COLUMNS])
 
 
@@ -233,7 +233,7 @@ def _json_pieces(rows, request):
     with closing(rows):
         yield "["
         for row in rows:
-            item = export_rows.api_item(row, url)
+            item = export_shapes.api_item(row, url)
             # Vocabulary labels are lazy, said in the language of the address (/he/, /ar/).
             yield separator + json.dumps(item, ensure_ascii=False, default=str)
             separator = ",\n"

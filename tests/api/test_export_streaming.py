@@ -14,7 +14,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from dialogues.api import export_rows
+from dialogues.api import export_rows, export_shapes
 from dialogues.api.exports import TOTAL_COUNT_HEADER
 from dialogues.models import Era
 from tests.synthetic.helpers import generate
@@ -79,7 +79,7 @@ def test_a_cut_off_download_holds_fewer_rows_than_its_header_says(client):
 def slow_rows(monkeypatch):
     """Make each exported row take a little time, and record how far the export got."""
     seen = {"rows": 0, "closed": threading.Event()}
-    real_rows, real_cells = export_rows.rows, export_rows.csv_cells
+    real_rows, real_cells = export_rows.rows, export_shapes.csv_cells
 
     def rows(queryset, chunk_size=export_rows.CHUNK_SIZE):
         try:
@@ -93,7 +93,7 @@ def slow_rows(monkeypatch):
         return real_cells(*args, **kwargs)
 
     monkeypatch.setattr(export_rows, "rows", rows)
-    monkeypatch.setattr(export_rows, "csv_cells", cells)
+    monkeypatch.setattr(export_shapes, "csv_cells", cells)
     return seen
 
 
