@@ -85,11 +85,12 @@ NAMED_IN_INDEX = (Organisation, Place)
 # What the facet index holds of a dialogue besides its rows above: changing one of these
 # changes the facets of the dialogues it is tied to (found when the transaction commits).
 FACET_ROWS = (DialoguePlace, SeriesMembership)
+# Each owner, with the rows that tie it to its dialogues and the column naming it there.
 FACET_OWNERS = {
-    Participant: ("participations", "participant_id"),
-    Organisation: ("participations", "on_behalf_of_id"),
-    Series: ("memberships", "series_id"),
-    Place: ("dialogue places", "place_id"),
+    Participant: (Participation, "participant_id"),
+    Organisation: (Participation, "on_behalf_of_id"),
+    Series: (SeriesMembership, "series_id"),
+    Place: (DialoguePlace, "place_id"),
 }
 # Records the facet index holds nothing of (an era's name is read afresh by every update).
 FACET_NEUTRAL = (
@@ -155,8 +156,8 @@ class _Changes:
             return None
         dialogues = set(self.facet_dialogues)
         for model, ids in self.facet_owners.items():
-            _, field = FACET_OWNERS[model]
-            rows = _owner_rows(model).using(self.using).filter(**{f"{field}__in": ids})
+            rows_model, field = FACET_OWNERS[model]
+            rows = rows_model.objects.using(self.using).filter(**{f"{field}__in": ids})
             dialogues.update(rows.values_list("dialogue_id", flat=True).distinct())
         return dialogues
 
@@ -176,15 +177,6 @@ class _Changes:
         )
         self.reindex()
         caching.forget_generation()
-
-
-def _owner_rows(model):
-    return {
-        Participant: Participation,
-        Organisation: Participation,
-        Series: SeriesMembership,
-        Place: DialoguePlace,
-    }[model].objects
 
 
 def _update_facet_index(
