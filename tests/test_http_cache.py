@@ -21,7 +21,11 @@ from dialogues.models import Dialogue, Status
 
 from .factories import make_dialogue
 
-TODAY = timezone.localdate()
+
+def today():
+    """Today, read when a test runs (a date read at collection is yesterday's after midnight)."""
+    return timezone.localdate()
+
 
 PUBLIC_ADDRESSES = [
     "/",
@@ -182,16 +186,16 @@ def test_publishing_a_draft_changes_the_list_tag(client, small_archive):
 
 
 def test_the_day_is_part_of_the_tag(client, small_archive, monkeypatch):
-    today = client.get("/dialogues/")["ETag"]
-    tomorrow = TODAY + datetime.timedelta(days=1)
+    todays_tag = client.get("/dialogues/")["ETag"]
+    tomorrow = today() + datetime.timedelta(days=1)
     monkeypatch.setattr(timezone, "localdate", lambda *a, **kw: tomorrow)
-    response = client.get("/dialogues/", headers={"If-None-Match": today})
+    response = client.get("/dialogues/", headers={"If-None-Match": todays_tag})
     assert response.status_code == 200
-    assert response["ETag"] != today
+    assert response["ETag"] != todays_tag
 
 
 def test_an_embargo_lifting_at_midnight_is_not_hidden_by_a_304(client, small_archive, monkeypatch):
-    tomorrow = TODAY + datetime.timedelta(days=1)
+    tomorrow = today() + datetime.timedelta(days=1)
     embargoed = make_dialogue(era=small_archive.oslo.era, embargo_until=tomorrow, title="Lifted")
     tag = client.get("/dialogues/")["ETag"]
     assert "Lifted" not in client.get("/dialogues/").content.decode()
@@ -202,7 +206,7 @@ def test_an_embargo_lifting_at_midnight_is_not_hidden_by_a_304(client, small_arc
 
 
 def test_lifetimes_never_reach_past_midnight(client, small_archive, monkeypatch):
-    late = timezone.make_aware(datetime.datetime.combine(TODAY, datetime.time(23, 59, 30)))
+    late = timezone.make_aware(datetime.datetime.combine(today(), datetime.time(23, 59, 30)))
     monkeypatch.setattr(timezone, "localtime", lambda *a, **kw: late)
     cache_control = directives(client.get("/dialogues/"))
     assert int(cache_control["max-age"]) == 30

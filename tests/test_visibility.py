@@ -19,7 +19,10 @@ from dialogues.models import Dialogue, Status
 from dialogues.search.index import rebuild_index
 from tests.factories import add_participant, make_archive, make_dialogue, make_participant
 
-TODAY = timezone.localdate()
+
+def today():
+    """Today, read when a test runs (a date read at collection is yesterday's after midnight)."""
+    return timezone.localdate()
 
 
 def _secret(archive, slug, title, person, **kw):
@@ -51,7 +54,7 @@ def hidden(db):
         "embargoed-parley",
         "Embargoed Wollongong parley",
         "Ottoline Embargo",
-        embargo_until=TODAY + datetime.timedelta(days=1),
+        embargo_until=today() + datetime.timedelta(days=1),
     )
     draft.status = Status.DRAFT
     draft.save()
@@ -201,7 +204,7 @@ def test_an_embargo_lifts_on_its_day_without_any_save(client, hidden, monkeypatc
     archive, _, embargoed = hidden
     before = client.get("/api/dialogues/").json()["count"]  # cached on the day before
     assert client.get(embargoed.get_absolute_url()).status_code == 404
-    tomorrow = TODAY + datetime.timedelta(days=1)
+    tomorrow = today() + datetime.timedelta(days=1)
     monkeypatch.setattr(timezone, "localdate", lambda *a, **kw: tomorrow)
     assert client.get("/api/dialogues/").json()["count"] == before + 1
     assert client.get(embargoed.get_absolute_url()).status_code == 200
@@ -210,7 +213,7 @@ def test_an_embargo_lifts_on_its_day_without_any_save(client, hidden, monkeypatc
 
 @pytest.mark.parametrize(("days", "shown"), [(1, False), (0, True), (-1, True)])
 def test_an_embargo_hides_until_its_day(client, db, days, shown):
-    dialogue = make_dialogue(embargo_until=TODAY + datetime.timedelta(days=days))
+    dialogue = make_dialogue(embargo_until=today() + datetime.timedelta(days=days))
     assert Dialogue.objects.public().filter(pk=dialogue.pk).exists() is shown
     assert client.get(dialogue.get_absolute_url()).status_code == (200 if shown else 404)
 

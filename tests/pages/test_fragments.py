@@ -14,7 +14,10 @@ from ..factories import add_participant, make_dialogue, make_participant
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+
+def today():
+    """Today, read when a test runs (a date read at collection is yesterday's after midnight)."""
+    return timezone.localdate()
 
 
 def page(client, address):
@@ -54,19 +57,19 @@ def test_an_edit_shows_on_the_timeline_and_in_the_cards_at_once(client, small_ar
 
 
 def test_a_withheld_name_appears_in_its_card_on_its_day(client, small_archive, monkeypatch):
-    tomorrow = TODAY + datetime.timedelta(days=1)
+    tomorrow = today() + datetime.timedelta(days=1)
     person = make_participant(name="Quiet Envoy")
     participation = add_participant(small_archive.oslo, person)
     Participation.objects.filter(pk=participation.pk).update(withheld=True, withheld_until=tomorrow)
     # A queryset update sends no signal: the day alone must bring the name out.
-    today = page(client, "/dialogues/?era=nineties")
-    assert "Quiet Envoy" not in today.get_text()
+    before = page(client, "/dialogues/?era=nineties")
+    assert "Quiet Envoy" not in before.get_text()
     monkeypatch.setattr(timezone, "localdate", lambda *a, **kw: tomorrow)
     assert "Quiet Envoy" in page(client, "/dialogues/?era=nineties").get_text()
 
 
 def test_an_embargo_lifting_shows_on_the_timeline_on_its_day(client, small_archive, monkeypatch):
-    tomorrow = TODAY + datetime.timedelta(days=1)
+    tomorrow = today() + datetime.timedelta(days=1)
     make_dialogue(era=small_archive.eras[0], embargo_until=tomorrow, title="Lifted at midnight")
     assert "Lifted at midnight" not in timeline_titles(page(client, "/timeline/"))
     monkeypatch.setattr(timezone, "localdate", lambda *a, **kw: tomorrow)
