@@ -42,6 +42,8 @@ class Facet:
     label: str
     # Whether the values' labels are records' own names (held in English), not vocabulary.
     recorded = False
+    # The name of the page that lists every record this facet counts, if there is one.
+    list_page = ""
 
     def __init__(self, filterset: DialogueFilterSet):
         self.filterset = filterset
@@ -213,6 +215,7 @@ class RecordFacet(Facet):
 
 class OrganisationFacet(RecordFacet):
     name, label, model, path = "organisation", _("On behalf of"), Organisation, "on_behalf_of"
+    list_page = "dialogues:organisation_list"
 
     def rows(self):
         return Participation.objects.disclosed()
@@ -220,6 +223,7 @@ class OrganisationFacet(RecordFacet):
 
 class SeriesFacet(RecordFacet):
     name, label, model, path = "series", _("Series"), Series, "series"
+    list_page = "dialogues:series_list"
 
     def rows(self):
         return SeriesMembership.objects.all()
@@ -229,6 +233,7 @@ class PlaceFacet(RecordFacet):
     """The dialogues' published places; alternatives ("Rome or Amman") count for each."""
 
     name, label, model, path = "place", _("Place"), Place, "place"
+    list_page = "dialogues:place_list"
 
     def rows(self):
         return DialoguePlace.objects.all()
@@ -285,3 +290,26 @@ def facet_counts(filterset: DialogueFilterSet) -> list[tuple[Facet, list]]:
 def sql_facet_counts(filterset: DialogueFilterSet) -> list[tuple[Facet, list]]:
     """Return each facet with its counts, by grouped SQL queries (uncached; for comparison)."""
     return [(facet, facet.sql_counts()) for facet in (cls(filterset) for cls in FACETS)]
+
+
+# A facet lists at most this many values on the page: those with the most dialogues, in the
+# facet's own order, and the selected value always. Every value stays in the search form's
+# choices and in the API's facets. At 100k the organisations, places and series had hundreds
+# of values each, and drawing them all took most of the list page's time.
+SHOWN_VALUES = 12
+
+
+def shown(facets: list[tuple[Facet, list]], active: dict) -> list[tuple[Facet, list, int]]:
+    """Return (facet, the values shown, how many values are left out) for each facet."""
+    drawn = []
+    for facet, values in facets:
+        if len(values) <= SHOWN_VALUES:
+            drawn.append((facet, values, 0))
+            continue
+        selected = active.get(facet.name)
+        ranked = sorted(range(len(values)), key=lambda i: (-values[i][2], i))
+        keep = set(ranked[:SHOWN_VALUES])
+        keep.update(i for i, value in enumerate(values) if value[0] == selected)
+        kept = [value for i, value in enumerate(values) if i in keep]
+        drawn.append((facet, kept, len(values) - len(kept)))
+    return drawn

@@ -6,6 +6,7 @@ message, never an exception: the page shows the error and ignores the bad value.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import django_filters
@@ -47,8 +48,18 @@ from ..search.queryset import search_queryset
 DATE_BOUND = re.compile(r"[0-9]{4}(-[0-9]{2}-[0-9]{2})?")
 
 
-# Each country's name as django-countries gives it in the page's language.
-_country_name = lazy(lambda code: str(Country(code).name), str)
+@functools.cache
+def _country_names(language: str) -> dict[str, str]:
+    """Every country's name as django-countries gives it in `language`, read once per language.
+
+    The list page's form draws all 249 countries; naming them afresh on each page cost more
+    than the rest of the form.
+    """
+    return {code: str(Country(code).name) for code, _name in countries}
+
+
+# Each country's name in the page's language.
+_country_name = lazy(lambda code: _country_names(get_language() or "")[code], str)
 # ISO 3166 alpha-2 codes (a fixed list, so that the API's schema can list them), named lazily.
 COUNTRIES = tuple((code, _country_name(code)) for code, _name in countries)
 

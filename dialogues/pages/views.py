@@ -16,7 +16,7 @@ from django.views.generic import DetailView
 
 from .. import citations, visibility
 from ..listing import authorities as authority_lists
-from ..listing import selectors
+from ..listing import facets, selectors
 from ..listing.browse import Browse, without_invalid
 from ..listing.filters import ParticipantFilterSet
 from ..models import Dialogue, Era, Participant, Role, Source, SourceDisagreement
@@ -70,7 +70,7 @@ def dialogue_list(request):
             "count": browse.count,
             "sentence": browse.sentence_html,
             "chips": browse.chips,
-            "facets": browse.facets,
+            "facets": facets.shown(browse.facets, params),
             "active": {k: v for k, v in params.items()},
             "link_params": browse.valid_params,
             "querystring": params.urlencode(),

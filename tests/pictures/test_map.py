@@ -129,3 +129,33 @@ def test_the_counts_cost_the_same_queries_at_any_size(places):
         counts = place_counts()
     assert len(large) == len(small)
     assert counts.places[places["oslo"].pk].sure == 32
+
+
+def test_only_the_pairs_named_most_often_are_joined(client, places, monkeypatch):
+    from dialogues.pages.pictures import places as place_module
+
+    era = make_era(slug="later", name="Later", date="2000/2009")
+    # Oslo or Jerusalem twice: the strongest pair; Rome or Amman once (from the fixture).
+    for year in ("2001", "2002"):
+        dialogue = make_dialogue(era=era, date=year, cite=False)
+        DialoguePlace.objects.create(dialogue=dialogue, place=places["oslo"], position=1)
+        DialoguePlace.objects.create(dialogue=dialogue, place=places["jerusalem"], position=2)
+    monkeypatch.setattr(place_module, "MAX_PAIRS", 1)
+    monkeypatch.setattr(map_drawing, "MAX_PAIRS", 1)
+    section = block(soup(client, "/places/"))
+    kept = tuple(sorted((str(places["oslo"].pk), str(places["jerusalem"].pk)), key=int))
+    dashed = section.select("svg line.map-or")
+    assert [(line["data-a"], line["data-b"]) for line in dashed] == [kept]
+    listed = section.select("ul.map-alternatives-list li")
+    assert [(li["data-a"], li["data-b"]) for li in listed] == [kept]
+    assert section.select_one("p.map-pairs-left-out")["data-left-out"] == "1"
+    assert "1 more pair is left out" in section.select_one("figcaption").text
+
+
+def test_strongest_pairs_keeps_the_largest_in_id_order(monkeypatch):
+    from dialogues.pages.pictures import places as place_module
+
+    monkeypatch.setattr(place_module, "MAX_PAIRS", 2)
+    pairs = [(1, 2, 5), (1, 3, 1), (2, 3, 7), (3, 4, 5)]
+    # 7 first, then the tie at 5 broken by the places' ids: (1, 2) before (3, 4).
+    assert place_module.strongest_pairs(pairs) == [(1, 2, 5), (2, 3, 7)]

@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
-from .places import PlaceCounts
+from .places import MAX_PAIRS, PlaceCounts
 
 DATA = Path(__file__).resolve().parent / "data" / "countries-110m.json"
 ASPECT = 1.6  # width / height of the frame
@@ -29,6 +29,19 @@ RULE = gettext_lazy(
     "dialogue may have met in, joined to the others by a dashed line. Dots grow with the "
     "number of dialogues."
 )
+
+
+def thinning_rule(counts: PlaceCounts) -> str:
+    """The sentence that says how many pairs of alternatives were left out, if any were."""
+    if not counts.pairs_left_out:
+        return ""
+    return ngettext(
+        "Only the %(k)s pairs of places named together most often are joined; %(n)s more pair "
+        "is left out.",
+        "Only the %(k)s pairs of places named together most often are joined; %(n)s more pairs "
+        "are left out.",
+        counts.pairs_left_out,
+    ) % {"k": MAX_PAIRS, "n": counts.pairs_left_out}
 
 
 @cache
@@ -63,6 +76,7 @@ def drawing(counts: PlaceCounts, *, id_prefix="map") -> dict:
     x0, y0 = west * 10 * factor, -north * 10
     width, height = (east - west) * 10 * factor, (north - south) * 10
     unit = width / 600  # one pixel of a figure drawn 600 wide
+    rule = " ".join(part for part in (str(RULE), thinning_rule(counts)) if part)
 
     def at(lon, lat):
         return round(lon * 10 * factor, 1), round(-lat * 10, 1)
@@ -110,7 +124,7 @@ def drawing(counts: PlaceCounts, *, id_prefix="map") -> dict:
             len(places),
         )
         % {"n": len(places)}
-        + f" {RULE}",
+        + f" {rule}",
         "view": f"{round(x0, 1)} {round(y0, 1)} {round(width, 1)} {round(height, 1)}",
         "factor": round(factor, 4),
         "outlines": outlines,
@@ -119,7 +133,7 @@ def drawing(counts: PlaceCounts, *, id_prefix="map") -> dict:
         "font": round(unit * 12, 2),
         "stroke": round(unit * 1.5, 2),
         "dash": f"{round(unit * 5, 2)} {round(unit * 4, 2)}",
-        "rule": RULE,
+        "rule": rule,
     }
 
 

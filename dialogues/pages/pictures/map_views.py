@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from ...listing.browse import Browse
 from .. import fragments
 from . import download
-from .map_drawing import drawing, map_svg
+from .map_drawing import drawing, map_svg, thinning_rule
 from .places import place_counts
 from .year_views import filters_in_words
 
@@ -47,6 +47,7 @@ def _context(browse: Browse, id_prefix: str, download_url: str) -> dict:
         "svg": map_svg(figure) if counts.mapped else "",
         "rows": rows,
         "alternatives": _alternatives(counts),
+        "pairs_left_out": counts.pairs_left_out,
         "unplaced": counts.unplaced,
         "total": counts.total,
         "download": download_url,
@@ -75,16 +76,24 @@ def places_map_block() -> str:
 def map_figure(request):
     browse = Browse(request.GET)
 
-    def draw() -> str:
-        return str(map_svg(drawing(place_counts(browse.queryset))))
+    def draw() -> tuple[str, str]:
+        counts = place_counts(browse.queryset)
+        return str(map_svg(drawing(counts))), thinning_rule(counts)
 
-    svg = fragments.rendered_value("map-svg", _key(browse, "map"), draw)
+    svg, thinned = fragments.rendered_value("map-svg", _key(browse, "map"), draw)
     params = _params(browse)
     return download.figure_response(
         svg,
         name="places",
-        caption=gettext(
-            "Where the dialogues met. Country outlines: Natural Earth (public domain)."
+        caption=" ".join(
+            part
+            for part in (
+                gettext(
+                    "Where the dialogues met. Country outlines: Natural Earth (public domain)."
+                ),
+                thinned,
+            )
+            if part
         ),
         filters=filters_in_words(browse),
         address=request.build_absolute_uri(

@@ -34,12 +34,26 @@ class MapPlace:
 class PlaceCounts:
     places: dict[int, MapPlace] = field(default_factory=dict)
     pairs: list[tuple[int, int, int]] = field(default_factory=list)  # alternatives joined
+    pairs_left_out: int = 0  # pairs of alternatives beyond MAX_PAIRS, not drawn or listed
     unplaced: int = 0  # dialogues with no place that has coordinates
     total: int = 0
 
     @property
     def mapped(self) -> list[MapPlace]:
         return [p for p in self.places.values() if p.lat is not None and p.lon is not None]
+
+
+# At most this many pairs of alternatives are drawn and listed: those named by the most
+# dialogues. A large archive names almost every pair of places somewhere, and one dashed line
+# each made the map (and every list page that shows it) megabytes long.
+MAX_PAIRS = 30
+
+
+def strongest_pairs(pairs: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """The MAX_PAIRS pairs with the most dialogues (ties by the places' ids), in id order."""
+    if len(pairs) <= MAX_PAIRS:
+        return pairs
+    return sorted(sorted(pairs, key=lambda row: (-row[2], row[0], row[1]))[:MAX_PAIRS])
 
 
 def _pairs(dialogues: QuerySet, public_places: QuerySet) -> list[tuple[int, int, int]]:
@@ -104,7 +118,9 @@ def place_counts(dialogues: QuerySet | None = None) -> PlaceCounts:
             sure=sure.get(pk, 0),
             alternative=alternative.get(pk, 0),
         )
-    found.pairs = [row for row in _pairs(dialogues, public_places) if row[0] in found.places]
+    pairs = [row for row in _pairs(dialogues, public_places) if row[0] in found.places]
+    found.pairs = strongest_pairs(pairs)
+    found.pairs_left_out = len(pairs) - len(found.pairs)
     mapped = public_places.filter(latitude__isnull=False, longitude__isnull=False)
     found.total = dialogues.count()
     found.unplaced = dialogues.exclude(
