@@ -159,3 +159,60 @@ def test_strongest_pairs_keeps_the_largest_in_id_order(monkeypatch):
     pairs = [(1, 2, 5), (1, 3, 1), (2, 3, 7), (3, 4, 5)]
     # 7 first, then the tie at 5 broken by the places' ids: (1, 2) before (3, 4).
     assert place_module.strongest_pairs(pairs) == [(1, 2, 5), (2, 3, 7)]
+
+
+def _as_compared(found):
+    return (
+        {pk: (p.sure, p.alternative, p.lat is None) for pk, p in found.places.items()},
+        found.pairs,
+        found.pairs_left_out,
+        found.unplaced,
+        found.total,
+    )
+
+
+@pytest.mark.parametrize("query", ["", "era=era", "era=later", "from=1993&to=1995", "q=nothing"])
+def test_the_index_counts_what_the_queries_count(places, query):
+    from django.http import QueryDict
+
+    from dialogues.listing import facet_index
+    from dialogues.listing.browse import Browse
+    from dialogues.pages.pictures.places import counts_for
+
+    era = make_era(slug="later", name="Later", date="2000/2009")
+    # Three places named together, and a draft place beside a public one.
+    trio = make_dialogue(era=era, date="2001", cite=False)
+    for position, name in enumerate(("oslo", "rome", "jerusalem"), start=1):
+        DialoguePlace.objects.create(dialogue=trio, place=places[name], position=position)
+    hidden = make_dialogue(era=era, date="2002", cite=False)
+    DialoguePlace.objects.create(dialogue=hidden, place=places["draft"], position=1)
+    DialoguePlace.objects.create(dialogue=hidden, place=places["amman"], position=2)
+    by_sql = counts_for(Browse(QueryDict(query)))
+    assert facet_index.current(inline=True) is not None
+    assert facet_index.selection(Browse(QueryDict(query)).filterset) is not None
+    with CaptureQueriesContext(connection) as queries:
+        by_index = counts_for(Browse(QueryDict(query)))
+    assert _as_compared(by_index) == _as_compared(by_sql)
+    # From the index, only the places' names and coordinates are read.
+    assert len(queries) <= 2
+
+
+def test_pairs_are_looked_for_among_the_places_most_named_as_alternatives(places, monkeypatch):
+    from django.http import QueryDict
+
+    from dialogues.listing import facet_index
+    from dialogues.listing.browse import Browse
+    from dialogues.pages.pictures import places as place_module
+
+    era = make_era(slug="later", name="Later", date="2000/2009")
+    for year in ("2001", "2002"):
+        dialogue = make_dialogue(era=era, date=year, cite=False)
+        DialoguePlace.objects.create(dialogue=dialogue, place=places["oslo"], position=1)
+        DialoguePlace.objects.create(dialogue=dialogue, place=places["jerusalem"], position=2)
+    monkeypatch.setattr(place_module, "PAIR_PLACES", 2)
+    assert facet_index.current(inline=True) is not None
+    found = place_module.counts_for(Browse(QueryDict("")))
+    # Oslo and Jerusalem are named as alternatives twice each, Rome and Amman once.
+    assert found.pair_places == 2
+    assert found.pairs == [tuple(sorted((places["oslo"].pk, places["jerusalem"].pk))) + (2,)]
+    assert "among the 2 places" in map_drawing.thinning_rule(found)

@@ -32,16 +32,28 @@ RULE = gettext_lazy(
 
 
 def thinning_rule(counts: PlaceCounts) -> str:
-    """The sentence that says how many pairs of alternatives were left out, if any were."""
-    if not counts.pairs_left_out:
-        return ""
-    return ngettext(
-        "Only the %(k)s pairs of places named together most often are joined; %(n)s more pair "
-        "is left out.",
-        "Only the %(k)s pairs of places named together most often are joined; %(n)s more pairs "
-        "are left out.",
-        counts.pairs_left_out,
-    ) % {"k": MAX_PAIRS, "n": counts.pairs_left_out}
+    """The sentences that say which pairs of alternatives were left out, if any were."""
+    parts = []
+    if counts.pair_places:
+        parts.append(
+            gettext(
+                "Pairs of places are looked for among the %(k)s places most often named as one "
+                "of several."
+            )
+            % {"k": counts.pair_places}
+        )
+    if counts.pairs_left_out:
+        parts.append(
+            ngettext(
+                "Only the %(k)s pairs of places named together most often are joined; %(n)s "
+                "more pair is left out.",
+                "Only the %(k)s pairs of places named together most often are joined; %(n)s "
+                "more pairs are left out.",
+                counts.pairs_left_out,
+            )
+            % {"k": MAX_PAIRS, "n": counts.pairs_left_out}
+        )
+    return " ".join(parts)
 
 
 @cache

@@ -14,7 +14,7 @@ from ...listing.browse import Browse
 from .. import fragments
 from . import download
 from .map_drawing import drawing, map_svg, thinning_rule
-from .places import place_counts
+from .places import counts_for
 from .year_views import filters_in_words
 
 
@@ -39,7 +39,7 @@ def _alternatives(counts) -> list[dict]:
 
 
 def _context(browse: Browse, id_prefix: str, download_url: str) -> dict:
-    counts = place_counts(browse.queryset)
+    counts = counts_for(browse)
     figure = drawing(counts, id_prefix=id_prefix)
     rows = sorted(counts.places.values(), key=lambda p: (-(p.sure + p.alternative), p.name))
     return {
@@ -77,7 +77,7 @@ def map_figure(request):
     browse = Browse(request.GET)
 
     def draw() -> tuple[str, str]:
-        counts = place_counts(browse.queryset)
+        counts = counts_for(browse)
         return str(map_svg(drawing(counts))), thinning_rule(counts)
 
     svg, thinned = fragments.rendered_value("map-svg", _key(browse, "map"), draw)
