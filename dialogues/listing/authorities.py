@@ -57,6 +57,33 @@ def series_list():
     )
 
 
+# The list pages of places and series: the records alone, in name order, and the dialogues of
+# the one page shown counted afterwards (`count_dialogues`). Counting every record's dialogues
+# to show fifty of them read every dialogue's places: about a second a page at 100k.
+def place_records():
+    return Place.objects.public().order_by("name")
+
+
+def series_records():
+    return Series.objects.public().order_by("name")
+
+
+def count_dialogues(kind: str, records) -> None:
+    """Set `dialogue_count` (public dialogues) on each of `records`, places or series."""
+    pks = [record.pk for record in records]
+    if kind == "place":
+        rows = DialoguePlace.objects.filter(public_q("dialogue__"), place__in=pks).values_list(
+            "place"
+        )
+    else:
+        rows = SeriesMembership.objects.filter(public_q("dialogue__"), series__in=pks).values_list(
+            "series"
+        )
+    counted = dict(rows.order_by().annotate(n=Count("dialogue", distinct=True)))
+    for record in records:
+        record.dialogue_count = counted.get(record.pk, 0)
+
+
 def with_names_and_ids(queryset):
     return queryset.prefetch_related(*NAMES_AND_IDS)
 

@@ -23,14 +23,17 @@ KINDS = {
         "dialogues:organisation_list",
         lists.organisations,
     ),
-    "place": (gettext_lazy("Places"), "dialogues:place_list", lists.places),
-    "series": (gettext_lazy("Series"), "dialogues:series_list", lists.series_list),
+    "place": (gettext_lazy("Places"), "dialogues:place_list", lists.place_records),
+    "series": (gettext_lazy("Series"), "dialogues:series_list", lists.series_records),
 }
 
 
 def _list(request, kind: str, **extra):
     title, _, selector = KINDS[kind]
     page, page_note = paginate(selector(), request.GET.get("page"), per_page=50)
+    if kind in ("place", "series"):
+        page.object_list = list(page.object_list)
+        lists.count_dialogues(kind, page.object_list)
     return render(
         request,
         "dialogues/authority_list.html",

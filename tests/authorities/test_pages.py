@@ -192,3 +192,27 @@ def test_the_authority_pages_keep_their_query_count_as_records_grow(
     for url, count in counts.items():
         with django_assert_max_num_queries(count):
             assert client.get(url).status_code == 200
+
+
+def test_the_place_and_series_lists_count_only_public_dialogues(client):
+    rome = _published(Place, slug="rome", name="Rome", country="IT")
+    _published(Place, slug="amman", name="Amman", country="JO")
+    channel = _published(Series, slug="channel", name="The channel", kind="channel")
+    public = [make_dialogue(cite=False) for _ in range(2)]
+    draft = make_dialogue(cite=False, status=Status.DRAFT)
+    for position, dialogue in enumerate([*public, draft], start=1):
+        DialoguePlace.objects.create(dialogue=dialogue, place=rome)
+        SeriesMembership.objects.create(series=channel, dialogue=dialogue, position=position)
+
+    def counts(url):
+        page = soup(client.get(url))
+        return {
+            li.a.get_text(strip=True): li.select_one("span.muted").get_text(" ", strip=True)
+            for li in page.select("main li")
+            if li.a is not None and li.select_one("span.muted") is not None
+        }
+
+    places = counts("/places/")
+    assert places["Rome"].endswith("2 dialogues")
+    assert places["Amman"].endswith("0 dialogues")
+    assert counts("/series/")["The channel"].endswith("2 dialogues")
