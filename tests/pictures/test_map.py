@@ -216,3 +216,19 @@ def test_pairs_are_looked_for_among_the_places_most_named_as_alternatives(places
     assert found.pair_places == 2
     assert found.pairs == [tuple(sorted((places["oslo"].pk, places["jerusalem"].pk))) + (2,)]
     assert "among the 2 places" in map_drawing.thinning_rule(found)
+
+
+def test_only_the_busiest_places_are_named_and_dots_grow_with_their_share(
+    client, places, monkeypatch
+):
+    monkeypatch.setattr(map_drawing, "LABELLED", 1)
+    section = block(soup(client, "/places/"))
+    labels = [text.get_text() for text in section.select("svg a.map-place text")]
+    # Oslo has two dialogues, the others one each.
+    assert labels == ["Oslo"]
+    assert "The 1 places with the most dialogues are named" in section.select_one("figcaption").text
+    radii = {a["data-place"]: float(a.circle["r"]) for a in section.select("svg a.map-place")}
+    assert radii[str(places["oslo"].pk)] == max(radii.values())
+    assert radii[str(places["jerusalem"].pk)] < radii[str(places["oslo"].pk)]
+    # Every place keeps its name in its tooltip and in the table.
+    assert len(section.select("svg a.map-place title")) == len(radii)

@@ -24,6 +24,11 @@ DATA = Path(__file__).resolve().parent / "data" / "countries-110m.json"
 ASPECT = 1.6  # width / height of the frame
 MIN_SPAN = 8.0  # degrees of latitude, so one place alone still shows its region
 MARGIN = 0.25  # of the places' span, on each side
+# At most this many places carry their name on the map: those with the most dialogues. Every
+# place keeps its name in its tooltip and in the table.
+LABELLED = 15
+# A dot's radius in pixels: its area grows with the place's dialogues, against the largest.
+MIN_RADIUS, MAX_RADIUS = 3.0, 16.0
 RULE = gettext_lazy(
     "A filled dot is a place where dialogues met; a hollow ring is one of several places a "
     "dialogue may have met in, joined to the others by a dashed line. Dots grow with the "
@@ -54,6 +59,10 @@ def thinning_rule(counts: PlaceCounts) -> str:
             % {"k": MAX_PAIRS, "n": counts.pairs_left_out}
         )
     return " ".join(parts)
+
+
+def _radius(n: int, largest: int) -> float:
+    return MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * math.sqrt(n / max(largest, 1))
 
 
 @cache
@@ -94,22 +103,34 @@ def drawing(counts: PlaceCounts, *, id_prefix="map") -> dict:
         return round(lon * 10 * factor, 1), round(-lat * 10, 1)
 
     places = []
-    for place in sorted(mapped, key=lambda p: (-(p.sure + p.alternative), p.name)):
+    largest = max((p.sure + p.alternative for p in mapped), default=1)
+    for rank, place in enumerate(sorted(mapped, key=lambda p: (-(p.sure + p.alternative), p.name))):
         x, y = at(place.lon, place.lat)
-        n = place.sure + place.alternative
+        radius = _radius(place.sure + place.alternative, largest)
         places.append(
             {
                 "pk": place.pk,
                 "href": place.url,
                 "x": x,
                 "y": y,
-                "r": round(unit * min(4 + 2 * math.sqrt(n), 16), 2),
+                "r": round(unit * radius, 2),
                 "filled": place.sure > 0,
                 "tooltip": _tooltip(place),
-                "label": place.name,
-                "label_x": round(x + unit * (min(4 + 2 * math.sqrt(n), 16) + 3), 1),
+                "label": place.name if rank < LABELLED else "",
+                "label_x": round(x + unit * (radius + 3), 1),
                 "label_y": round(y + unit * 4, 1),
             }
+        )
+    if len(mapped) > LABELLED:
+        rule = " ".join(
+            [
+                rule,
+                gettext(
+                    "The %(k)s places with the most dialogues are named on the map; the table "
+                    "lists every place."
+                )
+                % {"k": LABELLED},
+            ]
         )
     by_pk = {p["pk"]: p for p in places}
     lines = [

@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from ...listing.browse import Browse
 from .. import fragments
 from . import download
-from .map_drawing import drawing, map_svg, thinning_rule
+from .map_drawing import drawing, map_svg
 from .places import counts_for
 from .year_views import filters_in_words
 
@@ -77,10 +77,10 @@ def map_figure(request):
     browse = Browse(request.GET)
 
     def draw() -> tuple[str, str]:
-        counts = counts_for(browse)
-        return str(map_svg(drawing(counts))), thinning_rule(counts)
+        figure = drawing(counts_for(browse))
+        return str(map_svg(figure)), str(figure["rule"])
 
-    svg, thinned = fragments.rendered_value("map-svg", _key(browse, "map"), draw)
+    svg, rule = fragments.rendered_value("map-svg", _key(browse, "map"), draw)
     params = _params(browse)
     return download.figure_response(
         svg,
@@ -91,7 +91,7 @@ def map_figure(request):
                 gettext(
                     "Where the dialogues met. Country outlines: Natural Earth (public domain)."
                 ),
-                thinned,
+                rule,
             )
             if part
         ),
