@@ -22,7 +22,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-LIST_KINDS = ("era", "era_outcome", "search_common", "search_rare", "search_filter")
+# Issue 21's filters, each on its own (see `workload.filter_kind_values`).
+FILTER_KINDS = tuple(
+    f"by_{name}" for name in ("organisation", "series", "level", "capacity", "place", "country")
+)
+LIST_KINDS = ("era", "era_outcome", "search_common", "search_rare", "search_filter") + FILTER_KINDS
 LIST_HELLO_SHARE_MIN = 0.10
 LIST_P50_MAX_MS = 20.0
 COLD_FILTER_P50_MAX_MS = 50.0

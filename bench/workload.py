@@ -31,6 +31,7 @@ SORTS = ("date", "-date", "title")
 COMMON_WORDS = 8
 RARE_WORDS = 8
 RECORDS = 48
+FILTER_VALUES = 8  # values of each of issue 21's filters, the busiest first
 BUSIEST_PARTICIPANTS = 10
 OTHER_PARTICIPANTS = 30
 
@@ -64,6 +65,13 @@ KINDS = (
     Kind("search_common", "search, common word"),
     Kind("search_rare", "search, rare word"),
     Kind("search_filter", "search + filters"),
+    # Issue 21's filters of the list, each on its own, with values drawn from the data.
+    Kind("by_organisation", "list by organisation"),
+    Kind("by_series", "list by series"),
+    Kind("by_level", "list by level"),
+    Kind("by_capacity", "list by capacity"),
+    Kind("by_place", "list by place"),
+    Kind("by_country", "list by country"),
     Kind("deep", "deep page"),
     Kind("record", "record"),
     Kind("timeline", "timeline"),
@@ -157,6 +165,7 @@ def build(*, cold_urls: int = 0, seed: int = 1) -> dict:
 
     kinds: dict[str, dict] = {}
     _list_kinds(kinds, era_slugs, outcomes, common, rare, common_list, rare_list)
+    _filter_kinds(kinds)
     deep = _deep_kind(kinds, total)
     _page_kinds(kinds, era_slugs)
     _api_and_export_kinds(kinds, era_slugs, outcomes, common_list, rare_list)
@@ -255,6 +264,78 @@ def _list_kinds(kinds, era_slugs, outcomes, common, rare, common_list, rare_list
             }
         )
     _add(kinds, "search_filter", listing, combined)
+
+
+def _busiest(rows, field: str) -> list[str]:
+    """The values of `field` among `rows` (rows tied to dialogues) with the most dialogues,
+    ties by value, at most FILTER_VALUES of them."""
+    from django.db.models import Count
+
+    counted = (
+        rows.values(field).annotate(n=Count("dialogue_id", distinct=True)).order_by("-n", field)
+    )
+    return [str(value) for value in counted.values_list(field, flat=True)[:FILTER_VALUES]]
+
+
+def filter_kind_values() -> dict[str, list[str]]:
+    """For each of issue 21's filters, the values its warm kind is measured on: the published
+    records (or countries) with the most public dialogues, and every level and capacity."""
+    from dialogues.models import (
+        Capacity,
+        DialoguePlace,
+        Level,
+        Organisation,
+        Participation,
+        Place,
+        Series,
+        SeriesMembership,
+        public_q,
+    )
+
+    public = public_q("dialogue__")
+    organisations = _busiest(
+        Participation.objects.filter(public, public_q("on_behalf_of__")), "on_behalf_of__slug"
+    ) or list(Organisation.objects.public().order_by("slug").values_list("slug", flat=True))
+    series = _busiest(
+        SeriesMembership.objects.filter(public, public_q("series__")), "series__slug"
+    ) or list(Series.objects.public().order_by("slug").values_list("slug", flat=True))
+    placed = DialoguePlace.objects.filter(public, public_q("place__"))
+    places = _busiest(placed, "place__slug")
+    countries = _busiest(placed.exclude(place__country=""), "place__country") or sorted(
+        {str(code) for code in Place.objects.public().values_list("country", flat=True) if code}
+    )
+    if not places:
+        # An archive without place records is filtered by the words of its places.
+        places = _place_words()
+    return {
+        "organisation": organisations[:FILTER_VALUES],
+        "series": series[:FILTER_VALUES],
+        "level": [str(value) for value in Level.values],
+        "capacity": [str(value) for value in Capacity.values],
+        "place": places[:FILTER_VALUES],
+        "country": countries[:FILTER_VALUES],
+    }
+
+
+def _place_words() -> list[str]:
+    from dialogues.models import Dialogue
+
+    words = Dialogue.objects.exclude(place="").order_by("place").values_list("place", flat=True)
+    return list(words.distinct()[:FILTER_VALUES])
+
+
+def _filter_kinds(kinds: dict) -> None:
+    listing = "/dialogues/"
+    for name, values in filter_kind_values().items():
+        _add(
+            kinds,
+            f"by_{name}",
+            listing,
+            [{name: value, **sort} for value in values for sort in ({}, {"sort": "-date"})] or [{}],
+            f"{len(values)} values, the busiest first"
+            if values
+            else "no value in the data: the unfiltered list",
+        )
 
 
 def _deep_kind(kinds: dict, total: int) -> int:

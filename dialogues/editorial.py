@@ -226,6 +226,8 @@ def merge_records(keep, lose, *, user):
         lose_pk, lose_slug = lose.pk, lose.slug
         lose.delete()
         writes.merged(keep, lose_pk, lose_slug)
+        # Their records name `keep` now: feeds list them again as updated.
+        writes.announce_dialogues(dialogues)
     return keep
 
 

@@ -15,9 +15,13 @@ module decides what follows, inside the transaction that made the change:
 - **the search index** is rebuilt once for every dialogue the transaction touched, and for every
   dialogue of a participant whose name changed, when the transaction commits (or at the end of
   a `batch()`, still inside it).
-- **the bookkeeping**: a renamed record's old address is kept (`PastSlug`), a dialogue readers
-  could see and no longer can leaves a `Removal` for the changes feed, and every save stamps its
-  record's `updated` time, the datestamp the changes feed and OAI-PMH list it at.
+- **the bookkeeping**: a renamed record's old address is kept (`PastSlug`), a dialogue,
+  organisation, place or series readers could see and no longer can leaves a `Removal` for the
+  changes feed, and every save stamps its record's `updated` time, the datestamp the changes
+  feed and OAI-PMH list it at. What a dialogue's record shows of its places, series and
+  organisations is part of it: a change to one of its places or series (`LINK_ROWS`), or a
+  save of a public place, series or organisation it names, moves the dialogue's `updated` too
+  (`_announce_linked`), so feeds list it again as updated.
 
 Saves and deletions through the models reach it through the signal receivers below. A bulk
 writer that bypasses them (`bulk_create`, `update`, raw SQL) calls `changed()` with the ids it
@@ -80,6 +84,11 @@ from .search import index as search_index
 NOT_ARCHIVE = (ImportBatch, ImportedRecord, FixtureRecord, WithheldPair)
 # The rows of a dialogue: a change to one is a change to its dialogue's index row.
 DIALOGUE_ROWS = (Participation, Outcome, Citation)
+# Records the changes feed lists (and whose removals it announces) besides dialogues.
+FEED_AUTHORITIES = (Organisation, Place, Series)
+# A dialogue's rows that its public record shows but its own form may not save: a change to one
+# (from a series' page in the admin, a merge) moves the dialogue's datestamp.
+LINK_ROWS = (DialoguePlace, SeriesMembership, DialogueLink)
 # Records whose names (every form) the index holds beside each dialogue linked to them.
 NAMED_IN_INDEX = (Organisation, Place)
 # What the facet index holds of a dialogue besides its rows above: changing one of these
@@ -309,14 +318,6 @@ def batch(using: str = DEFAULT_DB_ALIAS):
             flush(using)
 
 
-def merged(keep, lose_pk: int, lose_slug: str) -> None:
-    """Lead the addresses of a record merged into `keep` (its own and past ones) to it: a
-    participant, organisation, place or series."""
-    kind = keep._meta.model_name
-    PastSlug.objects.filter(kind=kind, object_id=lose_pk).update(object_id=keep.pk)
-    PastSlug.remember(keep, lose_slug)
-
-
 # --- The receivers: saves and deletions through the models --------------------------------
 
 
@@ -337,6 +338,8 @@ def before_save(sender, instance, raw=False, using=None, update_fields=None, **k
         instance.updated = timezone.now()
     if sender is Dialogue:
         removals._note_state_before(sender, instance, raw=raw)
+    elif sender in FEED_AUTHORITIES:
+        removals._note_state_before(sender, instance, raw=raw, compare_always=True)
     elif sender is Participation:
         removals._note_withheld_before(sender, instance, raw=raw)
     elif sender is Participant:
@@ -363,8 +366,14 @@ def after_save(sender, instance, created=False, raw=False, using=None, **kwargs)
         _keep_past_slug(instance, using)
     if sender is Dialogue:
         removals._record_change(sender, instance, raw=raw, using=using)
+    elif sender in FEED_AUTHORITIES:
+        removals._record_change(sender, instance, raw=raw, using=using)
+        if not raw and (instance._was_public or instance.is_public):
+            _announce_linked(sender, instance.pk, using=using)
     elif sender is Participation:
         removals._announce_withheld(sender, instance, raw=raw, using=using)
+    elif issubclass(sender, LINK_ROWS) and not raw:
+        announce_dialogues(_row_dialogues(instance), using=using)
     changed(
         using=using,
         facets=_facets(sender, instance, deleted=False),
@@ -377,15 +386,55 @@ def after_delete(sender, instance, using=None, **kwargs):
     if not _is_archive(sender):
         return
     using = using or DEFAULT_DB_ALIAS
-    if sender is Dialogue:
+    if sender is Dialogue or sender in FEED_AUTHORITIES:
         removals._record_deletion(sender, instance, using=using)
     elif sender is Participation:
         withheld_pairs._keep_pair(sender, instance, using=using)
+    elif issubclass(sender, LINK_ROWS):
+        announce_dialogues(_row_dialogues(instance), using=using)
     changed(
         using=using,
         facets=_facets(sender, instance, deleted=True),
         **_touched(sender, instance, False, using),
     )
+
+
+def announce_dialogues(ids: Iterable[int], *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Move these dialogues' datestamps to now: what their public records show has changed
+    without a save of their own (a place renamed or unpublished, a series merged)."""
+    ids = sorted({pk for pk in ids if pk is not None})
+    now = timezone.now()
+    for start in range(0, len(ids), 500):
+        Dialogue._base_manager.using(using).filter(pk__in=ids[start : start + 500]).update(
+            updated=now
+        )
+
+
+def _row_dialogues(row) -> list[int]:
+    if isinstance(row, DialogueLink):
+        return [row.origin_id, row.target_id]
+    return [row.dialogue_id]
+
+
+def _announce_linked(sender, pk: int, *, using: str) -> None:
+    """Announce the dialogues whose records show this organisation, place or series."""
+    if sender is Series:
+        rows = SeriesMembership.objects.using(using).filter(series_id=pk)
+        announce_dialogues(rows.values_list("dialogue_id", flat=True), using=using)
+    else:
+        announce_dialogues(_linked_dialogues(sender._meta.model_name, pk, using=using), using=using)
+
+
+def merged(keep, lose_pk: int, lose_slug: str) -> None:
+    """Lead the addresses of a record merged into `keep` (its own and past ones) to it: a
+    participant, organisation, place or series. The removal the merged record left, if readers
+    saw it, names `keep`."""
+    kind = keep._meta.model_name
+    PastSlug.objects.filter(kind=kind, object_id=lose_pk).update(object_id=keep.pk)
+    PastSlug.remember(keep, lose_slug)
+    Removal.objects.filter(kind=kind, object_id=lose_pk).update(merged_into=keep.pk)
+    # Removals of records merged into the one merged now lead on to `keep`.
+    Removal.objects.filter(kind=kind, merged_into=lose_pk).update(merged_into=keep.pk)
 
 
 def _touched(sender, instance, created: bool, using: str = DEFAULT_DB_ALIAS) -> dict:

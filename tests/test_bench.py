@@ -14,7 +14,7 @@ from bench.environment import BenchError
 from bench.rawsql import shape
 from bench.replay import _qmark
 from dialogues import search
-from dialogues.models import OutcomeKind
+from dialogues.models import Capacity, Level, OutcomeKind
 from tests.factories import add_outcome, add_participant, make_dialogue, make_era
 
 # --- Sizes and options ------------------------------------------------------------------------
@@ -258,10 +258,31 @@ def tiny_archive(db):
         add_participant(dialogue)
         add_outcome(dialogue, kind=list(OutcomeKind.values)[i % 6])
     # Issue 21's filters draw their values from the published organisations and series.
-    from dialogues.models import Organisation, Series, Status
+    from dialogues.models import (
+        Dialogue,
+        DialoguePlace,
+        Organisation,
+        Participation,
+        Place,
+        Series,
+        SeriesMembership,
+        Status,
+    )
 
-    Organisation.objects.create(slug="bench-org", name="O", kind="ngo", status=Status.PUBLISHED)
-    Series.objects.create(slug="bench-series", name="S", kind="forum", status=Status.PUBLISHED)
+    org = Organisation.objects.create(
+        slug="bench-org", name="O", kind="ngo", status=Status.PUBLISHED
+    )
+    Organisation.objects.create(slug="idle-org", name="I", kind="ngo", status=Status.PUBLISHED)
+    series = Series.objects.create(
+        slug="bench-series", name="S", kind="forum", status=Status.PUBLISHED
+    )
+    oslo = Place.objects.create(slug="oslo", name="Oslo", country="NO", status=Status.PUBLISHED)
+    first = Dialogue.objects.get(slug="bench-dialogue-00")
+    Participation.objects.filter(dialogue=first).update(on_behalf_of=org)
+    SeriesMembership.objects.create(
+        series=series, dialogue=first, position=1, basis="inferred", reason="Same hosts."
+    )
+    DialoguePlace.objects.create(dialogue=first, place=oslo)
     search.rebuild_index()
     return eras
 
@@ -279,6 +300,20 @@ def test_url_lists_are_the_same_every_time_and_distinct(tiny_archive):
     assert len(kinds["era"]["paths"]) == 3 * len(workload.SORTS)
     assert len(kinds["era_outcome"]["paths"]) == 3 * len(OutcomeKind.values)
     assert kinds["record"]["paths"][0] == "/dialogues/bench-dialogue-00/"
+    # Issue 21's filters: each value drawn from the data, busiest first, in two orders.
+    # Only the organisation someone acted for: one with no dialogue would list nothing.
+    assert kinds["by_organisation"]["params"] == [
+        {"organisation": "bench-org"},
+        {"organisation": "bench-org", "sort": "-date"},
+    ]
+    assert kinds["by_series"]["paths"] == [
+        "/dialogues/?series=bench-series",
+        "/dialogues/?series=bench-series&sort=-date",
+    ]
+    assert kinds["by_place"]["params"][0] == {"place": "oslo"}
+    assert kinds["by_country"]["params"][0] == {"country": "NO"}
+    assert {p["level"] for p in kinds["by_level"]["params"]} == set(Level.values)
+    assert {p["capacity"] for p in kinds["by_capacity"]["params"]} == set(Capacity.values)
     common = [word for word, _ in first["words"]["common"]]
     assert common[:2] == ["noted", "talks"]  # in every summary: alphabetical
     rare = first["words"]["rare"]

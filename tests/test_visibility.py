@@ -325,3 +325,117 @@ def test_query_count_does_not_grow_with_hidden_records(
     _grow(60, era, person, source)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(address).status_code == 200
+
+
+# --- Organisations, places and series ------------------------------------------------------
+
+HIDDEN_AUTHORITIES = (
+    "Qorvex Draft Institute",
+    "qorvex-draft-institute",
+    "Yzerfontein Embargoed",
+    "yzerfontein-embargoed",
+    "Withdrawn Xanadu forum",
+    "withdrawn-xanadu-forum",
+)
+AUTHORITY_URLS = [
+    "/organisations/",
+    "/places/",
+    "/places/map.svg",
+    "/series/",
+    "/api/organisations/",
+    "/api/places/",
+    "/api/series/",
+    "/dialogues/?country=NO",
+]
+FEED_URLS = [
+    "/api/changes/?page_size=1000",
+    "/feeds/changes.atom",
+    "/oai/?verb=ListRecords&metadataPrefix=oai_dc",
+    "/oai/?verb=ListIdentifiers&metadataPrefix=oai_dc",
+]
+
+
+@pytest.fixture
+def hidden_authorities(hidden, monkeypatch):
+    """A draft organisation, an embargoed place and a withdrawn series, all readers saw once
+    but the draft, each tied to the fullest public record."""
+    from dialogues.feeds import changes
+    from dialogues.models import DialoguePlace, Organisation, Place, Series, SeriesMembership
+
+    monkeypatch.setattr(changes, "SETTLE", datetime.timedelta(0))
+    archive = hidden[0]
+    record = archive.record
+    organisation = Organisation.objects.create(
+        slug="qorvex-draft-institute", name="Qorvex Draft Institute", kind="ngo"
+    )
+    row = record.participations.first()
+    row.on_behalf_of = organisation
+    row.save()
+    place = Place.objects.create(
+        slug="yzerfontein-embargoed", name="Yzerfontein Embargoed", country="ZA", status="published"
+    )
+    place.embargo_until = today() + datetime.timedelta(days=1)
+    place.save()
+    DialoguePlace.objects.create(dialogue=record, place=place, position=9)
+    series = Series.objects.create(
+        slug="withdrawn-xanadu-forum",
+        name="Withdrawn Xanadu forum",
+        kind="forum",
+        status="published",
+    )
+    SeriesMembership.objects.create(
+        series=series, dialogue=record, position=1, basis="inferred", reason="Same hosts."
+    )
+    series.status = Status.WITHDRAWN
+    series.withdrawn_at = timezone.now()
+    series.withdrawal_reason = "A duplicate."
+    series.save()
+    # OAI-PMH lists up to the current second: move every change a little into the past.
+    earlier = timezone.now() - datetime.timedelta(minutes=1)
+    Dialogue.objects.update(updated=earlier)
+    return hidden, organisation, place, series
+
+
+def test_no_page_list_or_api_shows_a_hidden_organisation_place_or_series(
+    client, hidden_authorities
+):
+    (archive, draft, _), *_ = hidden_authorities
+    for url in [*_public_urls(archive, draft), *AUTHORITY_URLS]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = _readable(response)
+        for needle in HIDDEN_AUTHORITIES:
+            assert needle not in body, f"{needle!r} shows at {url}"
+    for url in (
+        "/organisations/qorvex-draft-institute/",
+        "/places/yzerfontein-embargoed/",
+        "/series/withdrawn-xanadu-forum/",
+        "/api/organisations/qorvex-draft-institute/",
+        "/api/places/yzerfontein-embargoed/",
+    ):
+        assert client.get(url).status_code == 404, url
+
+
+def test_the_feeds_show_no_draft_or_embargoed_record_of_any_kind(client, hidden_authorities):
+    (archive, draft, embargoed), *_ = hidden_authorities
+    # Titles and names never show; a slug shows only in the removal of a record readers saw
+    # (the draft dialogue and the place were public first), never for the organisation, which
+    # never was.
+    needles = [draft.title, embargoed.title, embargoed.slug, *HIDDEN_AUTHORITIES[:3]]
+    for url in FEED_URLS:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode()
+        for needle in needles:
+            assert needle not in body, f"{needle!r} shows at {url}"
+    # The withdrawn series readers saw is announced as withdrawn, and only there: not in Atom,
+    # nor in OAI-PMH, whose records are dialogues.
+    items = client.get("/api/changes/?page_size=1000").json()["results"]
+    (series,) = [item for item in items if item["kind"] == "series"]
+    assert (series["slug"], series["type"]) == ("withdrawn-xanadu-forum", "withdrawn")
+    assert series["url"] is None and series["api_url"] is None
+    # The embargoed place was public before its embargo: its removal names only its slug.
+    (place,) = [item for item in items if item["kind"] == "place"]
+    assert place["type"] == "removed" and place["title"] is None
+    for url in FEED_URLS[1:]:
+        assert "Xanadu" not in client.get(url).content.decode(), url

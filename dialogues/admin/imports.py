@@ -50,6 +50,7 @@ EXAMPLE = {
         "yair-hirschfeld | organiser\n"
         "another-slug | participant | withheld, until 2031-01-01, side shown"
     ),
+    "series_list": "the-hague-meetings | 2 | inferred | The same hosts and agenda as the first.",
     "outcome_list": "understanding | They agreed on a second meeting.",
     "citation_list": "memoir-of-the-back-channel | 3 | In the spring we met at the Hague",
 }

@@ -1,7 +1,9 @@
 """`/api/changes/`: the archive's public changes since a cursor, for mirrors.
 
 A mirror reads from the start (no `since`), stores each record listed as `created` or
-`updated`, drops each one listed as `withdrawn` or `removed`, and keeps `next`: the cursor to
+`updated` (a dialogue, an organisation, a place or a series: `kind` says which), drops each one
+listed as `withdrawn` or `removed` (following `merged_into` when a record was merged into
+another), and keeps `next`: the cursor to
 send as `since` next time, which continues strictly after the last item it was given. `more`
 says whether further changes are waiting now. See `dialogues.feeds.changes` for what counts as
 a public change and when.
@@ -92,28 +94,57 @@ class WithdrawalSerializer(serializers.Serializer):
     )
 
 
+class MergedIntoSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The id of the record it was merged into.")
+    slug = serializers.CharField(help_text="That record's slug.")
+    url = serializers.URLField(help_text="That record's page.")
+    api_url = serializers.URLField(help_text="That record in this API.")
+
+
 class ChangeSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(["dialogue"], help_text="What kind of record changed.")
+    kind = serializers.ChoiceField(
+        list(changes.KINDS),
+        help_text=(
+            "What kind of record changed: a dialogue, an organisation, a place or a series. "
+            "A dialogue is listed as updated when a place, series or organisation its record "
+            "shows changes."
+        ),
+    )
     id = serializers.IntegerField(help_text="The record's id, which a change of slug keeps.")
     slug = serializers.CharField(help_text="The record's slug (its last public one if removed).")
     type = serializers.ChoiceField(
         list(changes.TYPES),
         help_text=(
             "`created` (public for the first time, unchanged since), `updated`, `withdrawn` "
-            "(see `withdrawal`) or `removed` (made a draft again, or deleted). A mirror stores "
-            "the first two and drops the last two."
+            "(see `withdrawal`) or `removed` (made a draft again, embargoed, deleted, or merged "
+            "into another record: see `merged_into`). A mirror stores the first two and drops "
+            "the last two."
         ),
     )
     at = serializers.DateTimeField(help_text="When the change became public.")
-    title = serializers.CharField(allow_null=True, help_text="The title; null when removed.")
+    title = serializers.CharField(
+        allow_null=True,
+        help_text="A dialogue's title, or another record's name; null when removed.",
+    )
     url = serializers.URLField(
-        allow_null=True, help_text="The record's page (410 when withdrawn); null when removed."
+        allow_null=True,
+        help_text=(
+            "The record's page (410 for a withdrawn dialogue); null when removed, and for a "
+            "withdrawn organisation, place or series, which have no page."
+        ),
     )
     api_url = serializers.URLField(
         allow_null=True, help_text="The record in this API; null unless created or updated."
     )
     withdrawal = WithdrawalSerializer(
         allow_null=True, help_text="For a withdrawn record: why, and what replaces it."
+    )
+    merged_into = MergedIntoSerializer(
+        allow_null=True,
+        help_text=(
+            "For an organisation, place or series removed by merging it into another: the "
+            "public record it went to (null when that one is not public)."
+        ),
     )
 
 
@@ -134,8 +165,9 @@ class ChangesSerializer(serializers.Serializer):
         operation_id="getChanges",
         summary="Public changes since a cursor",
         description=(
-            "The archive's public changes in the order they became public: dialogues created, "
-            "updated, withdrawn or removed. Each record appears once, at its latest change. "
+            "The archive's public changes in the order they became public: dialogues, "
+            "organisations, places and series created, updated, withdrawn or removed. Each "
+            "record appears once, at its latest change. "
             "Changes of the last few seconds are listed once they are settled."
         ),
         parameters=[
@@ -181,7 +213,8 @@ class ChangeList(ArchiveAPIView):
         after = checked.validated_data.get("since")
         size = checked.validated_data["page_size"]
         rows = Dialogue.objects.select_related("replaced_by")
-        found, more = changes.page(changes.Selection().bounded(), after, size, dialogues=rows)
+        selection = changes.Selection(kinds=changes.KINDS).bounded()
+        found, more = changes.page(selection, after, size, dialogues=rows)
         last = found[-1].position if found else after
         body = {
             "next": make_cursor(last) if last is not None else None,
@@ -192,7 +225,7 @@ class ChangeList(ArchiveAPIView):
 
     def describe(self, change: changes.Change) -> dict:
         request = self.request
-        dialogue = change.dialogue
+        record = change.record
         item = {
             "kind": change.kind,
             "id": change.record_id,
@@ -203,16 +236,25 @@ class ChangeList(ArchiveAPIView):
             "url": None,
             "api_url": None,
             "withdrawal": None,
+            "merged_into": None,
         }
-        if dialogue is None:
+        if record is None:
+            if change.merged_into is not None:
+                target = change.merged_into
+                item["merged_into"] = {
+                    "id": target.pk,
+                    "slug": target.slug,
+                    "url": request.build_absolute_uri(target.get_absolute_url()),
+                    "api_url": self._api_url(change.kind, target.slug),
+                }
             return item
-        item["title"] = dialogue.title
-        item["url"] = request.build_absolute_uri(dialogue.get_absolute_url())
+        dialogue = change.dialogue
+        item["title"] = dialogue.title if dialogue is not None else record.name
         if change.type == changes.WITHDRAWN:
-            replacement = dialogue.replaced_by
+            replacement = dialogue.replaced_by if dialogue is not None else None
             shown = replacement is not None and replacement.is_public
             item["withdrawal"] = {
-                "reason": dialogue.withdrawal_reason or "No reason was given.",
+                "reason": record.withdrawal_reason or "No reason was given.",
                 "replaced_by": {
                     "slug": replacement.slug,
                     "url": request.build_absolute_uri(replacement.get_absolute_url()),
@@ -220,8 +262,12 @@ class ChangeList(ArchiveAPIView):
                 if shown
                 else None,
             }
+            if dialogue is not None:
+                item["url"] = request.build_absolute_uri(dialogue.get_absolute_url())
         else:
-            item["api_url"] = request.build_absolute_uri(
-                reverse("dialogues:api:dialogue", args=[dialogue.slug])
-            )
+            item["url"] = request.build_absolute_uri(record.get_absolute_url())
+            item["api_url"] = self._api_url(change.kind, record.slug)
         return item
+
+    def _api_url(self, kind: str, slug: str) -> str:
+        return self.request.build_absolute_uri(reverse(f"dialogues:api:{kind}", args=[slug]))

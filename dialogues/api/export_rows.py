@@ -88,7 +88,18 @@ PLACE_FIELDS = (
     "place__latitude",
     "place__longitude",
 )
-MEMBERSHIP_FIELDS = ("dialogue_id", "series__slug", "series__name", "position")
+MEMBERSHIP_FIELDS = (
+    "dialogue_id",
+    "series__slug",
+    "series__name",
+    "position",
+    # The evidence, which the import's `series_list` reads back.
+    "basis",
+    "cited_source__slug",
+    "cited_paragraph",
+    "cited_excerpt",
+    "reason",
+)
 EXTERNAL_ID_FIELDS = ("dialogue_id", "scheme", "value", "source_url")
 PERSON_FIELDS = ("pk", "slug", "name", "kind", "side", "background")
 OUTCOME_FIELDS = ("dialogue_id", "kind", "description")

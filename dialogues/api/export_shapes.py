@@ -232,6 +232,9 @@ def csv_cells(row: Row, url, separator: str) -> dict[str, str]:
         "embargo_until": _iso(v[i["embargo_until"]]) or "",
         # In reading order ("Rome or Amman"), not sorted as the other lists are.
         "place_slugs": "\n".join(p[1] for p in row.places),
+        "series_list": cells.joined(
+            [cells.membership_line(m[1], m[3], *m[4:9]) for m in row.series]
+        ),
         "participant_list": cells.joined(
             [
                 cells.masked_line(p[6])

@@ -1,4 +1,5 @@
-"""Atom feeds of new and changed public dialogues, newest first: the whole archive and each era.
+"""Atom feeds of new and changed public records, newest first: the whole archive (dialogues,
+organisations, places and series) and each era (its dialogues).
 
 Built on `django.contrib.syndication`. An entry's `updated` is the record's datestamp, the
 same moment the changes feed and OAI-PMH give, and its `published` the day it first became
@@ -13,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from ..models import Era
+from ..models import Dialogue, Era, Place
 from ..xmltext import xml_safe
 from . import changes
 
@@ -43,7 +44,7 @@ class SafeAtom1Feed(Atom1Feed):
 class ChangesFeed(Feed):
     feed_type = SafeAtom1Feed
     title = "Track II Dialogue Archive: new and changed records"
-    subtitle = "Dialogue records published or corrected, newest first."
+    subtitle = "Dialogues, organisations, places and series published or corrected, newest first."
 
     def link(self):
         return reverse("dialogues:dialogue_list")
@@ -52,13 +53,17 @@ class ChangesFeed(Feed):
         return reverse("feeds:changes")
 
     def items(self):
-        return changes.latest(limit=ENTRIES).select_related("era", "conflict")
+        return changes.latest_of_every_kind(limit=ENTRIES)
 
     def item_title(self, item):
-        return item.title
+        return item.title if isinstance(item, Dialogue) else item.name
 
     def item_description(self, item):
-        return item.summary
+        if isinstance(item, Dialogue):
+            return item.summary
+        if isinstance(item, Place):
+            return item.country.name if item.country else ""
+        return item.description
 
     def item_link(self, item):
         return item.get_absolute_url()
@@ -75,7 +80,9 @@ class ChangesFeed(Feed):
         return item.published_at or item.stamp
 
     def item_categories(self, item):
-        return [item.era.name, item.conflict.name]
+        if isinstance(item, Dialogue):
+            return [item.era.name, item.conflict.name]
+        return [str(item._meta.verbose_name).capitalize()]
 
     def get_feed(self, obj, request):
         self._request = request

@@ -24,10 +24,17 @@ and a position in that order is a `Position`; pages continue strictly after one.
 at least `SETTLE` old are listed: a save stamps its time before its transaction commits, and a
 reader who read past that time meanwhile would otherwise never see the change.
 
-Records other than dialogues (participants, eras, sources, conflicts) are not listed: eras and
-conflicts carry no timestamps, and a participant's visibility follows the dialogues it is named
-in rather than its own saves. A dialogue's datestamp does not move when a participant's or
-source's own record is edited.
+**Organisations, places and series** are published like dialogues, and are listed the same way
+(their own saves, publication, embargo, withdrawal, and a `Removal` when unpublished, deleted
+or merged into another, which then names where it went) when a `Selection` asks for their
+kinds: the changes feed does; OAI-PMH, whose records are dialogues, and an era's lists do not.
+A dialogue's record shows its places, series and the organisations its participants acted for,
+so a change to those moves the dialogue's datestamp too (see `dialogues.writes`).
+
+Other records (participants, eras, sources, conflicts) are not listed: eras and conflicts carry
+no timestamps, and a participant's visibility follows the dialogues it is named in rather than
+its own saves. A dialogue's datestamp does not move when a participant's or source's own record
+is edited.
 """
 
 from __future__ import annotations
@@ -41,7 +48,16 @@ from django.db.models import Case, F, Func, Max, OuterRef, Q, Subquery, When
 from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils import timezone
 
-from ..models import Dialogue, Participation, Removal, Status, public_q
+from ..models import (
+    Dialogue,
+    Organisation,
+    Participation,
+    Place,
+    Removal,
+    Series,
+    Status,
+    public_q,
+)
 
 SETTLE = datetime.timedelta(seconds=5)
 # Changes listed as `created` when their last change comes within this of their first public
@@ -51,6 +67,16 @@ SAME_MOMENT = datetime.timedelta(seconds=1)
 CREATED, UPDATED, WITHDRAWN, REMOVED = "created", "updated", "withdrawn", "removed"
 TYPES = (CREATED, UPDATED, WITHDRAWN, REMOVED)
 DIALOGUE_SOURCE, REMOVAL_SOURCE = 0, 1
+DIALOGUE = "dialogue"
+# The other kinds listed, each with its model and its source in the order of changes (a
+# position's source is part of the cursors already issued: these numbers never change).
+AUTHORITIES = {
+    "organisation": (Organisation, 2),
+    "place": (Place, 3),
+    "series": (Series, 4),
+}
+KINDS = (DIALOGUE, *AUTHORITIES)
+_MODELS = {DIALOGUE: Dialogue, **{kind: model for kind, (model, _) in AUTHORITIES.items()}}
 
 
 @dataclasses.dataclass(frozen=True, order=True)
@@ -70,12 +96,18 @@ class Change:
     record_id: int
     slug: str
     era_id: int | None
-    dialogue: Dialogue | None  # None for a removal
+    record: object | None  # the dialogue, organisation, place or series; None for a removal
     position: Position
+    # For a record removed by merging: the public record of its kind it was merged into.
+    merged_into: object | None = None
 
     @property
     def deleted(self) -> bool:
         return self.type in (WITHDRAWN, REMOVED)
+
+    @property
+    def dialogue(self) -> Dialogue | None:
+        return self.record if self.kind == DIALOGUE else None
 
 
 class Midnight(Func):
@@ -123,7 +155,8 @@ def _disclosed_since(today: datetime.date):
 
 
 def seen_withdrawn_q() -> Q:
-    """Withdrawn dialogues readers saw before the withdrawal."""
+    """Withdrawn records (dialogues, organisations, places, series) readers saw before the
+    withdrawal."""
     return Q(status=Status.WITHDRAWN, published_at__isnull=False, withdrawn_at__isnull=False) & (
         Q(embargo_until__isnull=True) | Q(embargo_lifted__lte=F("withdrawn_at"))
     )
@@ -142,6 +175,30 @@ def dialogues_with_stamps(today: datetime.date | None = None):
     )
     return (
         Dialogue.objects.alias(embargo_lifted=midnight("embargo_until"))
+        .filter(public_q() | seen_withdrawn_q())
+        .annotate(
+            stamp=Case(
+                When(status=Status.WITHDRAWN, then=F("withdrawn_at")),
+                default=public_stamp,
+                output_field=models.DateTimeField(),
+            )
+        )
+    )
+
+
+def records_with_stamps(model):
+    """Every organisation, place or series (`model`) a change is listed for, with its `stamp`:
+    public ones at the latest of their last save, publication and embargo's end; withdrawn ones
+    readers saw at their withdrawal."""
+    updated = F("updated")
+    public_stamp = Greatest(
+        updated,
+        Coalesce("published_at", updated),
+        Coalesce("embargo_lifted", updated),
+        output_field=models.DateTimeField(),
+    )
+    return (
+        model.objects.alias(embargo_lifted=midnight("embargo_until"))
         .filter(public_q() | seen_withdrawn_q())
         .annotate(
             stamp=Case(
@@ -172,6 +229,14 @@ class Selection:
     start: datetime.datetime | None = None  # inclusive
     end: datetime.datetime | None = None  # exclusive; at most now minus SETTLE
     era_id: int | None = None
+    # The kinds of record listed: dialogues alone unless asked (OAI-PMH's records are
+    # dialogues); organisations, places and series have no era, so an era's list has none.
+    kinds: tuple[str, ...] = (DIALOGUE,)
+
+    def listed_kinds(self) -> tuple[str, ...]:
+        if self.era_id is not None:
+            return tuple(kind for kind in self.kinds if kind == DIALOGUE)
+        return self.kinds
 
     def bounded(self) -> Selection:
         """The same selection, ending no later than the settled past."""
@@ -189,14 +254,23 @@ def _dialogue_stream(selection: Selection, today):
     return rows
 
 
+def _authority_stream(model, selection: Selection):
+    rows = records_with_stamps(model).filter(stamp__lt=selection.end)
+    if selection.start is not None:
+        rows = rows.filter(stamp__gte=selection.start)
+    return rows
+
+
 def _removal_stream(selection: Selection):
+    kinds = selection.listed_kinds()
+    rows = Removal.objects.annotate(stamp=F("removed_at")).filter(
+        kind__in=kinds, stamp__lt=selection.end
+    )
     # A removal by embargo is superseded, without a save, once the embargo lifts: the record
     # is listed again, at a later datestamp.
-    rows = (
-        Removal.objects.annotate(stamp=F("removed_at"))
-        .filter(kind="dialogue", stamp__lt=selection.end)
-        .exclude(object_id__in=Dialogue.objects.filter(public_q()).values("pk"))
-    )
+    for kind in kinds:
+        public = _MODELS[kind].objects.filter(public_q()).values("pk")
+        rows = rows.exclude(kind=kind, object_id__in=public)
     if selection.start is not None:
         rows = rows.filter(stamp__gte=selection.start)
     if selection.era_id is not None:
@@ -207,7 +281,13 @@ def _removal_stream(selection: Selection):
 def count(selection: Selection) -> int:
     """How many changes `selection` lists."""
     today = timezone.localdate()
-    return _dialogue_stream(selection, today).count() + _removal_stream(selection).count()
+    total = _removal_stream(selection).count()
+    for kind in selection.listed_kinds():
+        if kind == DIALOGUE:
+            total += _dialogue_stream(selection, today).count()
+        else:
+            total += _authority_stream(AUTHORITIES[kind][0], selection).count()
+    return total
 
 
 def page(
@@ -216,66 +296,113 @@ def page(
     """Return up to `size` changes after `after`, and whether more follow.
 
     `dialogues` is the queryset the page's dialogues are read from, with what the caller
-    needs prefetched; it is asked for the page's ids only, in one query.
+    needs prefetched; it is asked for the page's ids only, in one query. Each other kind
+    listed costs a query for its positions and, when it has any on the page, one for its rows.
     """
     today = timezone.localdate()
-    stamped = list(
-        _dialogue_stream(selection, today)
-        .filter(_after(after, DIALOGUE_SOURCE))
-        .order_by("stamp", "pk")
-        .values_list("stamp", "pk")[: size + 1]
-    )
+    kinds = selection.listed_kinds()
+    streams = []
+    if DIALOGUE in kinds:
+        stamped = (
+            _dialogue_stream(selection, today)
+            .filter(_after(after, DIALOGUE_SOURCE))
+            .order_by("stamp", "pk")
+            .values_list("stamp", "pk")[: size + 1]
+        )
+        streams.append([Position(stamp, DIALOGUE_SOURCE, pk) for stamp, pk in stamped])
+    for kind in kinds:
+        if kind == DIALOGUE:
+            continue
+        model, source = AUTHORITIES[kind]
+        stamped = (
+            _authority_stream(model, selection)
+            .filter(_after(after, source))
+            .order_by("stamp", "pk")
+            .values_list("stamp", "pk")[: size + 1]
+        )
+        streams.append([Position(stamp, source, pk) for stamp, pk in stamped])
     removals = list(
         _removal_stream(selection)
         .filter(_after(after, REMOVAL_SOURCE))
         .order_by("stamp", "pk")[: size + 1]
     )
-    items = heapq.merge(
-        (Position(stamp, DIALOGUE_SOURCE, pk) for stamp, pk in stamped),
-        (Position(r.stamp, REMOVAL_SOURCE, r.pk) for r in removals),
-    )
+    streams.append([Position(r.stamp, REMOVAL_SOURCE, r.pk) for r in removals])
+    items = heapq.merge(*streams)
     positions = [p for _, p in zip(range(size + 1), items, strict=False)]
     more = len(positions) > size
     positions = positions[:size]
-    wanted = [p.pk for p in positions if p.source == DIALOGUE_SOURCE]
-    source = Dialogue.objects.all() if dialogues is None else dialogues
-    by_pk = {d.pk: d for d in source.filter(pk__in=wanted)} if wanted else {}
+    records = _records_of(positions, dialogues)
     removal_by_pk = {r.pk: r for r in removals}
+    destinations = _merge_destinations(
+        [removal_by_pk[p.pk] for p in positions if p.source == REMOVAL_SOURCE]
+    )
     changes = []
     for position in positions:
         if position.source == REMOVAL_SOURCE:
-            removal = removal_by_pk[position.pk]
-            changes.append(
-                Change(
-                    "dialogue",
-                    REMOVED,
-                    position.stamp,
-                    removal.object_id,
-                    removal.slug,
-                    removal.era_id,
-                    None,
-                    position,
-                )
-            )
+            changes.append(_removed(removal_by_pk[position.pk], position, destinations))
             continue
-        dialogue = by_pk[position.pk]
+        kind, record = records[position.source, position.pk]
         changes.append(
             Change(
-                "dialogue",
-                change_type(dialogue, position.stamp),
+                kind,
+                change_type(record, position.stamp),
                 position.stamp,
-                dialogue.pk,
-                dialogue.slug,
-                dialogue.era_id,
-                dialogue,
+                record.pk,
+                record.slug,
+                getattr(record, "era_id", None),
+                record,
                 position,
             )
         )
     return changes, more
 
 
-def change_type(dialogue: Dialogue, stamp: datetime.datetime) -> str:
-    """Name a listed dialogue's change: withdrawn, or created or updated."""
+def _records_of(positions: list[Position], dialogues) -> dict:
+    """The records at these positions, by (source, pk): one query for each kind present."""
+    found = {}
+    by_source = {
+        DIALOGUE_SOURCE: (DIALOGUE, Dialogue.objects.all() if dialogues is None else dialogues)
+    }
+    for kind, (model, source) in AUTHORITIES.items():
+        by_source[source] = (kind, model.objects.all())
+    for source, (kind, rows) in by_source.items():
+        wanted = [p.pk for p in positions if p.source == source]
+        if wanted:
+            found.update({(source, r.pk): (kind, r) for r in rows.filter(pk__in=wanted)})
+    return found
+
+
+def _merge_destinations(removals) -> dict:
+    """The public records that merged ones went to, by (kind, pk): one query a kind present."""
+    wanted: dict[str, set[int]] = {}
+    for removal in removals:
+        if removal.merged_into is not None and removal.kind in AUTHORITIES:
+            wanted.setdefault(removal.kind, set()).add(removal.merged_into)
+    found = {}
+    for kind, ids in wanted.items():
+        model = AUTHORITIES[kind][0]
+        for record in model.objects.filter(public_q(), pk__in=ids):
+            found[kind, record.pk] = record
+    return found
+
+
+def _removed(removal: Removal, position: Position, destinations: dict) -> Change:
+    return Change(
+        removal.kind,
+        REMOVED,
+        position.stamp,
+        removal.object_id,
+        removal.slug,
+        removal.era_id,
+        None,
+        position,
+        destinations.get((removal.kind, removal.merged_into)),
+    )
+
+
+def change_type(dialogue, stamp: datetime.datetime) -> str:
+    """Name a listed record's change (a dialogue, organisation, place or series): withdrawn, or
+    created or updated."""
     if dialogue.status == Status.WITHDRAWN:
         return WITHDRAWN
     first_public = [dialogue.published_at] if dialogue.published_at else []
@@ -296,6 +423,18 @@ def latest(*, era_id: int | None = None, limit: int = 50):
     return rows.order_by("-stamp", "-pk")[:limit]
 
 
+def latest_of_every_kind(*, limit: int = 50) -> list:
+    """The public dialogues, organisations, places and series most recently created or
+    changed, newest first, each with its `stamp` (for the archive's Atom feed)."""
+    settled = timezone.now() - SETTLE
+    found = list(latest(limit=limit).select_related("era", "conflict"))
+    for model, _ in AUTHORITIES.values():
+        rows = records_with_stamps(model).filter(public_q(), stamp__lt=settled)
+        found.extend(rows.order_by("-stamp", "-pk")[:limit])
+    found.sort(key=lambda record: record.stamp, reverse=True)
+    return found[:limit]
+
+
 def one(record_id: int, *, dialogues=None) -> Change | None:
     """The listed change of one dialogue (by id), or None when readers never saw it."""
     stamp = dialogues_with_stamps().filter(pk=record_id).values_list("stamp", flat=True).first()
@@ -303,7 +442,7 @@ def one(record_id: int, *, dialogues=None) -> Change | None:
         source = Dialogue.objects.all() if dialogues is None else dialogues
         dialogue = source.get(pk=record_id)
         return Change(
-            "dialogue",
+            DIALOGUE,
             change_type(dialogue, stamp),
             stamp,
             dialogue.pk,
@@ -312,27 +451,17 @@ def one(record_id: int, *, dialogues=None) -> Change | None:
             dialogue,
             Position(stamp, DIALOGUE_SOURCE, dialogue.pk),
         )
-    removal = Removal.objects.filter(kind="dialogue", object_id=record_id).first()
+    removal = Removal.objects.filter(kind=DIALOGUE, object_id=record_id).first()
     if removal is None:
         return None
-    position = Position(removal.removed_at, REMOVAL_SOURCE, removal.pk)
-    return Change(
-        "dialogue",
-        REMOVED,
-        removal.removed_at,
-        removal.object_id,
-        removal.slug,
-        removal.era_id,
-        None,
-        position,
-    )
+    return _removed(removal, Position(removal.removed_at, REMOVAL_SOURCE, removal.pk), {})
 
 
 def earliest() -> datetime.datetime | None:
-    """The earliest datestamp of any listed change."""
+    """The earliest datestamp of any listed change of a dialogue (OAI-PMH's records)."""
     found = [
         dialogues_with_stamps().aggregate(first=models.Min("stamp"))["first"],
-        Removal.objects.aggregate(first=models.Min("removed_at"))["first"],
+        Removal.objects.filter(kind=DIALOGUE).aggregate(first=models.Min("removed_at"))["first"],
     ]
     found = [moment for moment in found if moment is not None]
     return min(found) if found else None

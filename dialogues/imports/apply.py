@@ -25,6 +25,7 @@ from ..models import (
     ImportedRecord,
     Outcome,
     Participation,
+    SeriesMembership,
     Status,
     citation_key,
     removals,
@@ -227,7 +228,7 @@ def _snapshots(ids: list[int]) -> dict[int, str]:
     snapshots = {}
     for chunk in chunks(ids):
         rows = defaultdict(list)
-        for model in (Participation, Outcome, Citation, DialoguePlace):
+        for model in (Participation, Outcome, Citation, DialoguePlace, SeriesMembership):
             for obj in model.objects.filter(dialogue_id__in=chunk).order_by("pk"):
                 rows[obj.dialogue_id].append(obj)
         for dialogue in Dialogue.objects.filter(pk__in=chunk):
@@ -342,6 +343,28 @@ def _write_rows(rows: list[RowPlan], plan: Plan, created: dict[str, int]) -> Non
                             position=position,
                         )
                     )
+        if target.memberships is not None:
+            have = existing.memberships if existing else {}
+            for slug, (pk, membership) in have.items():
+                if target.memberships.get(slug) != membership:
+                    drop[SeriesMembership].append(pk)
+            # A changed membership is deleted and added again: every deletion comes first, so
+            # positions may be exchanged within a series without meeting each other.
+            for slug, membership in target.memberships.items():
+                if slug in have and have[slug][1] == membership:
+                    continue
+                add[SeriesMembership].append(
+                    SeriesMembership(
+                        series_id=lookups.series[slug],
+                        dialogue_id=dialogue_id,
+                        position=membership.position,
+                        basis=membership.basis,
+                        cited_source_id=lookups.sources.get(membership.source),
+                        cited_paragraph=membership.paragraph,
+                        cited_excerpt=membership.excerpt,
+                        reason=membership.reason,
+                    )
+                )
         matches = row.citation_matches if existing else {}
         keys = set()
         if existing:
@@ -371,7 +394,7 @@ def _write_rows(rows: list[RowPlan], plan: Plan, created: dict[str, int]) -> Non
                     key=key,
                 )
             )
-    for model in (Citation, Outcome, Participation, DialoguePlace):
+    for model in (Citation, Outcome, Participation, DialoguePlace, SeriesMembership):
         for chunk in chunks(drop[model]):
             model.objects.filter(pk__in=chunk).delete()
     fields = {
@@ -380,7 +403,7 @@ def _write_rows(rows: list[RowPlan], plan: Plan, created: dict[str, int]) -> Non
         Citation: ["excerpt"],
         DialoguePlace: ["position"],
     }
-    for model in (Participation, Outcome, Citation, DialoguePlace):
+    for model in (Participation, Outcome, Citation, DialoguePlace, SeriesMembership):
         if update[model]:
             model.objects.bulk_update(update[model], fields[model], batch_size=BULK)
         if add[model]:

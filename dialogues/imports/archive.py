@@ -22,6 +22,8 @@ from ..models import (
     Participation,
     PastSlug,
     Place,
+    Series,
+    SeriesMembership,
     Source,
     public_q,
 )
@@ -50,6 +52,8 @@ class Existing:
     citation_keys: dict = field(default_factory=dict)  # pk -> key
     places: list = field(default_factory=list)  # slugs of its published places, in order
     place_rows: dict = field(default_factory=dict)  # published place slug -> DialoguePlace pk
+    # published series slug -> (SeriesMembership pk, cells.Membership)
+    memberships: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -64,6 +68,9 @@ class Lookups:
     past_slugs: dict[str, int]
     taken_slugs: set[str]
     places: dict[str, int] = field(default_factory=dict)
+    series: dict[str, int] = field(default_factory=dict)  # published series named in the file
+    # (series slug, position) -> the dialogue holding it now, for the series named in the file
+    series_positions: dict[tuple[str, int], int] = field(default_factory=dict)
 
 
 def chunks(items):
@@ -89,6 +96,32 @@ def _by_slug(model, slugs) -> dict[str, int]:
     return found
 
 
+def _series_sources(table: Table) -> set[str]:
+    """The sources the stated memberships of `series_list` cite."""
+    found = set()
+    for _, row in table.rows:
+        for line in cells.lines(row.get("series_list", "")):
+            parts = cells.split(line, 6)
+            if len(parts) > 3 and parts[2].lower() == cells.STATED:
+                found.add(parts[3])
+    return found
+
+
+def _series(slugs) -> tuple[dict[str, int], dict[tuple[str, int], int]]:
+    """The published series among `slugs`, and who holds each of their positions now."""
+    found, positions = {}, {}
+    for chunk in chunks(slugs):
+        found.update(Series.objects.filter(public_q(), slug__in=chunk).values_list("slug", "pk"))
+    for chunk in chunks(found):
+        positions.update(
+            ((slug, position), dialogue)
+            for slug, position, dialogue in SeriesMembership.objects.filter(
+                series__slug__in=chunk
+            ).values_list("series__slug", "position", "dialogue_id")
+        )
+    return found, positions
+
+
 def read_lookups(table: Table) -> Lookups:
     row_slugs = {row.get("slug", "").strip() for _, row in table.rows} - {""}
     existing = _existing(row_slugs)
@@ -108,12 +141,15 @@ def read_lookups(table: Table) -> Lookups:
         taken.update(
             PastSlug.objects.filter(kind="dialogue", slug__in=chunk).values_list("slug", flat=True)
         )
+    series, positions = _series(_slugs_in(table, "series_list", 2))
     return Lookups(
         eras={era.slug: era for era in Era.objects.all()},
         conflicts=dict(Conflict.objects.values_list("slug", "pk")),
-        sources=_by_slug(Source, _slugs_in(table, "citation_list", 3)),
+        sources=_by_slug(Source, _slugs_in(table, "citation_list", 3) | _series_sources(table)),
         participants=_by_slug(Participant, _slugs_in(table, "participant_list", 3) - {"*"}),
         places=_by_slug(Place, _slugs_in(table, "place_slugs", 1)),
+        series=series,
+        series_positions=positions,
         existing=existing,
         past_slugs=past,
         taken_slugs=taken,
@@ -203,7 +239,34 @@ def _existing(slugs: set[str]) -> dict[str, Existing]:
         ):
             by_pk[dialogue_id].places.append(slug)
             by_pk[dialogue_id].place_rows[slug] = pk
+        for dialogue_id, pk, slug, *membership in (
+            SeriesMembership.objects.filter(public_q("series__"), dialogue_id__in=ids)
+            .order_by("pk")
+            .values_list(*MEMBERSHIP_VALUES)
+        ):
+            by_pk[dialogue_id].memberships[slug] = (pk, membership_of(slug, *membership))
     return found
+
+
+MEMBERSHIP_VALUES = (
+    "dialogue_id",
+    "pk",
+    "series__slug",
+    "position",
+    "basis",
+    "cited_source__slug",
+    "cited_paragraph",
+    "cited_excerpt",
+    "reason",
+)
+
+
+def membership_of(series, position, basis, source, paragraph, excerpt, reason):
+    """A stored membership as a cell row would give it (the fields its basis does not use are
+    left out, as the cell has no place for them)."""
+    if basis == cells.INFERRED:
+        return cells.Membership(series, position, cells.INFERRED, reason=reason or "")
+    return cells.Membership(series, position, cells.STATED, source or "", paragraph, excerpt or "")
 
 
 def unnamed_hidden(existing: Existing, takings: dict) -> set[int]:

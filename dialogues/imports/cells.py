@@ -11,6 +11,10 @@ with the fields of a row separated by ` | `:
 - `place_slugs`: a place's slug a line, in the order the alternatives are read ("Rome or
   Amman" is `rome` then `amman`). It lists the published places; a row at a place not yet
   published is kept as it is, since the public export cannot name it.
+- `series_list`: the dialogue's place in each published series, a row a line, with the
+  evidence the membership rests on: `series-slug | position | stated | source-slug | paragraph
+  | excerpt`, or `series-slug | position | inferred | reason`. A membership of a series not yet
+  published is kept as it is, as a draft place is.
 
 The last field of a row is free text: it may itself hold ` | `, and a line break in it is
 written `\\n` (a backslash as `\\\\`), so that each row stays on one line.
@@ -38,6 +42,7 @@ IMPORT_COLUMNS = (
     "status",
     "embargo_until",
     "place_slugs",
+    "series_list",
     "participant_list",
     "outcome_list",
     "citation_list",
@@ -68,6 +73,7 @@ OPTIONAL_COLUMNS = (
     "level_note",
     "embargo_until",
     "place_slugs",
+    "series_list",
     "participant_list",
     "outcome_list",
     *TRANSLATION_COLUMNS,
@@ -200,3 +206,41 @@ def citation_line(source_slug: str, paragraph, excerpt: str) -> str:
 def joined(rows: list[str]) -> str:
     """The cell holding `rows`, in a fixed order so that two exports of a record agree."""
     return "\n".join(sorted(rows))
+
+
+# --- Series memberships ---------------------------------------------------------------------
+
+STATED, INFERRED = "stated", "inferred"
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    """A dialogue's place in a series as a cell row gives it, with its evidence."""
+
+    series: str
+    position: int
+    basis: str  # STATED or INFERRED
+    source: str = ""
+    paragraph: int | None = None
+    excerpt: str = ""
+    reason: str = ""
+
+    def line(self) -> str:
+        if self.basis == INFERRED:
+            return SEPARATOR.join([self.series, str(self.position), INFERRED, escape(self.reason)])
+        return SEPARATOR.join(
+            [
+                self.series,
+                str(self.position),
+                STATED,
+                self.source,
+                str(self.paragraph),
+                escape(self.excerpt),
+            ]
+        )
+
+
+def membership_line(series, position, basis, source, paragraph, excerpt, reason) -> str:
+    if basis == INFERRED:
+        return Membership(series, position, INFERRED, reason=reason or "").line()
+    return Membership(series, position, STATED, source or "", paragraph, excerpt or "").line()

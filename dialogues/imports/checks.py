@@ -27,6 +27,7 @@ from ..models import (
     Track,
     VenueKind,
 )
+from ..models.evidence import excerpt_problem
 from . import cells
 from .archive import Existing, Lookups, unnamed_hidden
 from .compare import diff
@@ -78,6 +79,7 @@ class Target:
     outcomes: dict | None = None  # kind -> description
     citations: list = field(default_factory=list)  # (source slug, paragraph, excerpt)
     places: list | None = None  # place slugs, in order
+    memberships: dict | None = None  # series slug -> cells.Membership
 
 
 @dataclass
@@ -127,6 +129,8 @@ def check_row(number, row: dict, header: set, lookups: Lookups, seen: dict) -> R
     target.citations = _check_citations(plan, row["citation_list"], lookups)
     if "place_slugs" in header:
         target.places = _check_places(plan, row["place_slugs"], lookups)
+    if "series_list" in header:
+        target.memberships = _check_memberships(plan, row["series_list"], lookups)
     _check_slug(plan, lookups, seen)
     if existing is not None and target.masked:
         unnamed = len(unnamed_hidden(existing, target.takings))
@@ -330,6 +334,124 @@ def _check_places(plan, cell: str, lookups: Lookups) -> list[str]:
         else:
             places.append(slug)
     return places
+
+
+SERIES_ROW = (
+    "Write each place in a series on its own line as “series-slug | position | stated | "
+    "source-slug | paragraph | excerpt” or “series-slug | position | inferred | reason”."
+)
+
+
+def _check_memberships(plan, cell: str, lookups: Lookups) -> dict:
+    memberships = {}
+    for line in cells.lines(cell):
+        membership = _membership(plan, line, lookups)
+        if membership is None:
+            continue
+        if membership.series in memberships:
+            plan.problem("series_list", line, "This series is listed twice.")
+            continue
+        memberships[membership.series] = membership
+    return memberships
+
+
+def _membership(plan, line: str, lookups: Lookups):
+    """The membership a `series_list` row gives, or None after noting what is wrong with it."""
+    parts = cells.split(line, 4)
+    if len(parts) < 3 or not parts[2]:
+        plan.problem(
+            "series_list",
+            line,
+            "The evidence is missing: say whether the membership is stated in a source or "
+            f"inferred. {SERIES_ROW}",
+        )
+        return None
+    slug, position_text, basis = parts[0], parts[1], parts[2].lower()
+    problems = []
+    if slug not in lookups.series:
+        problems.append(
+            f"No published series has the slug “{slug}”. Use the slug of a published series "
+            "(add or publish it in the admin first)."
+        )
+    position = int(position_text) if position_text.isascii() and position_text.isdigit() else 0
+    if not 1 <= position <= 32767:
+        problems.append(
+            f"The position “{position_text}” must be a whole number from 1 to 32767: the "
+            "dialogue's place in the series, 1 for the first."
+        )
+    if basis == cells.INFERRED:
+        reason = cells.unescape(parts[3]) if len(parts) > 3 else ""
+        if not reason.strip():
+            problems.append("An inferred membership needs its reason: from what, and why.")
+        membership = cells.Membership(slug, position, cells.INFERRED, reason=reason)
+    elif basis == cells.STATED:
+        rest = cells.split(parts[3], 3) if len(parts) > 3 else []
+        source, paragraph_text, excerpt = (rest + ["", "", ""])[:3]
+        excerpt = cells.unescape(excerpt)
+        paragraph = cells.paragraph_number(paragraph_text)
+        if not (source and paragraph_text and excerpt.strip()):
+            problems.append(
+                "A stated membership needs its source, paragraph and excerpt; or mark it "
+                f"inferred and give the reason. {SERIES_ROW}"
+            )
+        else:
+            if source not in lookups.sources:
+                problems.append(
+                    f"No source has the slug “{source}”. Use the slug of a source in the archive."
+                )
+            if paragraph is None:
+                problems.append(cells.PARAGRAPH.format(paragraph_text))
+            too_long = excerpt_problem(excerpt)
+            if too_long:
+                problems.append(too_long)
+        membership = cells.Membership(slug, position, cells.STATED, source, paragraph, excerpt)
+    else:
+        problems.append(
+            f"“{parts[2]}” is not a kind of evidence. Accepted: stated, inferred. {SERIES_ROW}"
+        )
+        membership = None
+    for message in problems:
+        plan.problem("series_list", line, message)
+    return None if problems else membership
+
+
+def check_series_positions(rows: list[RowPlan], lookups: Lookups) -> None:
+    """Refuse two dialogues at one position of a series, as the file would leave them: each
+    row's memberships replace its dialogue's, and the other dialogues keep theirs."""
+    rewritten = {
+        row.existing.pk if row.existing else None
+        for row in rows
+        if row.target is not None and row.target.memberships is not None
+    }
+    held = {
+        place: dialogue
+        for place, dialogue in lookups.series_positions.items()
+        if dialogue not in rewritten
+    }
+    claimed: dict[tuple[str, int], RowPlan] = {}
+    for row in rows:
+        if row.target is None or not row.target.memberships:
+            continue
+        own = row.existing.pk if row.existing else None
+        for membership in row.target.memberships.values():
+            place = (membership.series, membership.position)
+            other = claimed.get(place)
+            if other is not None:
+                message = (
+                    f"Row {other.number} puts its dialogue at position {membership.position} "
+                    f"of “{membership.series}” too: give each dialogue its own position."
+                )
+            elif place in held and held[place] != own:
+                message = (
+                    f"Another dialogue holds position {membership.position} of "
+                    f"“{membership.series}”: give this one a free position, or move that one "
+                    "first."
+                )
+            else:
+                claimed[place] = row
+                continue
+            row.problem("series_list", membership.line(), message)
+            row.action = "invalid"
 
 
 def _check_takings(plan, cell: str, lookups: Lookups):

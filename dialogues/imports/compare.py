@@ -113,6 +113,12 @@ def diff(existing: Existing, target, plan) -> list[tuple[str, str, str]]:
                 "\n".join(target.places) or "—",
             )
         )
+    if target.memberships is not None:
+        have = {slug: membership for slug, (_, membership) in existing.memberships.items()}
+        for slug in sorted(set(have) | set(target.memberships)):
+            old, new = have.get(slug), target.memberships.get(slug)
+            if old != new:
+                diff.append(("series_list", old.line() if old else "—", new.line() if new else "—"))
     matches, added, removed = match_citations(existing, target.citations)
     plan.citation_matches = matches
     by_pk = {pk: (s, p, e) for pk, s, p, e in existing.citations}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from . import rights
 from .archive import Lookups, read_lookups
-from .checks import RowPlan, check_row
+from .checks import RowPlan, check_row, check_series_positions
 from .reading import read
 
 
@@ -68,6 +68,7 @@ def make_plan(name: str, content: bytes, *, progress=None, user=None) -> Plan:
         plan.rows.append(check_row(number, cells_by_column, header, lookups, seen))
         if progress is not None:
             progress(done, len(table.rows))
+    check_series_positions(plan.rows, lookups)
     rights.check(plan, user)
     plan.rows.sort(key=lambda row: row.number)
     if not table.rows and not table.misfits:

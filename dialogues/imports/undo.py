@@ -18,6 +18,7 @@ from ..models import (
     ImportedRecord,
     Outcome,
     Participation,
+    SeriesMembership,
     Status,
 )
 from . import rights
@@ -107,7 +108,7 @@ def _delete_dialogues(ids: list[int]) -> None:
     this does not know (a model added later) falls back to `delete()`. The caller notes the ids
     with `writes.changed`, which reindexes them and moves the generation on once.
     """
-    inline = (Citation, Outcome, Participation, DialoguePlace)
+    inline = (Citation, Outcome, Participation, DialoguePlace, SeriesMembership)
     connection = connections[router.db_for_write(Dialogue)]
     quote = connection.ops.quote_name
     for chunk in chunks(ids):
@@ -158,7 +159,7 @@ def _restore(records: list[ImportedRecord], now, current) -> None:
                     dialogues.append(obj)
                 else:
                     rows[type(obj)].append(obj)
-        for model in (Citation, Outcome, Participation, DialoguePlace):
+        for model in (Citation, Outcome, Participation, DialoguePlace, SeriesMembership):
             model.objects.filter(dialogue_id__in=ids).delete()
         fields = [
             f.name
@@ -166,6 +167,6 @@ def _restore(records: list[ImportedRecord], now, current) -> None:
             if not f.primary_key and f.name != "created"
         ]
         Dialogue.objects.bulk_update(dialogues, fields, batch_size=BULK)
-        for model in (Participation, Outcome, Citation, DialoguePlace):
+        for model in (Participation, Outcome, Citation, DialoguePlace, SeriesMembership):
             if rows[model]:
                 model.objects.bulk_create(rows[model], batch_size=BULK)

@@ -6,7 +6,8 @@ behind that a mirror could read, so each leaves a `Removal`: which record, its l
 and when. The changes feed and the OAI-PMH provider report it as removed (`deleted` in OAI-PMH)
 from then on, until the record is public again (published, or its embargo lifted), which
 supersedes it. Written through `dialogues.writes`, in the transaction of the save or deletion
-itself.
+itself. Organisations, places and series leave one the same way (the changes feed lists them);
+one merged into another leaves one naming the record it went to (`merged_into`).
 
 A name newly withheld takes nothing down but the name: the dialogue's `updated` moves, so the
 changes feed lists it again as `updated` (drawn with the name masked) and OAI-PMH gives it a new
@@ -40,6 +41,9 @@ class Removal(models.Model):
     # The era the record was in, so that a harvest of one era's set hears of its removal too;
     # a plain number, since the record (and even the era) may be gone.
     era_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # For a record merged into another of its kind: that record's id (it may be merged on, or
+    # hidden, in its turn: readers of the removal check it when they read it).
+    merged_into = models.PositiveBigIntegerField(null=True, blank=True)
     removed_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -80,26 +84,42 @@ def hidden_now(status, embargo_until, today=None) -> bool:
     return status == Status.PUBLISHED and embargo_until is not None and embargo_until > today
 
 
-def _note_state_before(sender, instance, raw=False, **kwargs):
-    """Before a dialogue is hidden (a draft, or embargoed), note whether readers could see it
-    until now.
+_VISIBILITY = ("status", "published_at", "embargo_until", "withdrawn_at", "slug")
+
+
+def _state_fields(model) -> tuple[str, ...]:
+    """The fields a removal of this kind of record is written from (only dialogues have an era)."""
+    has_era = any(field.name == "era" for field in model._meta.concrete_fields)
+    return (*_VISIBILITY, "era_id") if has_era else _VISIBILITY
+
+
+def _note_state_before(sender, instance, raw=False, *, compare_always=False, **kwargs):
+    """Before a dialogue (or an organisation, place or series) is hidden (a draft, or
+    embargoed), note whether readers could see it until now. With `compare_always`, also note
+    whether it was public until now when it stays in sight (`_was_public`): the dialogues
+    linked to an organisation, place or series are announced when it changes.
 
     A dialogue saved as published without a publication time (made in code, not through
     `editorial.publish`) is given one, so that a later withdrawal is known to have been seen.
     """
     instance._was_seen = False
+    instance._was_public = False
     if raw:
         return
     if instance.status == Status.PUBLISHED and instance.published_at is None:
         instance.published_at = timezone.now()
-    if instance.pk is None or not hidden_now(instance.status, instance.embargo_until):
+    if instance.pk is None:
         return
-    before = (
-        sender._base_manager.filter(pk=instance.pk)
-        .values("status", "published_at", "embargo_until", "withdrawn_at", "slug", "era_id")
-        .first()
+    hidden = hidden_now(instance.status, instance.embargo_until)
+    if not hidden and not compare_always:
+        return
+    before = sender._base_manager.filter(pk=instance.pk).values(*_state_fields(sender)).first()
+    if before is None:
+        return
+    instance._was_public = not hidden_now(before["status"], before["embargo_until"]) and (
+        before["status"] == Status.PUBLISHED
     )
-    if before is not None and was_seen(
+    if hidden and was_seen(
         before["status"], before["published_at"], before["embargo_until"], before["withdrawn_at"]
     ):
         instance._was_seen = True
@@ -118,7 +138,8 @@ def _record_change(sender, instance, raw=False, using=None, **kwargs):
             object_id=instance.pk,
             defaults={
                 "slug": before["slug"],
-                "era_id": before["era_id"],
+                "era_id": before.get("era_id"),
+                "merged_into": None,
                 "removed_at": timezone.now(),
             },
         )
@@ -128,7 +149,7 @@ def _record_change(sender, instance, raw=False, using=None, **kwargs):
 
 
 def _record_deletion(sender, instance, using=None, **kwargs):
-    """Leave a removal when a dialogue readers could see is deleted outright."""
+    """Leave a removal when a record readers could see is deleted outright."""
     if not was_seen(
         instance.status, instance.published_at, instance.embargo_until, instance.withdrawn_at
     ):
@@ -136,7 +157,12 @@ def _record_deletion(sender, instance, using=None, **kwargs):
     Removal.objects.using(using).update_or_create(
         kind=sender._meta.model_name,
         object_id=instance.pk,
-        defaults={"slug": instance.slug, "era_id": instance.era_id, "removed_at": timezone.now()},
+        defaults={
+            "slug": instance.slug,
+            "era_id": getattr(instance, "era_id", None),
+            "merged_into": None,
+            "removed_at": timezone.now(),
+        },
     )
 
 

@@ -115,6 +115,7 @@ def test_the_csv_columns_are_in_the_documented_order():
         "status",
         "embargo_until",
         "place_slugs",
+        "series_list",
         "participant_list",
         "outcome_list",
         "citation_list",

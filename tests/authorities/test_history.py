@@ -55,3 +55,18 @@ def test_a_draft_has_no_public_history_and_an_old_slug_moves(client, folder, mod
     record.save()
     response = client.get(f"/{folder}/old/history/")
     assert (response.status_code, response["Location"]) == (301, f"/{folder}/new/history/")
+
+
+@pytest.mark.parametrize("folder, model, extra", KINDS)
+@pytest.mark.parametrize("prefix", ["", "/he", "/ar"])
+def test_the_record_page_links_to_its_history(client, folder, model, extra, prefix):
+    record = model(slug="linked", name="A record", status=Status.PUBLISHED, **extra)
+    _save(record, "Published")
+    page = BeautifulSoup(client.get(f"{prefix}/{folder}/linked/").content, "html.parser")
+    link = page.select_one("p.record-history a")
+    assert link is not None
+    assert link["href"] == f"{prefix}/{folder}/linked/history/"
+    assert link.get_text(strip=True)
+    history = client.get(link["href"])
+    assert history.status_code == 200
+    assert _rows(history)[0][2] == "Published"
