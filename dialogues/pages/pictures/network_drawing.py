@@ -77,7 +77,8 @@ def drawing(graph: Network, *, width=1000, height=620, id_prefix="network", rule
         rule += " " + gettext(
             "Lines: each node's %(kept)s strongest ties (%(shown)s of %(total)s)."
         ) % {"kept": KEPT_TIES, "shown": len(lines), "total": len(graph.edges)}
-    rule_lines = _wrapped(rule, int((width - 16) / 6))
+    # About 7 pixels a letter at 11 pixels: Hebrew and Arabic letters run wider than Latin ones.
+    rule_lines = _wrapped(rule, int((width - 16) / 7))
     plot_height = height - 16 * len(rule_lines) - 24
     placed = layout(graph)
 
