@@ -199,3 +199,17 @@ def test_each_picture_links_its_png_beside_its_svg(client, archive, page, svg_na
     assert svgs and [href.replace(".png", ".svg") for href in pngs] == svgs
     for href in pngs:
         assert client.get(href)["Content-Type"] == "image/png"
+
+
+@pytest.mark.parametrize("language", ["", "/he", "/ar"])
+def test_the_strip_wraps_its_long_lines_to_the_file_s_width(client, archive, language):
+    """The histogram's caption, its title and rule, is longer than the strip is wide."""
+    root = ET.fromstring(client.get(language + reverse("dialogues:years_figure")).content)
+    lines = [t.text for t in root.findall(f"{SVG_NS}text")]
+    caption = root.find(".//{http://purl.org/dc/elements/1.1/}title").text
+    assert len(caption) > download.ROOM
+    assert all(len(line) <= download.ROOM for line in lines[:-1])
+    first_lines = lines[: lines.index(next(line for line in lines if line.startswith("Filters:")))]
+    assert len(first_lines) > 1 and " ".join(first_lines) == caption
+    # The text's last line, the address, is whole.
+    assert lines[-1].startswith("http://testserver/")

@@ -13,6 +13,7 @@ strip are the SVG's exactly; see `_for_raster` for the two things resvg is told 
 from __future__ import annotations
 
 import re
+import textwrap
 from functools import wraps
 
 import resvg_py
@@ -29,6 +30,9 @@ LINE = 16
 _ROOT = re.compile(r"<svg\b[^>]*>")
 _VIEWBOX = re.compile(r'viewBox="(-?[\d.]+) (-?[\d.]+) ([\d.]+) ([\d.]+)"')
 WIDTH = 800  # the file's width in pixels; the drawing is scaled to it
+# The letters a line of the strip holds: about 7.5 pixels a letter at 12 pixels, as Hebrew and
+# Arabic letters run (Latin ones are narrower), within 12 pixels of either edge.
+ROOM = int((WIDTH - 24) / 7.5)
 # A PNG is WIDTH times its scale wide: 1600 pixels unless `?scale=` says otherwise.
 SCALES = ("1", "2", "3")
 DEFAULT_SCALE = "2"
@@ -43,6 +47,10 @@ ANCHOR_RTL = {"start": "end", "end": "start", "middle": "middle"}
 EMBED_RTL, POP = "\u202b", "\u202c"  # RIGHT-TO-LEFT EMBEDDING ... POP DIRECTIONAL FORMATTING
 
 
+def _wrapped(text: str) -> list[str]:
+    return textwrap.wrap(text, ROOM, break_long_words=False, break_on_hyphens=False) or [text]
+
+
 def figure_file(svg: str, *, caption: str, filters: str, address: str) -> str:
     """Return a standalone SVG document: `svg` above a strip of caption and provenance."""
     root = _ROOT.search(svg)
@@ -53,10 +61,11 @@ def figure_file(svg: str, *, caption: str, filters: str, address: str) -> str:
     height = round(WIDTH * float(found.group(4)) / float(found.group(3)), 1)
     inner = root.group(0).replace('width="100%"', f'x="0" y="0" width="{width}" height="{height}"')
     drawing = svg[: root.start()] + inner + svg[root.end() :]
+    # Each fact wraps to the strip's width; the address stays one line, as it is copied.
     lines = [
-        caption,
-        f"Filters: {filters or 'none (every public dialogue)'}",
-        (
+        *_wrapped(caption),
+        *_wrapped(f"Filters: {filters or 'none (every public dialogue)'}"),
+        *_wrapped(
             f"Track II Dialogue Archive, generation {caching.generation()}, "
             f"code {fragments.code_digest()[:12]}, drawn {timezone.localdate().isoformat()}"
         ),
