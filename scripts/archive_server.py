@@ -86,6 +86,8 @@ def page_kinds() -> list[tuple[str, str]]:
         ("dialogues-no-results", f"{dialogues}?{urlencode({'q': 'xylophone'})}"),
         ("record", record.get_absolute_url()),
         ("timeline", reverse("dialogues:timeline")),
+        ("places", reverse("dialogues:place_list")),
+        ("network", reverse("dialogues:network")),
         ("era", era.get_absolute_url()),
         ("participants", reverse("dialogues:participant_list")),
         ("participant", participant.get_absolute_url()),

@@ -1,10 +1,13 @@
 """Write a full-page PNG of each kind of page, phone and desktop, light and dark.
 
     python -m scripts.screenshots [--out screenshots] [--lang en|he|ar ...] [--kinds home,record]
+                                  [--widths 1280] [--schemes dark] [--max-height 1400]
 
 `--lang` (repeatable) takes the public pages under the language's address (/he/..., /ar/...)
 and the admin in that language (its cookie); the files of a language other than English are
-named kind-LANG-width-scheme.png. `--kinds` keeps only the kinds of page named.
+named kind-LANG-width-scheme.png. `--kinds` keeps only the kinds of page named, `--widths` and
+`--schemes` only those widths and colour schemes, and `--max-height` keeps the top of a long
+page only (the pictures of the list page stand above its results).
 
 The archive's own content is served from a throwaway database (see archive_server), so this
 works on a fresh clone once Chromium is installed, and leaves the developer's data alone.
@@ -58,7 +61,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--kinds", help="comma-separated kinds of page to take (default: every kind)"
     )
+    parser.add_argument(
+        "--widths",
+        type=lambda text: tuple(int(w) for w in text.split(",")),
+        default=WIDTHS,
+        help="comma-separated viewport widths (default: 390,1280)",
+    )
+    parser.add_argument(
+        "--schemes",
+        type=lambda text: tuple(text.split(",")),
+        default=SCHEMES,
+        help="comma-separated colour schemes, light and/or dark (default: both)",
+    )
+    parser.add_argument(
+        "--max-height", type=int, help="keep only the top this many pixels of a long page"
+    )
     args = parser.parse_args(argv)
+    if set(args.schemes) - set(SCHEMES):
+        print(f"Unknown schemes: {', '.join(args.schemes)}; known: light, dark", file=sys.stderr)
+        return 2
     languages = args.lang or ["en"]
     reason = missing_reason()
     if reason:
@@ -83,8 +104,8 @@ def main(argv: list[str] | None = None) -> int:
             pages = [(kind, path) for kind, path in pages if kind in wanted]
         browser = launch(playwright)
         for lang in languages:
-            for width in WIDTHS:
-                for scheme in SCHEMES:
+            for width in args.widths:
+                for scheme in args.schemes:
                     context = browser.new_context(
                         viewport={"width": width, "height": HEIGHT}, color_scheme=scheme
                     )
@@ -96,7 +117,16 @@ def main(argv: list[str] | None = None) -> int:
                     for kind, path in pages:
                         page.goto(site.url(address(path, lang)))
                         target = args.out / f"{name(kind, lang, width, scheme)}.png"
-                        page.screenshot(path=str(target), full_page=True)
+                        clip = None
+                        if args.max_height:
+                            height = page.evaluate("document.documentElement.scrollHeight")
+                            clip = {
+                                "x": 0,
+                                "y": 0,
+                                "width": width,
+                                "height": min(height, args.max_height),
+                            }
+                        page.screenshot(path=str(target), full_page=True, clip=clip)
                         written.append(target)
                     context.close()
         # The record's print stylesheet is part of the design, so it is captured too.

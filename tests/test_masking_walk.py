@@ -28,6 +28,7 @@ from dialogues.models import (
     Side,
     Status,
 )
+from dialogues.pages.pictures.download import figure_png
 from dialogues.releases.writer import make_release
 from tests.factories import make_conflict, make_dialogue, make_era, make_participant, make_source
 
@@ -163,14 +164,18 @@ def _urls(talks) -> dict[str, list[str]]:
         "dialogues:api:openapi": ["/api/openapi.json"],
         "dialogues:api:not_found": ["/api/nothing-here/"],
         "dialogues:years_figure": ["/dialogues/years.svg"],
+        "dialogues:years_figure_png": ["/dialogues/years.png"],
         "dialogues:timeline_figure": ["/timeline/figure.svg"],
+        "dialogues:timeline_figure_png": ["/timeline/figure.png"],
         "dialogues:network": ["/network/", "/network/?side=third_party"],
         "dialogues:network_figure": ["/network/figure.svg"],
+        "dialogues:network_figure_png": ["/network/figure.png"],
         "dialogues:organisation_list": ["/organisations/"],
         "dialogues:organisation": ["/organisations/institute/"],
         "dialogues:place_list": ["/places/"],
         "dialogues:place": ["/places/sarpsborg/"],
         "dialogues:map_figure": ["/places/map.svg"],
+        "dialogues:map_figure_png": ["/places/map.png"],
         "dialogues:series_list": ["/series/"],
         "dialogues:series": ["/series/channel/"],
         "dialogues:organisation_history": ["/organisations/institute/history/"],
@@ -195,9 +200,17 @@ def _release_dir():
 VOCABULARY_DOCUMENTS = ("openapi.json", "datapackage.json", "codebook.md", "codebook.html")
 
 
-def _documents(url, response) -> list[tuple[str, str]]:
-    """The text a response gives, as (name, text): each member of a zip on its own."""
+def _documents(url, response, client) -> list[tuple[str, str]]:
+    """The text a response gives, as (name, text): each member of a zip on its own; a figure's
+    PNG as the SVG file it is drawn from, once shown to be exactly that file's picture."""
     raw = b"".join(response.streaming_content) if response.streaming else response.content
+    if response.get("Content-Type") == "image/png":
+        path, _, query = url.partition("?")
+        assert path.endswith(".png"), url
+        svg = client.get(path.removesuffix(".png") + ".svg" + (f"?{query}" if query else ""))
+        text = svg.content.decode("utf-8")
+        assert raw == figure_png(text), url
+        return [(path, text)]
     if response.get("Content-Type", "").startswith("application/zip"):
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             return [(n, archive.read(n).decode("utf-8")) for n in archive.namelist()]
@@ -229,7 +242,7 @@ def test_a_name_withheld_after_it_was_public_shows_at_no_public_address(client, 
             response = client.get(url)
             assert response.status_code < 500, url
             kind = response.get("Content-Type", "")
-            for document, body in _documents(url, response):
+            for document, body in _documents(url, response, client):
                 folded = body.casefold()
                 for secret in SECRETS:
                     assert secret.casefold() not in folded, (url, document, secret)

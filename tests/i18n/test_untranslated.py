@@ -45,6 +45,7 @@ ALLOWED = {
     "OAI-PMH",
     "RIS",
     "SVG",
+    "PNG",
     "Natural",  # Natural Earth, the public-domain map data, named in map captions
     "Earth",
 }
@@ -92,7 +93,7 @@ def _language_routes() -> list[str]:
 
 def _address(route: str, records) -> str | None:
     """A concrete address for `route`, or None for routes that serve no HTML page."""
-    if route.startswith("api/") or "<str:fmt>" in route or route.endswith(".svg"):
+    if route.startswith("api/") or "<str:fmt>" in route or route.endswith((".svg", ".png")):
         return None
     first = route.split("/", 1)[0]
     slug = getattr(records, SLUG_OF.get(first, ""), None)

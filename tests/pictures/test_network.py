@@ -229,3 +229,54 @@ def test_the_facet_index_gives_the_network_the_sql_gives(met, query):
             limit=5, around=around, indexed=network_views._indexed({})
         ).nodes.items()
     }
+
+
+def test_a_label_clears_the_other_nodes_or_is_left_out():
+    from dialogues.pages.pictures.network_drawing import _label
+
+    name = "Left-leaning organisers"  # about 143 pixels at 6.2 a letter
+    # Nothing in the way: to the right of the node.
+    assert _label(name, 300, 5, 1000, 0, 100, []) == (name, "start", 308)
+    # A node just to its right: the label goes to the left instead.
+    right = (330, 92, 342, 104)
+    assert _label(name, 300, 5, 1000, 0, 100, [], [right]) == (name, "end", 292)
+    # Nodes on both sides: no label (the node's title and the list still name it).
+    left = (250, 95, 260, 105)
+    assert _label(name, 300, 5, 1000, 0, 100, [], [right, left]) == ("", "start", 0)
+    # A node above or below the line of text is no obstacle.
+    assert _label(name, 300, 5, 1000, 0, 100, [], [(330, 120, 342, 132)])[1] == "start"
+
+
+LAYOUT_IN_A_PROCESS = """
+import django, os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trackii.settings")
+django.setup()
+from dialogues.pages.pictures.network import Network, Node, layout
+nodes = {f"p{i}": Node(f"p{i}", f"Person {i}", "/", "person") for i in range(1, 31)}
+ties = [(1, 2, 3), (1, 3, 1), (2, 3, 2), (3, 4, 1), (4, 5, 2), (2, 5, 1)]
+ties += [(i, i + 1, 1) for i in range(6, 30, 2)]
+for a, b, w in ties:
+    nodes[f"p{a}"].ties[f"p{b}"] = w
+    nodes[f"p{b}"].ties[f"p{a}"] = w
+print(sorted(layout(Network(nodes, limit=40, people_total=30)).items()))
+"""
+
+
+def test_the_layout_is_the_same_in_every_process():
+    """Python salts string hashing per process, so a layout that followed the order of a set
+    would differ from one worker or run to the next."""
+    import os
+    import subprocess
+    import sys
+
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", LAYOUT_IN_A_PROCESS],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3", "4")
+    }
+    assert len(outputs) == 1 and "p30" in next(iter(outputs))

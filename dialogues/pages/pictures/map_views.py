@@ -38,7 +38,7 @@ def _alternatives(counts) -> list[dict]:
     ]
 
 
-def _context(browse: Browse, id_prefix: str, download_url: str) -> dict:
+def _context(browse: Browse, id_prefix: str, query: str) -> dict:
     counts = counts_for(browse)
     figure = drawing(counts, id_prefix=id_prefix)
     rows = sorted(counts.places.values(), key=lambda p: (-(p.sure + p.alternative), p.name))
@@ -50,18 +50,19 @@ def _context(browse: Browse, id_prefix: str, download_url: str) -> dict:
         "pairs_left_out": counts.pairs_left_out,
         "unplaced": counts.unplaced,
         "total": counts.total,
-        "download": download_url,
+        "download": reverse("dialogues:map_figure") + query,
+        "download_png": reverse("dialogues:map_figure_png") + query,
     }
 
 
 def map_block(browse: Browse, *, id_prefix: str = "map") -> str:
     params = _params(browse)
-    download_url = reverse("dialogues:map_figure") + (f"?{params.urlencode()}" if params else "")
+    query = f"?{params.urlencode()}" if params else ""
     return fragments.rendered(
         "map",
         _key(browse, id_prefix),
         "pictures/_map.html",
-        lambda: _context(browse, id_prefix, download_url),
+        lambda: _context(browse, id_prefix, query),
     )
 
 
@@ -73,7 +74,8 @@ def places_map_block() -> str:
     return map_block(Browse(QueryDict()), id_prefix="places-map")
 
 
-def map_figure(request):
+@download.figure_view
+def map_figure(request, fmt: str):
     browse = Browse(request.GET)
 
     def draw() -> tuple[str, str]:
@@ -83,7 +85,9 @@ def map_figure(request):
     svg, rule = fragments.rendered_value("map-svg", _key(browse, "map"), draw)
     params = _params(browse)
     return download.figure_response(
+        request,
         svg,
+        fmt=fmt,
         name="places",
         caption=" ".join(
             part

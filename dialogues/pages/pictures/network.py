@@ -182,6 +182,19 @@ def _component_layout(g: nx.Graph) -> dict[str, tuple[float, float]]:
     }
 
 
+def _part_graph(g: nx.Graph, part: list[str]) -> nx.Graph:
+    """The part of `g` holding the nodes `part`, as a graph of its own with its nodes and lines
+    in sorted order. A subgraph view of a small part lists its nodes in the order of a Python
+    set, which changes from one process to the next (string hashing is salted), and the spring
+    layout follows the order of the nodes: the same archive would give another picture."""
+    h = nx.Graph()
+    h.add_nodes_from(part)
+    h.add_weighted_edges_from(
+        sorted((min(a, b), max(a, b), w) for a, b, w in g.subgraph(part).edges(data="weight"))
+    )
+    return h
+
+
 def layout(graph: Network, per_row: int = 4) -> dict[str, tuple[float, float]]:
     """Positions in [0, 1]²: each connected part laid out alone, then the parts set side by side
     in rows, largest first, each as wide as the square root of its size allows.
@@ -204,7 +217,7 @@ def layout(graph: Network, per_row: int = 4) -> dict[str, tuple[float, float]]:
         left = 0.0
         for part, width in zip(row, widths, strict=True):
             share = width / sum(widths)
-            inner = _component_layout(g.subgraph(part))
+            inner = _component_layout(_part_graph(g, part))
             row_height = height / sum(heights)
             for key, (x, y) in inner.items():
                 placed[key] = (left + share * (0.1 + 0.8 * x), top + row_height * (0.1 + 0.8 * y))

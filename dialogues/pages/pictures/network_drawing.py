@@ -46,23 +46,30 @@ def _wrapped(words: str, room: int) -> list[str]:
     return lines
 
 
-def _label(name, x, radius, width, rank, y, boxes):
-    """A label for one of the best connected nodes, on the side with room, where it clears the
-    labels already placed; else none (the node's title and the list still name it)."""
+def _overlaps(box, boxes) -> bool:
+    return any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes)
+
+
+def _label(name, x, radius, width, rank, y, boxes, discs=()):
+    """A label for one of the best connected nodes, on a side with room, where it clears the
+    labels already placed and the other nodes (`discs`, their bounding boxes); else none (the
+    node's title and the list still name it). The right side is tried first, then the left."""
     if rank >= LABELLED:
         return "", "start", 0
     size = 6.2 * len(name)
-    if x + radius + 3 + size <= width:
-        left, anchor, label_x = x + radius + 3, "start", x + radius + 3
-    else:
-        left, anchor, label_x = x - radius - 3 - size, "end", x - radius - 3
-    box = (left, y - 10, left + size, y + 4)
-    if left < 0 or any(
-        box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes
-    ):
-        return "", "start", 0
-    boxes.append(box)
-    return name, anchor, _r(label_x)
+    sides = [
+        (x + radius + 3, "start", x + radius + 3),
+        (x - radius - 3 - size, "end", x - radius - 3),
+    ]
+    for left, anchor, label_x in sides:
+        box = (left, y - 10, left + size, y + 4)
+        if left < 0 or left + size > width:
+            continue
+        if _overlaps(box, boxes) or _overlaps(box, discs):
+            continue
+        boxes.append(box)
+        return name, anchor, _r(label_x)
+    return "", "start", 0
 
 
 def dialogues_in_words(n: int) -> str:
@@ -77,7 +84,8 @@ def drawing(graph: Network, *, width=1000, height=620, id_prefix="network", rule
         rule += " " + gettext(
             "Lines: each node's %(kept)s strongest ties (%(shown)s of %(total)s)."
         ) % {"kept": KEPT_TIES, "shown": len(lines), "total": len(graph.edges)}
-    rule_lines = _wrapped(rule, int((width - 16) / 6))
+    # About 7 pixels a letter at 11 pixels: Hebrew and Arabic letters run wider than Latin ones.
+    rule_lines = _wrapped(rule, int((width - 16) / 7))
     plot_height = height - 16 * len(rule_lines) - 24
     placed = layout(graph)
 
@@ -88,11 +96,23 @@ def drawing(graph: Network, *, width=1000, height=620, id_prefix="network", rule
     ranked = sorted(graph.nodes.values(), key=lambda n: (-n.dialogues, n.name))
     most = max((n.dialogues for n in ranked), default=1) or 1
     boxes: list[tuple[float, float, float, float]] = []
+    radii = {node.key: _r(4 + 8 * math.sqrt(node.dialogues / most)) for node in ranked}
+    discs = {
+        node.key: (
+            x - radii[node.key],
+            y - radii[node.key],
+            x + radii[node.key],
+            y + radii[node.key],
+        )
+        for node in ranked
+        for x, y in [at(node.key)]
+    }
     nodes = []
     for rank, node in enumerate(ranked):
         x, y = at(node.key)
-        radius = _r(4 + 8 * math.sqrt(node.dialogues / most))
-        label, anchor, label_x = _label(node.name, x, radius, width, rank, y, boxes)
+        radius = radii[node.key]
+        others = [disc for key, disc in discs.items() if key != node.key]
+        label, anchor, label_x = _label(node.name, x, radius, width, rank, y, boxes, others)
         stack = SIDES.index(node.side) % len(FILLS) if node.side in SIDES else 4
         nodes.append(
             {

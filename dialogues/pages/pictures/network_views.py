@@ -146,11 +146,14 @@ def network_page(request):
             "form": form,
             "body": body,
             "download": reverse("dialogues:network_figure") + (f"?{query}" if query else ""),
+            "download_png": reverse("dialogues:network_figure_png")
+            + (f"?{query}" if query else ""),
         },
     )
 
 
-def network_figure(request):
+@download.figure_view
+def network_figure(request, fmt: str):
     chosen = NetworkFilters(request.GET or None).valid()
 
     def draw() -> str:
@@ -159,7 +162,9 @@ def network_figure(request):
     svg = fragments.rendered_value("network-svg", _key(chosen), draw)
     query = "&".join(f"{k}={v}" for k, v in _key(chosen))
     return download.figure_response(
+        request,
         svg,
+        fmt=fmt,
         name="network",
         caption=gettext(
             "Who met whom: people and organisations joined by the dialogues they shared"

@@ -63,13 +63,15 @@ def timeline(request):
             "era": era,
             "eras": selectors.era_list_cached(),
             "download": reverse("dialogues:timeline_figure") + query,
+            "download_png": reverse("dialogues:timeline_figure_png") + query,
             "trail": [(reverse("dialogues:timeline"), _("Timeline"))] if era else None,
             "current": Field(era, "name") if era else _("Timeline"),
         },
     )
 
 
-def timeline_figure(request):
+@download.figure_view
+def timeline_figure(request, fmt: str):
     era = _era_of(request)
     slug = era.slug if era else None
     caption = (
@@ -81,7 +83,9 @@ def timeline_figure(request):
         reverse("dialogues:timeline") + (f"?era={slug}" if slug else "")
     )
     return download.figure_response(
+        request,
         _svg(slug),
+        fmt=fmt,
         name=f"timeline-{slug}" if slug else "timeline",
         caption=caption,
         filters=_("era: %(era)s") % {"era": drawing.in_page_language(era, "name")} if era else "",

@@ -40,11 +40,16 @@ def _key(browse: Browse, id_prefix: str) -> tuple:
 def years_block(browse: Browse, *, id_prefix: str = "years") -> str:
     """The histogram, its rule, its table and its download link, for `browse`'s filters."""
     params = _params(browse.valid_params)
-    download_url = reverse("dialogues:years_figure") + (f"?{params.urlencode()}" if params else "")
+    query = f"?{params.urlencode()}" if params else ""
 
     def context() -> dict:
         figure = _figure(browse, id_prefix)
-        return {"h": figure, "svg": histogram_svg(figure), "download": download_url}
+        return {
+            "h": figure,
+            "svg": histogram_svg(figure),
+            "download": reverse("dialogues:years_figure") + query,
+            "download_png": reverse("dialogues:years_figure_png") + query,
+        }
 
     return fragments.rendered("years", _key(browse, id_prefix), "pictures/_years.html", context)
 
@@ -57,7 +62,8 @@ def filters_in_words(browse: Browse) -> str:
     return "; ".join(chip.label for chip in browse.chips)
 
 
-def years_figure(request):
+@download.figure_view
+def years_figure(request, fmt: str):
     browse = Browse(request.GET)
     figure = _figure(browse, "years")
 
@@ -70,7 +76,9 @@ def years_figure(request):
         reverse("dialogues:dialogue_list") + (f"?{params.urlencode()}" if params else "")
     )
     return download.figure_response(
+        request,
         svg,
+        fmt=fmt,
         name="dialogues-by-year",
         caption=f"{figure['title']}. {figure['desc']}",
         filters=filters_in_words(browse),
