@@ -137,3 +137,18 @@ def test_the_list_page_s_query_count_does_not_grow_with_the_records(client):
     small = list_queries(client)
     build_many(36)
     assert list_queries(client) <= small
+
+
+def test_a_large_peak_is_labelled_in_whole_dialogues_within_the_margin():
+    from dialogues.pages.pictures import histogram
+
+    weights = years.YearWeights()
+    weights.add(1994, 1994, "track_ii", 2110)
+    weights.add(1994, 1995, "track_ii", 1.4)
+    figure = histogram.histogram(weights, QueryDict(""), "/dialogues/", rtl=False)
+    assert figure["peak"] == "2111"
+    # Six characters of about 0.6 em at 10 px fit between the figure's edge and the label's end.
+    assert figure["value_x"] >= 6 * 6
+    small = years.YearWeights()
+    small.add(1994, 1995, "track_ii", 3)
+    assert histogram.histogram(small, QueryDict(""), "/dialogues/", rtl=False)["peak"] == "1.5"

@@ -24,7 +24,7 @@ from .years import RULE, STACKS, YearWeights
 # Drawn for the list's results column: about as wide in units as in pixels, so text stays legible.
 WIDTH = 560
 PLOT_HEIGHT = 170
-LEFT, RIGHT, TOP = 34, 10, 12
+LEFT, RIGHT, TOP = 44, 10, 12
 PLOT_BOTTOM = TOP + PLOT_HEIGHT
 LEGEND_TOP = PLOT_BOTTOM + 34
 LEGEND_LINE = 15
@@ -188,7 +188,9 @@ def histogram(
         "label_y": PLOT_BOTTOM + 14,
         "value_x": LEFT - 4,
         "peak_y": TOP + 4,
-        "peak": amount(peak),
+        # On the axis, whole dialogues from 100 up, so that the label fits its margin (the exact
+        # weight is in the description and the table).
+        "peak": amount(round(peak) if peak >= 100 else peak),
         "top": TOP,
         "rule": RULE,
         "undated": weights.undated,

@@ -27,8 +27,10 @@ MARGIN = 0.25  # of the places' span, on each side
 # At most this many places carry their name on the map: those with the most dialogues. Every
 # place keeps its name in its tooltip and in the table.
 LABELLED = 15
-# A dot's radius in pixels: its area grows with the place's dialogues, against the largest.
-MIN_RADIUS, MAX_RADIUS = 3.0, 16.0
+# A dot's radius in pixels: its area grows with the place's dialogues, against the largest. The
+# largest dot shrinks as places crowd the map (a few places get 16 px; 200 get about 3.4 px).
+MAX_RADIUS = 16.0
+CROWD = 48.0  # the largest radius is at most CROWD / sqrt(places on the map)
 RULE = gettext_lazy(
     "A filled dot is a place where dialogues met; a hollow ring is one of several places a "
     "dialogue may have met in, joined to the others by a dashed line. Dots grow with the "
@@ -61,8 +63,10 @@ def thinning_rule(counts: PlaceCounts) -> str:
     return " ".join(parts)
 
 
-def _radius(n: int, largest: int) -> float:
-    return MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * math.sqrt(n / max(largest, 1))
+def _radius(n: int, largest: int, places: int) -> float:
+    biggest = max(min(MAX_RADIUS, CROWD / math.sqrt(max(places, 1))), 2.5)
+    smallest = biggest / 4
+    return smallest + (biggest - smallest) * math.sqrt(n / max(largest, 1))
 
 
 @cache
@@ -106,7 +110,7 @@ def drawing(counts: PlaceCounts, *, id_prefix="map") -> dict:
     largest = max((p.sure + p.alternative for p in mapped), default=1)
     for rank, place in enumerate(sorted(mapped, key=lambda p: (-(p.sure + p.alternative), p.name))):
         x, y = at(place.lon, place.lat)
-        radius = _radius(place.sure + place.alternative, largest)
+        radius = _radius(place.sure + place.alternative, largest, len(mapped))
         places.append(
             {
                 "pk": place.pk,
