@@ -357,6 +357,8 @@ class _Moves:
             stop = size if high is None else high + before
             if stop > start:
                 self.stretches.append((BitMap(range(start, stop)), after - before))
+        # Below the first position that moves, a bitmap stays as it is.
+        self.still = min((s.min() for s, shift in self.stretches if shift), default=size)
 
     def __call__(self, bitmap: BitMap) -> BitMap:
         parts = []
@@ -376,7 +378,8 @@ def _merged(old_values, fresh: dict, gone: BitMap, moves, name: str):
     for key in old_values:
         raw = old_values.get(key)
         bitmap = BitMap.deserialize(raw) if serialized else raw
-        if moves is None and key not in fresh and not bitmap.intersect(gone):
+        still = moves is None or (bool(bitmap) and bitmap.max() < moves.still)
+        if still and key not in fresh and not bitmap.intersect(gone):
             kept[key] = raw
             continue
         if bitmap.intersect(gone):
