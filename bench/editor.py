@@ -48,6 +48,7 @@ def save_once(pk: int, track: str) -> dict:
     """Set dialogue `pk`'s track through the write path; return how it went."""
     from django.core.cache import cache
     from django.db import transaction
+    from django.utils.timezone import localdate as today
 
     from dialogues import caching
     from dialogues.listing import facet_index
@@ -60,10 +61,13 @@ def save_once(pk: int, track: str) -> dict:
         dialogue.save()
     # The commit has run the write path's effects, the facet index's update among them.
     seconds = time.perf_counter() - started
-    token_key, _ = facet_index._keys("default", caching.read_generation())
+    generation = caching.read_generation()
+    token_key, _ = facet_index._keys("default", generation)
     held = facet_index.shared._process.get("default")
-    # Stored by this process's update, not built by a worker: its token is the one we hold.
-    followed = held is not None and cache.get(token_key) == held[0]
+    # Stored by this process's update, not built by a worker: its token is the one we hold, or
+    # the file it wrote is the one it maps.
+    stored = (cache.get(token_key), facet_index.shared._file_key("default", generation, today()))
+    followed = held is not None and held[0] in stored
     return {"ms": seconds * 1000, "followed": followed}
 
 

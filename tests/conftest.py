@@ -15,8 +15,15 @@ from .reads_never_write import WRITES_IN_READS
 GUARD = "tests.reads_never_write.ReadsNeverWrite"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _facet_index_files(tmp_path_factory):
+    """The facet index files of this run in a folder of its own (emptied before each test)."""
+    settings.TRACKII_FACET_INDEX_DIR = tmp_path_factory.mktemp("facet-index")
+    return settings.TRACKII_FACET_INDEX_DIR
+
+
 @pytest.fixture(autouse=True)
-def _empty_cache():
+def _empty_cache(_facet_index_files):
     """Start every test with empty caches: a rolled-back test leaves its entries behind.
 
     The facet index a process keeps is one of them: a test database starts its generation
@@ -26,6 +33,9 @@ def _empty_cache():
     for cache in caches.all():
         cache.clear()
     facet_index.forget()
+    # A test's generations are rolled back with it: its files would pass for the next test's.
+    for entry in _facet_index_files.iterdir():
+        entry.unlink()
     # A request for /he/ or /ar/ leaves its language active in the thread; code a test calls
     # directly must start in the default language, as a fresh request does.
     translation.activate(settings.LANGUAGE_CODE)

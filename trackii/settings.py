@@ -380,6 +380,13 @@ CACHE_S_MAXAGE = env_seconds("TRACKII_CACHE_S_MAXAGE", 300)
 
 # Where `make_release` writes the versioned data releases that `/data/` lists and serves.
 TRACKII_RELEASES_DIR = Path(os.environ.get("TRACKII_RELEASES_DIR") or BASE_DIR / "var" / "releases")
+# Where the facet index is written after each build and save, for every worker of the machine to
+# map (one shared copy; a save reaches every worker without Redis). "off" keeps it in memory only.
+TRACKII_FACET_INDEX_DIR = os.environ.get("TRACKII_FACET_INDEX_DIR", "").strip() or (
+    BASE_DIR / "var" / "facet-index"
+)
+if TRACKII_FACET_INDEX_DIR == "off":
+    TRACKII_FACET_INDEX_DIR = None
 
 LOGGING = {
     "version": 1,

@@ -23,17 +23,22 @@ and a withheld name appears at midnight without a save). It is built once for al
 app servers: the first to need it takes a lock in the shared cache (`cache.add`), builds it and
 stores it serialized; the others wait for it and read it. Each process keeps its deserialized
 copy while the generation and day last. A token stored beside it names the copy, so that a
-process never trusts its own copy of an index the shared cache no longer vouches for.
+process never trusts its own copy of an index the shared cache no longer vouches for. Every
+stored index is also written to a file of its generation and day that the workers of the
+machine map (`files.py`): one copy in memory for all of them, and a save seen by each with no
+shared cache at all.
 
 A save does not leave the next generation's index to be built: the write path takes its lock
 inside the save's transaction (`reserve`), and once the save commits it updates the index of
 the generation before in place with the dialogues the save changed (`follow`, `update`) and
-stores it as the new generation's, in the process and the shared cache. Readers of the new
-generation meanwhile find the lock and answer by SQL; none builds it.
+stores it as the new generation's, in the process, the shared cache and the file. Readers of
+the new generation meanwhile find the lock (or the file's marker) and answer by SQL; none
+builds it.
 
 The package: `index.py` holds the index (`FacetIndex`: reading, storing and loading it),
 `build.py` builds one from the database (`build`), `update.py` brings one up to date with
-the dialogues a save changed (`update`), `shared.py` keeps the current one in the
+the dialogues a save changed (`update`), `files.py` writes it to a file and maps it,
+`shared.py` keeps the current one in the
 shared cache and in each process (`current`, `forget`), and `selection.py` reads a filterset's
 filters off it (`Selection`, `selection`, `sort_of`).
 """

@@ -6,7 +6,9 @@ import array
 import bisect
 import json
 import pickle
+import struct
 
+import numpy
 from django.db import connections
 from pyroaring import BitMap
 
@@ -47,11 +49,27 @@ class Packed:
         end = 0
         for key in self.keys:
             value = bitmaps[key]
-            raw = value if isinstance(value, bytes) else value.serialize()
+            raw = value if isinstance(value, (bytes, memoryview)) else value.serialize()
             parts.append(raw)
             end += len(raw)
             self.ends.append(end)
         self.data = b"".join(parts)
+
+    @classmethod
+    def of(cls, keys, ends, data) -> Packed:
+        """A Packed of its three parts as stored (views of a mapped file)."""
+        packed = cls.__new__(cls)
+        packed.keys, packed.ends, packed.data = keys, ends, data
+        return packed
+
+    def copied(self) -> Packed:
+        """This Packed in plain arrays and bytes of its own (from views of a mapped file), as the
+        shared cache's blob stores it."""
+        if not isinstance(self.data, memoryview):
+            return self
+        return Packed.of(
+            _frombytes("q", bytes(self.keys)), _frombytes("I", bytes(self.ends)), bytes(self.data)
+        )
 
     def get(self, key, default=None):
         if not isinstance(key, int):
@@ -133,11 +151,10 @@ class FacetIndex:
     def _lookup(self) -> array.array:
         # Not stored: rebuilt from `ids` by the process that loads the index.
         if self._id_lookup is None:
-            top = max(self.ids) + 1 if self.size else 0
-            lookup = array.array("i", [NO_ID]) * top
-            for position, pk in enumerate(self.ids):
-                lookup[pk] = position
-            self._id_lookup = lookup
+            ids = numpy.frombuffer(self.ids, dtype=numpy.uint32)
+            lookup = numpy.full(int(ids.max()) + 1 if self.size else 0, NO_ID, numpy.int32)
+            lookup[ids] = numpy.arange(self.size, dtype=numpy.int32)
+            self._id_lookup = array.array("i", lookup.tobytes())
         return self._id_lookup
 
     def position(self, pk: int) -> int:
@@ -218,44 +235,100 @@ class FacetIndex:
     # --- storing ----------------------------------------------------------------------------
 
     def dumps(self) -> bytes:
+        """The index as one blob, for the shared cache."""
+        return pickle.dumps(self._state(bytes), protocol=pickle.HIGHEST_PROTOCOL)
+
+    def _state(self, raw) -> dict:
+        """The stored shape: every array and the packed bitmaps as `raw(buffer)`."""
+        values = {}
+        for name, found in self.values.items():
+            if name not in SERIALIZED:
+                values[name] = {key: bm.serialize() for key, bm in found.items()}
+            elif raw is bytes:
+                values[name] = found.copied()
+            else:
+                values[name] = (raw(found.keys), raw(found.ends), raw(found.data))
         state = {
             "format": FORMAT,
             "size": self.size,
-            "ids": self.ids.tobytes(),
-            "orders": {k: v.tobytes() for k, v in self.orders.items()},
-            "ranks": {k: v.tobytes() for k, v in self.ranks.items()},
-            "values": {
-                name: values
-                if name in SERIALIZED
-                else {key: bm.serialize() for key, bm in values.items()}
-                for name, values in self.values.items()
-            },
+            "ids": raw(self.ids),
+            "orders": {k: raw(v) for k, v in self.orders.items()},
+            "ranks": {k: raw(v) for k, v in self.ranks.items()},
+            "values": values,
             "places": {key: bm.serialize() for key, bm in self.places.items()},
             "eras": self.eras,
             "labels": self.labels,
-            "earliest": (self.earliest.tobytes(), self.earliest_from),
-            "latest": (self.latest.tobytes(), self.latest_from),
+            "earliest": (raw(self.earliest), self.earliest_from),
+            "latest": (raw(self.latest), self.latest_from),
             "latest_years": [(a, b, bm.serialize()) for a, b, bm in self.latest_years],
             "built_in": self.built_in,
         }
-        return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+        if raw is not bytes:
+            state["lookup"] = raw(self._lookup())
+        return state
+
+    def dump(self, out) -> None:
+        """Write the index to the file `out`, for `mapped`: the same state as `dumps`, its
+        arrays and packed bitmaps laid out after it (aligned), where a mapping reads them."""
+        buffers = []
+        state = pickle.dumps(
+            self._state(pickle.PickleBuffer),
+            protocol=5,
+            buffer_callback=lambda buffer: buffers.append(buffer.raw()),
+        )
+        table_end = _HEADER.size + _PART.size * len(buffers)
+        offset = _aligned(table_end + len(state))
+        parts = []
+        for buffer in buffers:
+            parts.append((offset, buffer.nbytes))
+            offset = _aligned(offset + buffer.nbytes)
+        out.write(_HEADER.pack(_MAGIC, FORMAT, len(buffers), len(state)))
+        for part in parts:
+            out.write(_PART.pack(*part))
+        out.write(state)
+        written = table_end + len(state)
+        for (start, _), buffer in zip(parts, buffers, strict=True):
+            out.write(b"\0" * (start - written))
+            out.write(buffer)
+            written = start + buffer.nbytes
+
+    @classmethod
+    def mapped(cls, buffer) -> FacetIndex | None:
+        """Read an index written by `dump` from `buffer` (a mapped file) without copying its
+        arrays or packed bitmaps: they are views of the mapping, shared by every process that
+        maps the same file. None if it is of another format."""
+        view = memoryview(buffer)
+        magic, version, count, length = _HEADER.unpack_from(view, 0)
+        if magic != _MAGIC or version != FORMAT:
+            return None
+        parts = [_PART.unpack_from(view, _HEADER.size + _PART.size * i) for i in range(count)]
+        start = _HEADER.size + _PART.size * count
+        views = [view[offset : offset + size] for offset, size in parts]
+        state = pickle.loads(view[start : start + length], buffers=views)  # noqa: S301 (ours)
+        return cls._from_state(state)
 
     @classmethod
     def loads(cls, blob: bytes) -> FacetIndex | None:
         state = pickle.loads(blob)  # noqa: S301 (written by `dumps` into our own cache)
         if state.get("format") != FORMAT:
             return None
+        return cls._from_state(state)
+
+    @classmethod
+    def _from_state(cls, state: dict) -> FacetIndex:
         index = cls()
         index.size = state["size"]
         index.ids = _frombytes("I", state["ids"])
         index.orders = {k: _frombytes("I", v) for k, v in state["orders"].items()}
         index.ranks = {k: _frombytes("I", v) for k, v in state["ranks"].items()}
-        index.values = {
-            name: values
-            if name in SERIALIZED
-            else {key: BitMap.deserialize(raw) for key, raw in values.items()}
-            for name, values in state["values"].items()
-        }
+        index.values = {}
+        for name, values in state["values"].items():
+            if name not in SERIALIZED:
+                values = {key: BitMap.deserialize(raw) for key, raw in values.items()}
+            elif isinstance(values, tuple):
+                keys, ends, data = values
+                values = Packed.of(_frombytes("q", keys), _frombytes("I", ends), data)
+            index.values[name] = values
         index.places = {key: BitMap.deserialize(raw) for key, raw in state["places"].items()}
         index.eras = state["eras"]
         index.labels = state["labels"]
@@ -267,10 +340,24 @@ class FacetIndex:
             (a, b, BitMap.deserialize(raw)) for a, b, raw in state["latest_years"]
         ]
         index.built_in = state["built_in"]
+        if "lookup" in state:
+            index._id_lookup = _frombytes("i", state["lookup"])
         return index
 
 
-def _frombytes(code: str, raw: bytes) -> array.array:
+_MAGIC = b"TRFACETS"
+_HEADER = struct.Struct("<8sIIQ")
+_PART = struct.Struct("<QQ")
+
+
+def _aligned(offset: int) -> int:
+    return (offset + 7) // 8 * 8
+
+
+def _frombytes(code: str, raw):
+    """An array of `raw`: a view of it when it is a mapping's (memoryview), else a copy."""
+    if isinstance(raw, memoryview):
+        return raw.cast(code)
     values = array.array(code)
     values.frombytes(raw)
     return values

@@ -1,4 +1,5 @@
-"""The current index, built once for all processes and kept in each; see the package docstring."""
+"""The current index, built once for all processes and kept in each (a mapped file shared by the
+workers of a machine: `files`); see the package docstring."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 from ... import caching
+from . import files
 from .build import build
 from .index import FORMAT, FacetIndex
 from .update import update
@@ -55,8 +57,11 @@ def current(*, using: str = DEFAULT_DB_ALIAS, inline: bool = False) -> FacetInde
     token = cache.get(token_key)
     with _process_lock:
         held = _process.get(using)
-    if token is not None and held is not None and held[0] == token:
+    if held is not None and held[0] in (token, _file_key(using, generation, day)):
         return held[1]
+    index = _from_file(using, generation, day)
+    if index is not None:
+        return index
     index = _load(token) if token is not None else None
     if index is None:
         in_transaction = connections[using].in_atomic_block
@@ -66,11 +71,19 @@ def current(*, using: str = DEFAULT_DB_ALIAS, inline: bool = False) -> FacetInde
             # The lock is this transaction's own, taken for its commit's update: a script or a
             # test reading its own writes builds them here (and the lock stays the commit's).
             token, index = _build_and_store(using, generation, day)
+            mapped = _from_file(using, generation, day)
+            if mapped is not None:
+                return mapped
             with _process_lock:
                 _process[using] = (token, index)
             return index
+        if not inline and files.coming(using, generation, day, RESERVED_TIMEOUT):
+            return None  # a save's update of the index is on its way to the file
         if not cache.add(lock_key, 1, timeout=BUILD_TIMEOUT):
             return None  # another process is building it
+        if not files.claim(using, generation, day, BUILD_TIMEOUT):
+            cache.delete(lock_key)
+            return None  # another worker of this machine is building it
         if not (inline or in_transaction):
             thread = threading.Thread(
                 target=_build_in_background,
@@ -84,8 +97,31 @@ def current(*, using: str = DEFAULT_DB_ALIAS, inline: bool = False) -> FacetInde
             token, index = _build_and_store(using, generation, day)
         finally:
             cache.delete(lock_key)
+            files.release(using, generation, day)
+        mapped = _from_file(using, generation, day)
+        if mapped is not None:
+            return mapped
+    elif files.write(index, using, generation, day) is not None:
+        # From another machine through the shared cache: mapped from this machine's file, one
+        # copy for all its workers.
+        mapped = _from_file(using, generation, day)
+        if mapped is not None:
+            return mapped
     with _process_lock:
         _process[using] = (token, index)
+    return index
+
+
+def _file_key(using: str, generation: int, day: datetime.date) -> str:
+    return f"file:{using}:{generation}:{day.isoformat()}"
+
+
+def _from_file(using: str, generation: int, day: datetime.date) -> FacetIndex | None:
+    """Map the index file of `generation` and `day`, and hold it as this process's copy."""
+    index = files.read(using, generation, day)
+    if index is not None:
+        with _process_lock:
+            _process[using] = (_file_key(using, generation, day), index)
     return index
 
 
@@ -100,8 +136,18 @@ def _store(using: str, generation: int, day: datetime.date, index: FacetIndex) -
     token_key, _ = _keys(using, generation, day)
     cache.set(f"facet-index-blob:{token}", index.dumps(), timeout=TIMEOUT)
     cache.set(token_key, token, timeout=TIMEOUT)
+    # And for the other workers of this machine, with or without a shared cache; never from
+    # inside a transaction, whose generation a rollback could hand to other changes.
+    if _outside_transactions(using):
+        files.write(index, using, generation, day)
     logger.info("facet index: %d dialogues in %.2f s", index.size, index.built_in)
     return token
+
+
+def _outside_transactions(using: str) -> bool:
+    """Whether `using` is outside every transaction (a test case's own blocks aside)."""
+    blocks = connections[using].atomic_blocks
+    return all(getattr(block, "_from_testcase", False) for block in blocks)
 
 
 def _build_and_store(using: str, generation: int, day: datetime.date):
@@ -120,6 +166,7 @@ def _build_in_background(using: str, generation: int, day: datetime.date) -> Non
         logger.exception("facet index: the build failed; lists use SQL until the next try")
     finally:
         cache.delete(lock_key)
+        files.release(using, generation, day)
         connections[using].close()
 
 
@@ -137,6 +184,8 @@ def reserve(generation: int, *, using: str = DEFAULT_DB_ALIAS) -> str:
     token = uuid.uuid4().hex
     _, lock_key = _keys(using, generation, timezone.localdate())
     cache.set(lock_key, token, timeout=RESERVED_TIMEOUT)
+    # The workers of this machine that share no cache with this one see it on the disk.
+    files.mark(using, generation, timezone.localdate())
     _reserved[(using, generation)] = token
     return token
 
@@ -181,8 +230,11 @@ def follow(
         # Only our own: a lock that lapsed and was taken by another process stays theirs.
         if cache.get(lock_key) == reserved:
             cache.delete(lock_key)
-    with _process_lock:
-        _process[using] = (token, index)
+        files.unmark(using, generation, day)
+    # The file's mapping, shared with the other workers, rather than this process's own copy.
+    if _from_file(using, generation, day) is None:
+        with _process_lock:
+            _process[using] = (token, index)
     return index
 
 
@@ -190,12 +242,13 @@ def _held(using: str, generation: int, day: datetime.date) -> FacetIndex | None:
     """The index of `generation` and `day`: this process's copy, else the shared cache's."""
     token_key, _ = _keys(using, generation, day)
     token = cache.get(token_key)
-    if token is None:
-        return None
     with _process_lock:
         held = _process.get(using)
-    if held is not None and held[0] == token:
+    if held is not None and held[0] in (token, _file_key(using, generation, day)):
         return held[1]
+    found = files.read(using, generation, day)
+    if found is not None or token is None:
+        return found
     return _load(token)
 
 
