@@ -163,38 +163,23 @@ def seen_withdrawn_q() -> Q:
 
 
 def dialogues_with_stamps(today: datetime.date | None = None):
-    """Every dialogue a change is listed for, each annotated with its `stamp` (datestamp)."""
+    """Every dialogue a change is listed for, each annotated with its `stamp` (datestamp).
+
+    As for any record (`records_with_stamps`), and a name disclosed since moves it too."""
     today = today or timezone.localdate()
+    return records_with_stamps(Dialogue, Coalesce(_disclosed_since(today), F("updated")))
+
+
+def records_with_stamps(model, *moved_by):
+    """Every dialogue, organisation, place or series (`model`) a change is listed for, with its
+    `stamp`: public ones at the latest of their last save, publication, embargo's end (and
+    `moved_by`, more such times); withdrawn ones readers saw at their withdrawal."""
     updated = F("updated")
     public_stamp = Greatest(
         updated,
         Coalesce("published_at", updated),
         Coalesce("embargo_lifted", updated),
-        Coalesce(_disclosed_since(today), updated),
-        output_field=models.DateTimeField(),
-    )
-    return (
-        Dialogue.objects.alias(embargo_lifted=midnight("embargo_until"))
-        .filter(public_q() | seen_withdrawn_q())
-        .annotate(
-            stamp=Case(
-                When(status=Status.WITHDRAWN, then=F("withdrawn_at")),
-                default=public_stamp,
-                output_field=models.DateTimeField(),
-            )
-        )
-    )
-
-
-def records_with_stamps(model):
-    """Every organisation, place or series (`model`) a change is listed for, with its `stamp`:
-    public ones at the latest of their last save, publication and embargo's end; withdrawn ones
-    readers saw at their withdrawal."""
-    updated = F("updated")
-    public_stamp = Greatest(
-        updated,
-        Coalesce("published_at", updated),
-        Coalesce("embargo_lifted", updated),
+        *moved_by,
         output_field=models.DateTimeField(),
     )
     return (
