@@ -61,6 +61,18 @@ def _start(using: str = DEFAULT_DB_ALIAS) -> None:
 def start_request(**kwargs) -> None:
     """Make the request's first cached lookup check the database (a request_started receiver)."""
     _request.check = True
+    _request.incomplete = False
+
+
+def mark_incomplete() -> None:
+    """Say that the answer being drawn lacks a part that comes later (counts being indexed).
+
+    Such an answer is kept by no cache: `trackii.http_cache` reads `drawn_incomplete()`."""
+    _request.incomplete = True
+
+
+def drawn_incomplete() -> bool:
+    return getattr(_request, "incomplete", False)
 
 
 def generation() -> int:

@@ -141,3 +141,24 @@ def test_a_bad_query_timeout_stops_start_up_with_a_clear_message(value):
 def test_the_query_timeout_defaults_to_three_seconds():
     result = run_manage("shell", "-c", SHOW.format(name="QUERY_TIMEOUT_MS"), DJANGO_DEBUG="true")
     assert result.stdout.strip().splitlines()[-1] == "3000", result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"DJANGO_DEBUG": "true"}, "True"),
+        ({"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "k" * 60}, "False"),
+        (
+            {
+                "DJANGO_DEBUG": "false",
+                "DJANGO_SECRET_KEY": "k" * 60,
+                "TRACKII_FACETS_BY_SQL_WHILE_INDEXING": "on",
+            },
+            "True",
+        ),
+    ],
+)
+def test_counts_wait_for_the_index_in_production_and_not_on_one_s_own_copy(env, expected):
+    result = run_manage("shell", "-c", SHOW.format(name="FACETS_BY_SQL_WHILE_INDEXING"), **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected

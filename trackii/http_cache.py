@@ -21,7 +21,9 @@ into the stored page keeps the policy whose nonce matches that page's body.
 is `private, no-store`: the admin, a reader with a session (editors, their previews of drafts),
 an answer that sets a cookie, any method but GET and HEAD, and every other status (a 404 cannot
 be kept, since a draft's address must answer exactly as an address that never existed; nor a
-400, 429 or 503, which say nothing lasting about the address).
+400, 429 or 503, which say nothing lasting about the address). Nor is a page drawn while the
+facet index was being built, whose counts and figures are still to come
+(`caching.drawn_incomplete`).
 
 The app servers keep such an answer too, whole, under its tag (`PageStore`, the `pages` cache:
 Redis when the servers share one, else a few hundred pages per process): while the tag is the
@@ -94,6 +96,10 @@ class HttpCacheMiddleware:
         if kept is not None:
             return keep_public(kept, request)
         response = self.get_response(request)
+        if caching.drawn_incomplete():
+            # Counts or a figure still to come (the facet index being built): no copy may stand
+            # in for the page that will have them.
+            return vary_on_cookie(keep_private(response))
         if response.status_code == 200 and may_share(response):
             response["ETag"] = tag
             PageStore.keep(request, tag, response)

@@ -9,6 +9,7 @@ over `DialogueFilterSet.filter_queryset`), which the tests hold the index to.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Count, F, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -264,12 +265,27 @@ FACETS = (
 )
 
 
-def facet_counts(filterset: DialogueFilterSet) -> list[tuple[Facet, list]]:
+def counted_later(filterset: DialogueFilterSet) -> bool:
+    """Tell whether the counts and pictures of `filterset` wait for the facet index.
+
+    They do while the index is being built, unless `FACETS_BY_SQL_WHILE_INDEXING` lets grouped
+    queries stand in for it. A page drawn without them is marked incomplete, so that no cache
+    keeps it."""
+    if settings.FACETS_BY_SQL_WHILE_INDEXING or facet_index.selection(filterset) is not None:
+        return False
+    caching.mark_incomplete()
+    return True
+
+
+def facet_counts(filterset: DialogueFilterSet) -> list[tuple[Facet, list]] | None:
     """Return each facet with its counts, from the index of the current generation and day.
 
     While the index is being built, by grouped queries, cached per combination of filters until
-    the archive changes (and under the day: an embargo lifting changes them).
+    the archive changes (and under the day: an embargo lifting changes them); or None, when
+    the counts wait for the index (`counted_later`).
     """
+    if counted_later(filterset):
+        return None
     facets = [cls(filterset) for cls in FACETS]
     if facet_index.selection(filterset) is not None:
         return [(facet, facet.counts()) for facet in facets]
@@ -299,8 +315,12 @@ def sql_facet_counts(filterset: DialogueFilterSet) -> list[tuple[Facet, list]]:
 SHOWN_VALUES = 12
 
 
-def shown(facets: list[tuple[Facet, list]], active: dict) -> list[tuple[Facet, list, int]]:
+def shown(
+    facets: list[tuple[Facet, list]] | None, active: dict
+) -> list[tuple[Facet, list, int]] | None:
     """Return (facet, the values shown, how many values are left out) for each facet."""
+    if facets is None:
+        return None
     drawn = []
     for facet, values in facets:
         if len(values) <= SHOWN_VALUES:

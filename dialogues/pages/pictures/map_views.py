@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 
 from ...listing.browse import Browse
 from .. import fragments
-from . import download
+from . import download, pending
 from .map_drawing import drawing, map_svg
 from .places import counts_for
 from .year_views import filters_in_words
@@ -56,6 +56,8 @@ def _context(browse: Browse, id_prefix: str, query: str) -> dict:
 
 
 def map_block(browse: Browse, *, id_prefix: str = "map") -> str:
+    if pending.waiting(browse):
+        return pending.block("map", id_prefix, gettext("Where they met"))
     params = _params(browse)
     query = f"?{params.urlencode()}" if params else ""
     return fragments.rendered(

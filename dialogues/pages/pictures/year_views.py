@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from ...listing.browse import Browse
 from .. import fragments
-from . import download
+from . import download, pending
 from .histogram import histogram, histogram_svg
 from .years import year_weights
 
@@ -39,6 +40,8 @@ def _key(browse: Browse, id_prefix: str) -> tuple:
 
 def years_block(browse: Browse, *, id_prefix: str = "years") -> str:
     """The histogram, its rule, its table and its download link, for `browse`'s filters."""
+    if pending.waiting(browse):
+        return pending.block("years", id_prefix, gettext("Dialogues by year"))
     params = _params(browse.valid_params)
     query = f"?{params.urlencode()}" if params else ""
 
