@@ -1,7 +1,9 @@
 """What readers get in the first minute after the app servers start, before any facet index.
 
-    python -m bench.startup_window --sqlite bench/tmp/sqlite-100k-s1.sqlite3
-    python -m bench.startup_window --sqlite ... --sql-facets   # grouped queries meanwhile
+    python -m bench.startup_window --sqlite PATH                # PATH: an archive in bench/tmp/
+    python -m bench.startup_window --sqlite PATH --sql-facets   # grouped queries meanwhile
+
+(`make bench SIZE=100k DB=sqlite` leaves its archive in bench/tmp/ as sqlite-100k-s1.sqlite3.)
 
 Starts gunicorn (2 workers, the production settings, no Redis, an empty facet index folder) on
 an archive the benchmark built, then has two clients request filtered lists never requested
