@@ -195,6 +195,16 @@ def records_with_stamps(model, *moved_by):
     )
 
 
+def _positions(stream, source: int, after: Position | None, size: int) -> list[Position]:
+    """The first `size + 1` positions of one kind's stamped stream after `after`."""
+    stamped = (
+        stream.filter(_after(after, source))
+        .order_by("stamp", "pk")
+        .values_list("stamp", "pk")[: size + 1]
+    )
+    return [Position(stamp, source, pk) for stamp, pk in stamped]
+
+
 def _after(position: Position | None, source: int) -> Q:
     """The items of `source` that come strictly after `position`."""
     if position is None:
@@ -288,24 +298,12 @@ def page(
     kinds = selection.listed_kinds()
     streams = []
     if DIALOGUE in kinds:
-        stamped = (
-            _dialogue_stream(selection, today)
-            .filter(_after(after, DIALOGUE_SOURCE))
-            .order_by("stamp", "pk")
-            .values_list("stamp", "pk")[: size + 1]
-        )
-        streams.append([Position(stamp, DIALOGUE_SOURCE, pk) for stamp, pk in stamped])
+        streams.append(_positions(_dialogue_stream(selection, today), DIALOGUE_SOURCE, after, size))
     for kind in kinds:
         if kind == DIALOGUE:
             continue
         model, source = AUTHORITIES[kind]
-        stamped = (
-            _authority_stream(model, selection)
-            .filter(_after(after, source))
-            .order_by("stamp", "pk")
-            .values_list("stamp", "pk")[: size + 1]
-        )
-        streams.append([Position(stamp, source, pk) for stamp, pk in stamped])
+        streams.append(_positions(_authority_stream(model, selection), source, after, size))
     removals = list(
         _removal_stream(selection)
         .filter(_after(after, REMOVAL_SOURCE))
